@@ -1,0 +1,149 @@
+//! `fog audit verify`: recompute the audit log from its records and hold it
+//! against its signed checkpoints and the roots anchored on both chains.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context as _, Result};
+use clap::Subcommand;
+use fog_indexer::audit::verify::{verify, Anchored, Report};
+use fog_relayer::anchoring::anchored;
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::output::fields;
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Recompute the hash chain and the Merkle tree from every record; check
+    /// every stored hash, signed checkpoint and anchored root; name the
+    /// first record that does not match (exit 1).
+    Verify {
+        /// The indexer's database.
+        #[arg(
+            long,
+            env = "FOG_DATABASE_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/fog"
+        )]
+        database_url: String,
+        /// The log's verifier key (signed-note format), or a file holding it.
+        /// Default: `<home>/audit.key.pub` when it exists; without a key the
+        /// checkpoints' signatures are not checked.
+        #[arg(long)]
+        key: Option<String>,
+        /// The log's origin on the anchor contracts (default: the manifest's).
+        #[arg(long)]
+        origin: Option<String>,
+        /// Do not read the anchored roots from the chains.
+        #[arg(long)]
+        offline: bool,
+    },
+}
+
+#[derive(Serialize)]
+struct VerifyReport {
+    ok: bool,
+    seconds: f64,
+    signatures_checked: bool,
+    #[serde(flatten)]
+    report: Report,
+    anchored_on: Vec<String>,
+}
+
+fn verifier_key(ctx: &Context, key: Option<String>) -> Result<Option<String>> {
+    let candidate = match key {
+        Some(k) if k.contains('+') => return Ok(Some(k)),
+        Some(path) => PathBuf::from(path),
+        None => {
+            let default = ctx.home.join("audit.key.pub");
+            if !default.exists() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&candidate).with_context(|| format!("reading {}", candidate.display()))?;
+    Ok(Some(text.trim().to_string()))
+}
+
+pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
+    match cmd {
+        AuditCmd::Verify {
+            database_url,
+            key,
+            origin,
+            offline,
+        } => {
+            let started = Instant::now();
+            let key = verifier_key(ctx, key)?;
+            let roots = if offline {
+                Vec::new()
+            } else {
+                let deployment = ctx.deployment()?;
+                let origin = origin
+                    .or_else(|| deployment.audit_origin.clone())
+                    .context("the manifest names no audit log origin; pass --origin")?;
+                anchored::all(&deployment, &origin).await?
+            };
+            let mut chains: Vec<String> = roots.iter().map(|r| r.chain.clone()).collect();
+            chains.dedup();
+            let anchored: Vec<Anchored> = roots
+                .into_iter()
+                .map(|r| Anchored {
+                    chain: r.chain,
+                    size: r.size,
+                    root: r.root,
+                })
+                .collect();
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(2)
+                .connect(&database_url)
+                .await
+                .with_context(|| format!("connecting to {database_url}"))?;
+            let report = verify(&pool, key.as_deref(), &anchored).await?;
+            let out = VerifyReport {
+                ok: report.failure.is_none(),
+                seconds: started.elapsed().as_secs_f64(),
+                signatures_checked: key.is_some(),
+                report: report.clone(),
+                anchored_on: chains,
+            };
+            ctx.print(&out, || {
+                let mut rows = vec![
+                    ("records", report.records.to_string()),
+                    ("root", report.root.clone()),
+                    ("stored hashes", report.stored_hashes.to_string()),
+                    (
+                        "checkpoints",
+                        format!(
+                            "{}{}",
+                            report.checkpoints,
+                            if key.is_some() {
+                                " (signatures checked)"
+                            } else {
+                                " (no key: signatures not checked)"
+                            }
+                        ),
+                    ),
+                    (
+                        "anchored roots",
+                        format!("{} on {}", report.anchors, out.anchored_on.join(", ")),
+                    ),
+                    ("seconds", format!("{:.3}", out.seconds)),
+                ];
+                rows.push((
+                    "result",
+                    match &report.failure {
+                        None => "the log verifies".to_string(),
+                        Some(f) => format!("FAILED: {f}"),
+                    },
+                ));
+                fields(&rows)
+            })?;
+            if let Some(f) = report.failure {
+                bail!("the audit log does not verify: {f}");
+            }
+            Ok(())
+        }
+    }
+}

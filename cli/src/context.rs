@@ -1,0 +1,106 @@
+//! What every command needs: the deployment, the chain client, keys and
+//! the output format.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Result};
+use fog_relayer::chain::{ChainClient, Signer};
+use fog_relayer::deployment::Deployment;
+use serde::Serialize;
+
+use crate::devnet::accounts::DEVNET_PASSWORD;
+use crate::devnet::paths::Paths;
+use crate::keystore::{KeyEntry, Keystore};
+use crate::output::Output;
+
+pub struct Context {
+    pub home: PathBuf,
+    pub deployment_path: PathBuf,
+    pub keystore_path: PathBuf,
+    pub output: Output,
+}
+
+impl Context {
+    pub fn devnet_paths(&self) -> Paths {
+        Paths::new(&self.home)
+    }
+
+    pub fn deployment(&self) -> Result<Deployment> {
+        Ok(Deployment::load(&self.deployment_path)?)
+    }
+
+    pub fn client(&self) -> Result<(Deployment, ChainClient)> {
+        let d = self.deployment()?;
+        let mut profile = d.profile.clone();
+        profile.rest = d.rest.clone();
+        profile.rpc = d.rpc.clone();
+        let client = ChainClient::new(profile);
+        Ok((d, client))
+    }
+
+    pub fn keystore(&self) -> Result<Keystore> {
+        Keystore::open(&self.keystore_path)
+    }
+
+    /// A key by name: the user's keystore first, then the devnet's named
+    /// accounts (whose password is public).
+    fn find_key(&self, name: &str) -> Result<(KeyEntry, Option<&'static str>)> {
+        if let Some(k) = self.keystore()?.get(name) {
+            return Ok((k.clone(), None));
+        }
+        let devnet = Keystore::open(&self.devnet_paths().keystore)?;
+        if let Some(k) = devnet.get(name) {
+            return Ok((k.clone(), Some(DEVNET_PASSWORD)));
+        }
+        bail!(
+            "no key named {name:?} (looked in {} and the devnet's accounts); see `fog keys list`",
+            self.keystore_path.display()
+        )
+    }
+
+    pub fn signer(&self, name: &str, client: &ChainClient) -> Result<Signer> {
+        let (entry, fixed_password) = self.find_key(name)?;
+        let password = match fixed_password {
+            Some(p) => p.to_string(),
+            None => password(&format!("password for key {name:?}: "))?,
+        };
+        Ok(Signer::new(entry.private_key(&password)?, &client.profile)?)
+    }
+
+    /// An address argument: a bech32 address of the chain, or a key name.
+    pub fn address(&self, value: &str, client: &ChainClient) -> Result<String> {
+        let prefix = &client.profile.bech32_prefix;
+        if let Ok(id) = value.parse::<cosmrs::AccountId>() {
+            if id.prefix() != prefix {
+                bail!(
+                    "{value} is an address of another chain (prefix {}, expected {prefix})",
+                    id.prefix()
+                );
+            }
+            return Ok(value.to_string());
+        }
+        if value.starts_with(prefix.as_str()) && value.len() > 30 {
+            bail!("{value:?} is not a valid address (bad bech32 checksum or length)");
+        }
+        match self.find_key(value) {
+            Ok((entry, _)) => entry.address(prefix),
+            Err(_) => bail!("{value:?} is neither an address (bech32 with prefix {prefix}) nor the name of a key"),
+        }
+    }
+
+    pub fn print<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) -> Result<()> {
+        self.output.print(value, human)
+    }
+}
+
+/// The keystore password: `FOG_PASSWORD`, or a prompt on a terminal.
+pub fn password(prompt: &str) -> Result<String> {
+    if let Ok(p) = std::env::var("FOG_PASSWORD") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("a keystore password is needed: set FOG_PASSWORD or run on a terminal");
+    }
+    rpassword::prompt_password(prompt).map_err(|e| anyhow!("reading the password: {e}"))
+}

@@ -1,0 +1,194 @@
+//! The keystore: named keys in one JSON file, each mnemonic encrypted with
+//! XChaCha20-Poly1305 under a key stretched from the password by scrypt.
+//! Public keys stay readable, so listing and addresses need no password.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use fog_relayer::chain::{address_from_public_key, parse_mnemonic, KeyType, PrivateKey};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+/// scrypt cost for user keystores (2^15: ~0.1 s per unlock).
+pub const USER_LOG_N: u8 = 15;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyEntry {
+    pub name: String,
+    pub key_type: KeyType,
+    pub coin_type: u32,
+    /// Compressed public key, hex.
+    pub public_key: String,
+    pub kdf: Kdf,
+    /// Hex.
+    pub nonce: String,
+    /// The encrypted mnemonic, hex.
+    pub ciphertext: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Kdf {
+    pub name: String,
+    pub log_n: u8,
+    pub r: u32,
+    pub p: u32,
+    pub salt: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct File {
+    version: u32,
+    keys: Vec<KeyEntry>,
+}
+
+pub struct Keystore {
+    path: PathBuf,
+    file: File,
+}
+
+fn stretch(password: &str, kdf: &Kdf) -> Result<[u8; 32]> {
+    let salt = hex::decode(&kdf.salt).context("keystore salt")?;
+    let params = scrypt::Params::new(kdf.log_n, kdf.r, kdf.p, 32).map_err(|e| anyhow!("scrypt parameters: {e}"))?;
+    let mut key = [0u8; 32];
+    scrypt::scrypt(password.as_bytes(), &salt, &params, &mut key).map_err(|e| anyhow!("scrypt: {e}"))?;
+    Ok(key)
+}
+
+impl KeyEntry {
+    /// The account address for `prefix`.
+    pub fn address(&self, prefix: &str) -> Result<String> {
+        let bytes = hex::decode(&self.public_key)?;
+        Ok(address_from_public_key(&bytes, self.key_type, prefix)?)
+    }
+
+    /// Decrypts the mnemonic.
+    pub fn mnemonic(&self, password: &str) -> Result<String> {
+        let key = stretch(password, &self.kdf)?;
+        let cipher = XChaCha20Poly1305::new((&key).into());
+        let nonce: [u8; 24] = hex::decode(&self.nonce)?
+            .try_into()
+            .map_err(|_| anyhow!("keystore nonce of {:?} is not 24 bytes", self.name))?;
+        let plain = cipher
+            .decrypt(&XNonce::from(nonce), hex::decode(&self.ciphertext)?.as_ref())
+            .map_err(|_| anyhow!("wrong password for key {:?}", self.name))?;
+        String::from_utf8(plain).context("mnemonic is not UTF-8")
+    }
+
+    pub fn private_key(&self, password: &str) -> Result<PrivateKey> {
+        Ok(PrivateKey::from_mnemonic(
+            &self.mnemonic(password)?,
+            self.key_type,
+            self.coin_type,
+            0,
+        )?)
+    }
+}
+
+impl Keystore {
+    /// Opens the keystore at `path` (empty if the file does not exist yet).
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = if path.exists() {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("{} is not a fog keystore", path.display()))?
+        } else {
+            File {
+                version: 1,
+                keys: vec![],
+            }
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn keys(&self) -> &[KeyEntry] {
+        &self.file.keys
+    }
+
+    pub fn get(&self, name: &str) -> Option<&KeyEntry> {
+        self.file.keys.iter().find(|k| k.name == name)
+    }
+
+    /// Adds a key from its mnemonic, encrypted under `password`.
+    pub fn add(
+        &mut self,
+        name: &str,
+        mnemonic: &str,
+        key_type: KeyType,
+        coin_type: u32,
+        password: &str,
+        log_n: u8,
+    ) -> Result<&KeyEntry> {
+        validate_name(name)?;
+        if self.get(name).is_some() {
+            bail!("a key named {name:?} already exists in {}", self.path.display());
+        }
+        parse_mnemonic(mnemonic)?;
+        let private = PrivateKey::from_mnemonic(mnemonic, key_type, coin_type, 0)?;
+        let mut salt = [0u8; 16];
+        let mut nonce = [0u8; 24];
+        rand::thread_rng().fill_bytes(&mut salt);
+        rand::thread_rng().fill_bytes(&mut nonce);
+        let kdf = Kdf {
+            name: "scrypt".into(),
+            log_n,
+            r: 8,
+            p: 1,
+            salt: hex::encode(salt),
+        };
+        let key = stretch(password, &kdf)?;
+        let cipher = XChaCha20Poly1305::new((&key).into());
+        let ciphertext = cipher
+            .encrypt(&XNonce::from(nonce), mnemonic.trim().as_bytes())
+            .map_err(|_| anyhow!("encryption failed"))?;
+        self.file.keys.push(KeyEntry {
+            name: name.to_string(),
+            key_type,
+            coin_type,
+            public_key: hex::encode(private.public_key()),
+            kdf,
+            nonce: hex::encode(nonce),
+            ciphertext: hex::encode(ciphertext),
+        });
+        self.save()?;
+        Ok(self.file.keys.last().expect("just pushed"))
+    }
+
+    pub fn delete(&mut self, name: &str) -> Result<()> {
+        let before = self.file.keys.len();
+        self.file.keys.retain(|k| k.name != name);
+        if self.file.keys.len() == before {
+            bail!("no key named {name:?} in {}", self.path.display());
+        }
+        self.save()
+    }
+
+    fn save(&self) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = self.path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_string_pretty(&self.file)?)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+        }
+        std::fs::rename(&tmp, &self.path)?;
+        Ok(())
+    }
+}
+
+fn validate_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        bail!("key names are 1 to 64 characters of letters, digits, - and _ (got {name:?})");
+    }
+    Ok(())
+}

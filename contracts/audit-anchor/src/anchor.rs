@@ -1,0 +1,79 @@
+//! Anchoring a checkpoint: two reads (the log's submitters, its latest
+//! checkpoint), two writes (the new entry, the latest copy), one event, no
+//! iteration over storage.
+
+use cosmwasm_std::{Binary, DepsMut, Env, HexBinary, MessageInfo, Response, StdError};
+use fog_events::audit_anchor::CheckpointAnchored;
+use fog_events::to_event;
+
+use crate::checkpoint::{accept, to_hash, Previous, Proposal};
+use crate::error::ContractError;
+use crate::state::{Anchored, Latest, CHECKPOINTS, LATEST, LOGS};
+
+/// A submitted checkpoint, as in `ExecuteMsg::Checkpoint`.
+pub struct Submission {
+    pub origin: String,
+    pub size: u64,
+    pub root: HexBinary,
+    pub timestamp: u64,
+    pub proof: Vec<HexBinary>,
+}
+
+pub fn checkpoint(deps: DepsMut, env: Env, info: MessageInfo, s: Submission) -> Result<Response, ContractError> {
+    let log = LOGS
+        .may_load(deps.storage, &s.origin)?
+        .ok_or_else(|| ContractError::UnknownLog {
+            origin: s.origin.clone(),
+        })?;
+    if !log.submitters.contains(&info.sender) {
+        return Err(ContractError::Unauthorized {
+            origin: s.origin,
+            sender: info.sender.into_string(),
+        });
+    }
+    let latest = LATEST.may_load(deps.storage, &s.origin)?;
+    let previous = latest
+        .as_ref()
+        .map(|l| {
+            Ok::<_, StdError>(Previous {
+                size: l.size,
+                root: to_hash(l.checkpoint.root.as_slice())
+                    .ok_or_else(|| StdError::generic_err("stored root is not 32 bytes"))?,
+                timestamp: l.checkpoint.timestamp,
+            })
+        })
+        .transpose()?;
+    let root = accept(
+        previous.as_ref(),
+        &Proposal {
+            size: s.size,
+            root: s.root.as_slice(),
+            timestamp: s.timestamp,
+            proof: &s.proof,
+        },
+    )?;
+
+    let anchored = Anchored {
+        root: Binary::from(root.as_slice()),
+        timestamp: s.timestamp,
+        height: env.block.height,
+    };
+    CHECKPOINTS.save(deps.storage, (&s.origin, s.size), &anchored)?;
+    LATEST.save(
+        deps.storage,
+        &s.origin,
+        &Latest {
+            size: s.size,
+            checkpoint: anchored,
+        },
+    )?;
+    Ok(Response::new().add_event(to_event(&CheckpointAnchored {
+        origin: s.origin,
+        size: s.size,
+        root: HexBinary::from(root.as_slice()).to_hex(),
+        timestamp: s.timestamp,
+        previous_size: previous.map(|p| p.size),
+        submitter: info.sender.into_string(),
+        height: env.block.height,
+    })))
+}

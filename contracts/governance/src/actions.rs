@@ -1,0 +1,249 @@
+//! What passed proposals do: validation when proposed, messages and treasury
+//! accounting when executed.
+
+use cosmwasm_std::{to_json_binary, Api, BankMsg, Coin, CosmosMsg, Storage, Uint128, WasmMsg};
+use cw20::Cw20ExecuteMsg;
+
+use crate::config::{apply_change, apply_rules, checked_asset, spend_limit};
+use crate::error::ContractError;
+use crate::msg::{Action, Asset, ContractCall, Transfer};
+use crate::state::{Config, ProposalKind, SPENT};
+
+const MAX_ITEMS: usize = 32;
+
+pub fn kind_of(action: Option<&Action>) -> ProposalKind {
+    match action {
+        None => ProposalKind::Text,
+        Some(Action::ParameterChange(_)) => ProposalKind::ParameterChange,
+        Some(Action::TreasurySpend { .. }) => ProposalKind::TreasurySpend,
+        Some(Action::ProtocolUpgrade { .. }) => ProposalKind::ProtocolUpgrade,
+        Some(Action::RulesChange { .. }) => ProposalKind::RulesChange,
+        Some(Action::Emergency { .. }) => ProposalKind::Emergency,
+    }
+}
+
+fn bounded<T>(items: &[T], what: &str) -> Result<(), ContractError> {
+    if items.is_empty() || items.len() > MAX_ITEMS {
+        return Err(ContractError::invalid_proposal(format!(
+            "{what}: 1 to {MAX_ITEMS} entries"
+        )));
+    }
+    Ok(())
+}
+
+fn managed(config: &Config, api: &dyn Api, contract: &str) -> Result<(), ContractError> {
+    let addr = api.addr_validate(contract)?;
+    if !config.managed_contracts.contains(&addr) {
+        return Err(ContractError::NotManaged {
+            contract: contract.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks an action against the current configuration when it is proposed
+/// (it is checked again when executed: the configuration may change).
+pub fn validate(api: &dyn Api, config: &Config, action: &Action) -> Result<(), ContractError> {
+    match action {
+        Action::ParameterChange(change) => {
+            apply_change(api, config.clone(), change)?;
+        }
+        Action::TreasurySpend { transfers } => {
+            bounded(transfers, "transfers")?;
+            transfers.iter().try_for_each(|t| check_transfer(api, t))?;
+        }
+        Action::ProtocolUpgrade { migrations, calls } => {
+            if migrations.is_empty() && calls.is_empty() {
+                return Err(ContractError::invalid_proposal(
+                    "an upgrade needs a migration or a call",
+                ));
+            }
+            if migrations.len() + calls.len() > MAX_ITEMS {
+                return Err(ContractError::invalid_proposal(format!(
+                    "at most {MAX_ITEMS} migrations and calls"
+                )));
+            }
+            for m in migrations {
+                managed(config, api, &m.contract)?;
+            }
+            for c in calls {
+                managed(config, api, &c.contract)?;
+            }
+        }
+        Action::RulesChange { rules } => {
+            apply_rules(config.clone(), rules)?;
+        }
+        Action::Emergency { transfers, calls } => {
+            if transfers.is_empty() && calls.is_empty() {
+                return Err(ContractError::invalid_proposal(
+                    "an emergency needs a transfer or a call",
+                ));
+            }
+            if transfers.len() + calls.len() > MAX_ITEMS {
+                return Err(ContractError::invalid_proposal(format!(
+                    "at most {MAX_ITEMS} transfers and calls"
+                )));
+            }
+            transfers.iter().try_for_each(|t| check_transfer(api, t))?;
+            calls.iter().try_for_each(|c| not_limited(api, config, &c.contract))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_transfer(api: &dyn Api, t: &Transfer) -> Result<(), ContractError> {
+    api.addr_validate(&t.recipient)?;
+    checked_asset(api, &t.asset)?;
+    if t.amount.is_zero() {
+        return Err(ContractError::invalid_proposal("a transfer of zero"));
+    }
+    Ok(())
+}
+
+/// A call may not go to a token whose spending is limited: it could move
+/// the treasury's tokens past the limit.
+fn not_limited(api: &dyn Api, config: &Config, contract: &str) -> Result<(), ContractError> {
+    let asset = Asset::Cw20(api.addr_validate(contract)?.to_string());
+    if spend_limit(config, &asset) != Uint128::MAX {
+        return Err(ContractError::invalid_proposal(format!(
+            "{contract} is a spend-limited token: use a transfer"
+        )));
+    }
+    Ok(())
+}
+
+fn asset_key(asset: &Asset) -> String {
+    match asset {
+        Asset::Native(d) => format!("native:{d}"),
+        Asset::Cw20(a) => format!("cw20:{a}"),
+    }
+}
+
+/// Counts transfers against the spending limits of the current period;
+/// refuses the whole execution when one would exceed its limit.
+pub fn charge_spending(
+    storage: &mut dyn Storage,
+    config: &Config,
+    now: u64,
+    transfers: &[Transfer],
+) -> Result<(), ContractError> {
+    let period = now / config.spend_period;
+    for t in transfers {
+        let limit = spend_limit(config, &t.asset);
+        if limit == Uint128::MAX {
+            continue;
+        }
+        let key = asset_key(&t.asset);
+        let spent = SPENT.may_load(storage, (&key, period))?.unwrap_or_default();
+        match spent.checked_add(t.amount).ok() {
+            Some(total) if total <= limit => SPENT.save(storage, (&key, period), &total)?,
+            _ => {
+                return Err(ContractError::SpendLimitExceeded {
+                    asset: key,
+                    amount: t.amount,
+                    limit,
+                    spent,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Spent so far in the current period, per limited asset.
+pub fn spent_now(storage: &dyn Storage, config: &Config, now: u64) -> Result<Vec<(Asset, Uint128)>, ContractError> {
+    let period = now / config.spend_period;
+    config
+        .spend_limits
+        .iter()
+        .map(|l| {
+            let spent = SPENT
+                .may_load(storage, (&asset_key(&l.asset), period))?
+                .unwrap_or_default();
+            Ok((l.asset.clone(), spent))
+        })
+        .collect()
+}
+
+/// What executing `action` does.
+pub enum Effect {
+    /// Messages to send, after charging these transfers to the limits.
+    Messages(Vec<CosmosMsg>, Vec<Transfer>),
+    NewConfig(Box<Config>),
+}
+
+fn transfer_msg(api: &dyn Api, t: &Transfer) -> Result<CosmosMsg, ContractError> {
+    let recipient = api.addr_validate(&t.recipient)?.to_string();
+    Ok(match checked_asset(api, &t.asset)? {
+        Asset::Native(denom) => BankMsg::Send {
+            to_address: recipient,
+            amount: vec![Coin {
+                denom,
+                amount: t.amount,
+            }],
+        }
+        .into(),
+        Asset::Cw20(token) => WasmMsg::Execute {
+            contract_addr: token,
+            msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
+                recipient,
+                amount: t.amount,
+            })?,
+            funds: vec![],
+        }
+        .into(),
+    })
+}
+
+fn call_msg(c: &ContractCall) -> CosmosMsg {
+    WasmMsg::Execute {
+        contract_addr: c.contract.clone(),
+        msg: c.msg.clone(),
+        funds: vec![],
+    }
+    .into()
+}
+
+pub fn effect(api: &dyn Api, config: &Config, action: &Action) -> Result<Effect, ContractError> {
+    Ok(match action {
+        Action::ParameterChange(change) => Effect::NewConfig(Box::new(apply_change(api, config.clone(), change)?)),
+        Action::RulesChange { rules } => Effect::NewConfig(Box::new(apply_rules(config.clone(), rules)?)),
+        Action::TreasurySpend { transfers } => Effect::Messages(
+            transfers
+                .iter()
+                .map(|t| transfer_msg(api, t))
+                .collect::<Result<_, _>>()?,
+            transfers.clone(),
+        ),
+        Action::ProtocolUpgrade { migrations, calls } => {
+            let mut msgs: Vec<CosmosMsg> = Vec::new();
+            for m in migrations {
+                managed(config, api, &m.contract)?;
+                msgs.push(
+                    WasmMsg::Migrate {
+                        contract_addr: m.contract.clone(),
+                        new_code_id: m.new_code_id,
+                        msg: m.msg.clone(),
+                    }
+                    .into(),
+                );
+            }
+            for c in calls {
+                managed(config, api, &c.contract)?;
+                msgs.push(call_msg(c));
+            }
+            Effect::Messages(msgs, vec![])
+        }
+        Action::Emergency { transfers, calls } => {
+            let mut msgs = transfers
+                .iter()
+                .map(|t| transfer_msg(api, t))
+                .collect::<Result<Vec<_>, _>>()?;
+            for c in calls {
+                not_limited(api, config, &c.contract)?;
+                msgs.push(call_msg(c));
+            }
+            Effect::Messages(msgs, transfers.clone())
+        }
+    })
+}

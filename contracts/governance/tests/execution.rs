@@ -1,0 +1,264 @@
+//! Passed proposals: timelock, veto, treasury limits and every action kind.
+
+mod common;
+use common::*;
+use cosmwasm_std::{coins, to_json_binary, Addr, Uint128};
+use fog_governance::msg::{Asset, ConfigChange, ContractCall, Transfer};
+use fog_governance::state::{KindRules, ProposalKind};
+
+/// Everyone votes yes until the outcome is decided.
+fn pass(s: &mut Suite, proposer: &Addr, msg: ProposeMsg) -> u64 {
+    let id = s.propose(proposer, msg).unwrap();
+    for i in 0..4 {
+        if s.proposal(id).status != Status::Open {
+            break;
+        }
+        let voter = s.user(i);
+        s.vote(&voter, id, Ballot::Yes).unwrap();
+    }
+    assert_eq!(s.proposal(id).status, Status::Passed);
+    id
+}
+
+fn spend_fog(to: &Addr, amount: Uint128, token: &Addr) -> ProposeMsg {
+    ProposeMsg {
+        action: Some(Action::TreasurySpend {
+            transfers: vec![Transfer {
+                recipient: to.to_string(),
+                asset: Asset::Cw20(token.to_string()),
+                amount,
+            }],
+        }),
+        ..text_proposal("grant")
+    }
+}
+
+#[test]
+fn a_treasury_spend_runs_after_its_timelock() {
+    let (mut s, [alice, ..]) = setup();
+    let grantee = s.addr("grantee");
+    let token = s.token.clone();
+    let id = pass(&mut s, &alice, spend_fog(&grantee, fog(100), &token));
+    let err = execute(&mut s, id).unwrap_err();
+    assert!(err.contains("timelocked"), "{err}");
+    s.advance_seconds(2 * DAY);
+    execute(&mut s, id).unwrap();
+    assert_eq!(s.fog_balance(&grantee), fog(100));
+    assert_eq!(s.proposal(id).status, Status::Executed);
+    let err = execute(&mut s, id).unwrap_err();
+    assert!(err.contains("has not passed (status: executed)"), "{err}");
+}
+
+#[test]
+fn native_spends_work_too() {
+    let (mut s, [alice, ..]) = setup();
+    let gov = s.governance.clone();
+    s.app
+        .init_modules(|router, _, storage| router.bank.init_balance(storage, &gov, coins(5_000, "inj")))
+        .unwrap();
+    let grantee = s.addr("grantee");
+    let msg = ProposeMsg {
+        action: Some(Action::TreasurySpend {
+            transfers: vec![Transfer {
+                recipient: grantee.to_string(),
+                asset: Asset::Native("inj".into()),
+                amount: Uint128::new(1_234),
+            }],
+        }),
+        ..text_proposal("native grant")
+    };
+    let id = pass(&mut s, &alice, msg);
+    s.advance_seconds(2 * DAY);
+    execute(&mut s, id).unwrap();
+    assert_eq!(
+        s.app.wrap().query_balance(&grantee, "inj").unwrap().amount.u128(),
+        1_234
+    );
+}
+
+#[test]
+fn spending_beyond_the_period_limit_is_refused() {
+    let (mut s, [alice, ..]) = setup();
+    let grantee = s.addr("grantee");
+    let token = s.token.clone();
+    let a = pass(&mut s, &alice, spend_fog(&grantee, fog(600_000), &token));
+    let b = pass(&mut s, &alice, spend_fog(&grantee, fog(600_000), &token));
+    s.advance_seconds(2 * DAY);
+    execute(&mut s, a).unwrap();
+    let err = execute(&mut s, b).unwrap_err();
+    assert!(err.contains("would exceed the limit"), "{err}");
+    assert_eq!(s.proposal(b).status, Status::Passed, "it may run next period");
+    s.advance_seconds(30 * DAY);
+    execute(&mut s, b).unwrap();
+    assert_eq!(s.fog_balance(&grantee), fog(1_200_000));
+}
+
+#[test]
+fn the_guardian_vetoes_during_the_timelock_only() {
+    let (mut s, [alice, bob, ..]) = setup();
+    let grantee = s.addr("grantee");
+    let token = s.token.clone();
+    let id = pass(&mut s, &alice, spend_fog(&grantee, fog(1), &token));
+    let veto = ExecuteMsg::Veto {
+        proposal_id: id,
+        reason: Some("suspicious".into()),
+    };
+    let err = s.gov_exec(&bob, veto.clone()).unwrap_err();
+    assert!(err.contains("only the guardian"), "{err}");
+    let admin = s.admin.clone();
+    s.gov_exec(&admin, veto).unwrap();
+    assert_eq!(s.proposal(id).status, Status::Vetoed);
+    let err = execute(&mut s, id).unwrap_err();
+    assert!(err.contains("vetoed"), "{err}");
+
+    let id = pass(&mut s, &alice, spend_fog(&grantee, fog(1), &token));
+    s.advance_seconds(2 * DAY);
+    let err = s
+        .gov_exec(
+            &admin,
+            ExecuteMsg::Veto {
+                proposal_id: id,
+                reason: None,
+            },
+        )
+        .unwrap_err();
+    assert!(err.contains("veto period"), "{err}");
+}
+
+#[test]
+fn unpassed_proposals_do_not_run() {
+    let (mut s, [alice, bob, ..]) = setup();
+    let id = s.propose_text(&alice, "x").unwrap();
+    let err = execute(&mut s, id).unwrap_err();
+    assert!(err.contains("has not passed (status: open)"), "{err}");
+    s.vote(&alice, id, Ballot::No).unwrap();
+    s.vote(&bob, id, Ballot::No).unwrap();
+    let err = execute(&mut s, id).unwrap_err();
+    assert!(err.contains("status: rejected"), "{err}");
+}
+
+#[test]
+fn parameter_and_rules_changes_apply_on_execution() {
+    let (mut s, [alice, ..]) = setup();
+    let change = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            deposit: Some(fog(5)),
+            max_vote_share_bps: Some(Some(2_500)),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("cheaper deposit, whale cap")
+    };
+    let id = pass(&mut s, &alice, change);
+    s.advance_seconds(2 * DAY);
+    execute(&mut s, id).unwrap();
+    let config = s.gov_config();
+    assert_eq!(config.deposit, fog(5));
+    assert_eq!(config.max_vote_share_bps, Some(2_500));
+
+    let rules = ProposeMsg {
+        action: Some(Action::RulesChange {
+            rules: vec![KindRules {
+                kind: ProposalKind::Text,
+                quorum_bps: 500,
+                threshold_bps: 6_000,
+                voting_period: DAY,
+                timelock: 0,
+            }],
+        }),
+        ..text_proposal("faster text votes")
+    };
+    // With the 25% cap, alice and bob alone no longer decide it.
+    let id = pass(&mut s, &alice, rules);
+    s.advance_seconds(7 * DAY);
+    execute(&mut s, id).unwrap();
+    let id = s.propose_text(&alice, "after").unwrap();
+    assert_eq!(s.proposal(id).quorum_bps, 500);
+    // An invalid change is refused when proposed.
+    let bad = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            max_options: Some(50),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("bad")
+    };
+    let err = s.propose(&alice, bad).unwrap_err();
+    assert!(err.contains("max_options"), "{err}");
+}
+
+#[test]
+fn a_protocol_upgrade_calls_a_managed_contract() {
+    let (mut s, [alice, _, carol, _]) = setup();
+    let (admin, registry, gov) = (s.admin.clone(), s.registry.clone(), s.governance.clone());
+    s.execute(
+        &admin,
+        &registry,
+        &fog_registry::msg::ExecuteMsg::UpdateOwner { owner: gov.to_string() },
+    )
+    .unwrap();
+    let msg = ProposeMsg {
+        action: Some(Action::ProtocolUpgrade {
+            migrations: vec![],
+            calls: vec![ContractCall {
+                contract: registry.to_string(),
+                msg: to_json_binary(&fog_registry::msg::ExecuteMsg::AddOfficer {
+                    address: carol.to_string(),
+                })
+                .unwrap(),
+            }],
+        }),
+        ..text_proposal("appoint carol")
+    };
+    let id = pass(&mut s, &alice, msg);
+    s.advance_seconds(7 * DAY);
+    execute(&mut s, id).unwrap();
+    let r: fog_registry::msg::IsOfficerResponse = s.query(
+        &registry,
+        &fog_registry::msg::QueryMsg::IsOfficer {
+            address: carol.to_string(),
+        },
+    );
+    assert!(r.is_officer);
+}
+
+#[test]
+fn an_emergency_runs_at_once_when_passed() {
+    let (mut s, _) = setup();
+    let admin = s.admin.clone();
+    let grantee = s.addr("grantee");
+    let token = s.token.clone();
+    let msg = ProposeMsg {
+        action: Some(Action::Emergency {
+            transfers: vec![Transfer {
+                recipient: grantee.to_string(),
+                asset: Asset::Cw20(token.to_string()),
+                amount: fog(7),
+            }],
+            calls: vec![],
+        }),
+        ..text_proposal("rescue")
+    };
+    let id = pass(&mut s, &admin, msg);
+    execute(&mut s, id).unwrap();
+    assert_eq!(s.fog_balance(&grantee), fog(7));
+    // A call to the spend-limited token itself is refused: it would bypass
+    // the limit.
+    let sneaky = ProposeMsg {
+        action: Some(Action::Emergency {
+            transfers: vec![],
+            calls: vec![ContractCall {
+                contract: token.to_string(),
+                msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
+                    recipient: grantee.to_string(),
+                    amount: fog(1_000_000_000),
+                })
+                .unwrap(),
+            }],
+        }),
+        ..text_proposal("sneaky")
+    };
+    let err = s.propose(&admin, sneaky).unwrap_err();
+    assert!(err.contains("spend-limited token"), "{err}");
+    // Emergency transfers count against the treasury limit too.
+    let spending: fog_governance::msg::SpendingResponse = s.query(&s.governance, &QueryMsg::Spending {});
+    assert_eq!(spending.spent[0].amount, fog(7));
+}

@@ -1,0 +1,51 @@
+use cosmwasm_std::StdError;
+use thiserror::Error;
+
+/// Every refusal of the registry, one variant each.
+#[derive(Error, Debug, PartialEq)]
+pub enum ContractError {
+    #[error("{0}")]
+    Std(#[from] StdError),
+
+    #[error("only the owner may do this")]
+    NotOwner,
+
+    #[error("only a compliance officer may do this")]
+    NotOfficer,
+
+    #[error("{address} is already a compliance officer")]
+    AlreadyOfficer { address: String },
+
+    #[error("{address} is not a compliance officer")]
+    OfficerNotFound { address: String },
+
+    #[error("KYC tier {tier} is out of range: use 0 to 3")]
+    InvalidKycTier { tier: u8 },
+
+    #[error("jurisdiction {jurisdiction:?} is not an ISO 3166-1 alpha-2 code: use two uppercase letters, e.g. \"DE\"")]
+    InvalidJurisdiction { jurisdiction: String },
+
+    #[error("commitment is {length} bytes: it must be a 32-byte sha256 digest")]
+    InvalidCommitment { length: usize },
+
+    #[error("expires_at must be later than the current block time; to end a verification now, set tier 0 or remove the entry")]
+    ExpiryNotInFuture,
+
+    #[error("reason is {length} characters long: at most {max} are allowed")]
+    ReasonTooLong { length: usize, max: usize },
+
+    #[error("{address} has no entry")]
+    EntryNotFound { address: String },
+
+    #[error("{address} is sanctioned: lift the sanction with SetSanctioned before removing the entry")]
+    EntrySanctioned { address: String },
+
+    #[error("cannot migrate from contract {found}: this code is {expected}")]
+    WrongContract { expected: String, found: String },
+
+    #[error("cannot migrate from version {from} down to {to}")]
+    Downgrade { from: String, to: String },
+
+    #[error("version {version:?} is not of the form MAJOR.MINOR.PATCH")]
+    InvalidVersion { version: String },
+}

@@ -1,0 +1,208 @@
+//! Query handlers.
+
+use cosmwasm_std::{Deps, Env, HexBinary, Order, StdError, StdResult};
+use cw_storage_plus::Bound;
+
+use crate::msg::{
+    ConfigResponse, GroupResponse, GroupSummary, GroupsResponse, IsReleasedResponse, PoliciesResponse, PolicyResponse,
+    RequestResponse, RequestsResponse, VoteInfo,
+};
+use crate::request::{Request, Status, VoteKind};
+use crate::state::{latest_request_id, Policy, CONFIG, GROUPS, MEMBERS, POLICIES, REQUESTS, REQUESTS_BY_SHA, VOTES};
+use crate::validate::HASH_LEN;
+
+/// Page size when none is given.
+pub const DEFAULT_LIMIT: u32 = 10;
+/// Largest page.
+pub const MAX_LIMIT: u32 = 100;
+
+fn page_size(limit: Option<u32>) -> usize {
+    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
+}
+
+fn check_sha256(sha256: &HexBinary) -> StdResult<()> {
+    if sha256.len() != HASH_LEN {
+        return Err(StdError::generic_err(format!(
+            "sha256 is {} bytes: it must be 32",
+            sha256.len()
+        )));
+    }
+    Ok(())
+}
+
+pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
+    let config = CONFIG.load(deps.storage)?;
+    Ok(ConfigResponse { owner: config.owner })
+}
+
+pub fn group(deps: Deps, name: String) -> StdResult<GroupResponse> {
+    let group = GROUPS
+        .may_load(deps.storage, &name)?
+        .ok_or_else(|| StdError::not_found(format!("group {name}")))?;
+    // Bounded by MAX_MEMBERS_PER_GROUP.
+    let members = MEMBERS
+        .prefix(&name)
+        .keys(deps.storage, None, None, Order::Ascending)
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(GroupResponse {
+        name,
+        members,
+        policy_refs: group.policy_refs,
+    })
+}
+
+pub fn groups(deps: Deps, start_after: Option<String>, limit: Option<u32>) -> StdResult<GroupsResponse> {
+    let groups = GROUPS
+        .range(
+            deps.storage,
+            start_after.as_deref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .map(|item| {
+            item.map(|(name, g)| GroupSummary {
+                name,
+                member_count: g.member_count,
+                policy_refs: g.policy_refs,
+            })
+        })
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(GroupsResponse { groups })
+}
+
+fn policy_response(artifact_type: String, p: Policy) -> PolicyResponse {
+    PolicyResponse {
+        artifact_type,
+        min_approvals: p.min_approvals,
+        required_groups: p.required_groups,
+        expiry_seconds: p.expiry_seconds,
+        revoker_groups: p.revoker_groups,
+    }
+}
+
+pub fn policy(deps: Deps, artifact_type: String) -> StdResult<PolicyResponse> {
+    let p = POLICIES
+        .may_load(deps.storage, &artifact_type)?
+        .ok_or_else(|| StdError::not_found(format!("policy for {artifact_type}")))?;
+    Ok(policy_response(artifact_type, p))
+}
+
+pub fn policies(deps: Deps, start_after: Option<String>, limit: Option<u32>) -> StdResult<PoliciesResponse> {
+    let policies = POLICIES
+        .range(
+            deps.storage,
+            start_after.as_deref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(page_size(limit))
+        .map(|item| item.map(|(t, p)| policy_response(t, p)))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(PoliciesResponse { policies })
+}
+
+/// The request as a client sees it: status as of now, with its votes.
+fn request_response(deps: Deps, env: &Env, r: Request) -> StdResult<RequestResponse> {
+    let mut approvals = vec![];
+    let mut rejections = vec![];
+    for item in VOTES.prefix(r.id).range(deps.storage, None, None, Order::Ascending) {
+        let (voter, vote) = item?;
+        let info = VoteInfo {
+            voter,
+            groups: vote.groups,
+            comment: vote.comment,
+            at: vote.at,
+        };
+        match vote.kind {
+            VoteKind::Approve => approvals.push(info),
+            VoteKind::Reject => rejections.push(info),
+        }
+    }
+    Ok(RequestResponse {
+        status: r.current_status(env.block.time),
+        id: r.id,
+        artifact_type: r.artifact_type,
+        artifact_id: r.artifact_id,
+        artifact_version: r.artifact_version,
+        sha256: r.sha256,
+        lineage_hash: r.lineage_hash,
+        dataset_hashes: r.dataset_hashes,
+        requester: r.requester,
+        risk_notes: r.risk_notes,
+        created_at: r.created_at,
+        expires_at: r.expires_at,
+        min_approvals: r.min_approvals,
+        required_groups: r.required_groups,
+        approved_groups: r.approved_groups,
+        approvals,
+        rejections,
+        decided_at: r.decided_at,
+        revocation: r.revocation,
+    })
+}
+
+pub fn request(deps: Deps, env: Env, id: u64) -> StdResult<RequestResponse> {
+    let r = REQUESTS
+        .may_load(deps.storage, id)?
+        .ok_or_else(|| StdError::not_found(format!("request {id}")))?;
+    request_response(deps, &env, r)
+}
+
+/// With a status filter this reads past non-matching requests; it is a
+/// query, never part of an execute path.
+pub fn requests(
+    deps: Deps,
+    env: Env,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+    status: Option<Status>,
+) -> StdResult<RequestsResponse> {
+    let now = env.block.time;
+    let requests = REQUESTS
+        .range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending)
+        .filter(|item| match (item, status) {
+            (Ok((_, r)), Some(wanted)) => r.current_status(now) == wanted,
+            _ => true,
+        })
+        .take(page_size(limit))
+        .map(|item| item.and_then(|(_, r)| request_response(deps, &env, r)))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(RequestsResponse { requests })
+}
+
+pub fn requests_by_artifact(
+    deps: Deps,
+    env: Env,
+    sha256: HexBinary,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> StdResult<RequestsResponse> {
+    check_sha256(&sha256)?;
+    let requests = REQUESTS_BY_SHA
+        .prefix(sha256.as_slice())
+        .keys(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending)
+        .take(page_size(limit))
+        .map(|id| {
+            let r = REQUESTS.load(deps.storage, id?)?;
+            request_response(deps, &env, r)
+        })
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(RequestsResponse { requests })
+}
+
+pub fn is_released(deps: Deps, env: Env, sha256: HexBinary) -> StdResult<IsReleasedResponse> {
+    check_sha256(&sha256)?;
+    let Some(id) = latest_request_id(deps.storage, &sha256)? else {
+        return Ok(IsReleasedResponse {
+            released: false,
+            request: None,
+        });
+    };
+    let r = REQUESTS.load(deps.storage, id)?;
+    let released = r.is_released(env.block.time);
+    Ok(IsReleasedResponse {
+        released,
+        request: Some(request_response(deps, &env, r)?),
+    })
+}

@@ -1,0 +1,232 @@
+//! The life of a release request: request, approve, reject, revoke,
+//! expire. Handlers load what the rules in [`crate::request`] need, apply
+//! them, save, and emit one event per state change. Every path reads and
+//! writes a bounded number of keys (an approver's groups: at most
+//! `MAX_GROUPS`).
+
+use cosmwasm_std::{
+    Addr, DepsMut, Empty, Env, HexBinary, MessageInfo, OverflowError, OverflowOperation, Response, StdError, Storage,
+    Timestamp,
+};
+use fog_events::release_gate::{Approved, Expired, Rejected, RequestCreated, Revoked};
+use fog_events::{to_event, Text};
+
+use crate::error::ContractError;
+use crate::request::{expiry_time, Request, Status, Vote, VoteKind};
+use crate::state::{
+    latest_request_id, member_groups, MEMBERS, NEXT_REQUEST_ID, POLICIES, REQUESTS, REQUESTS_BY_SHA, VOTES,
+};
+use crate::validate::{self, MAX_COMMENT_CHARS, MAX_RISK_NOTES_CHARS};
+
+/// The fields of `ExecuteMsg::Request`.
+pub struct NewRequest {
+    pub artifact_type: String,
+    pub artifact_id: String,
+    pub artifact_version: String,
+    pub sha256: HexBinary,
+    pub lineage_hash: HexBinary,
+    pub dataset_hashes: Vec<HexBinary>,
+    pub risk_notes: Option<String>,
+}
+
+fn load_request(storage: &dyn Storage, id: u64) -> Result<Request, ContractError> {
+    REQUESTS
+        .may_load(storage, id)?
+        .ok_or(ContractError::RequestNotFound { id })
+}
+
+fn expired_event(request: &Request, sender: &Addr, now: Timestamp) -> cosmwasm_std::Event {
+    to_event(&Expired {
+        id: request.id,
+        sender: sender.to_string(),
+        at_ns: now.nanos(),
+    })
+}
+
+pub fn request(deps: DepsMut, env: Env, info: MessageInfo, new: NewRequest) -> Result<Response, ContractError> {
+    let now = env.block.time;
+    validate::validate_artifact_type(&new.artifact_type)?;
+    let policy = POLICIES
+        .may_load(deps.storage, &new.artifact_type)?
+        .ok_or_else(|| ContractError::PolicyNotFound {
+            artifact_type: new.artifact_type.clone(),
+        })?;
+    validate::validate_identifier("artifact_id", &new.artifact_id)?;
+    validate::validate_identifier("artifact_version", &new.artifact_version)?;
+    validate::validate_hash("sha256", &new.sha256)?;
+    validate::validate_hash("lineage_hash", &new.lineage_hash)?;
+    validate::validate_dataset_hashes(&new.dataset_hashes)?;
+    let risk_notes = validate::normalize_text("risk_notes", new.risk_notes, MAX_RISK_NOTES_CHARS)?;
+
+    // One pending or approved request per artifact: only the latest one
+    // for this sha256 can be either. A pending one past its expiry is
+    // expired now, with its own event.
+    let mut response = Response::new();
+    if let Some(prev_id) = latest_request_id(deps.storage, &new.sha256)? {
+        let mut prev = load_request(deps.storage, prev_id)?;
+        match prev.current_status(now) {
+            status @ (Status::Pending | Status::Approved) => {
+                return Err(ContractError::DuplicateRequest { id: prev_id, status });
+            }
+            Status::Expired if prev.status == Status::Pending => {
+                prev.expire(now)?;
+                REQUESTS.save(deps.storage, prev_id, &prev)?;
+                response = response.add_event(expired_event(&prev, &info.sender, now));
+            }
+            _ => {}
+        }
+    }
+
+    let id = NEXT_REQUEST_ID.may_load(deps.storage)?.unwrap_or(1);
+    let next = id
+        .checked_add(1)
+        .ok_or_else(|| StdError::from(OverflowError::new(OverflowOperation::Add)))?;
+    NEXT_REQUEST_ID.save(deps.storage, &next)?;
+
+    let request = Request {
+        id,
+        artifact_type: new.artifact_type,
+        artifact_id: new.artifact_id,
+        artifact_version: new.artifact_version,
+        sha256: new.sha256,
+        lineage_hash: new.lineage_hash,
+        dataset_hashes: new.dataset_hashes,
+        requester: info.sender,
+        risk_notes,
+        created_at: now,
+        expires_at: expiry_time(now, policy.expiry_seconds)?,
+        min_approvals: policy.min_approvals,
+        required_groups: policy.required_groups,
+        status: Status::Pending,
+        approvals: 0,
+        rejections: 0,
+        approved_groups: vec![],
+        decided_at: None,
+        revocation: None,
+    };
+    REQUESTS.save(deps.storage, id, &request)?;
+    REQUESTS_BY_SHA.save(deps.storage, (request.sha256.as_slice(), id), &Empty {})?;
+
+    Ok(response.add_event(to_event(&RequestCreated {
+        id,
+        artifact_type: request.artifact_type,
+        artifact_id: request.artifact_id,
+        artifact_version: request.artifact_version,
+        sha256: request.sha256.to_hex(),
+        lineage_hash: request.lineage_hash.to_hex(),
+        dataset_hashes: request.dataset_hashes.iter().map(HexBinary::to_hex).collect(),
+        requester: request.requester.into_string(),
+        risk_notes: Text(request.risk_notes),
+        created_at_ns: now.nanos(),
+        expires_at_ns: request.expires_at.nanos(),
+        min_approvals: request.min_approvals,
+        required_groups: request.required_groups,
+    })))
+}
+
+/// Checks and records one vote; returns the request, the voter's groups,
+/// the normalised comment and whether the vote decided the request.
+fn vote(
+    deps: DepsMut,
+    env: &Env,
+    voter: &Addr,
+    id: u64,
+    comment: Option<String>,
+    kind: VoteKind,
+) -> Result<(Request, Vec<String>, String, bool), ContractError> {
+    let now = env.block.time;
+    let comment = validate::normalize_text("comment", comment, MAX_COMMENT_CHARS)?;
+    let mut request = load_request(deps.storage, id)?;
+    let groups = member_groups(deps.storage, voter)?;
+    let already_voted = VOTES.has(deps.storage, (id, voter));
+    request.check_vote(voter, &groups, already_voted, kind, now)?;
+    let decided = match kind {
+        VoteKind::Approve => request.record_approval(&groups, now)?,
+        VoteKind::Reject => request.record_rejection(&groups, now)?,
+    };
+    VOTES.save(
+        deps.storage,
+        (id, voter),
+        &Vote {
+            kind,
+            groups: groups.clone(),
+            comment: comment.clone(),
+            at: now,
+        },
+    )?;
+    REQUESTS.save(deps.storage, id, &request)?;
+    Ok((request, groups, comment, decided))
+}
+
+pub fn approve(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    id: u64,
+    comment: Option<String>,
+) -> Result<Response, ContractError> {
+    let (request, groups, comment, released) = vote(deps, &env, &info.sender, id, comment, VoteKind::Approve)?;
+    Ok(Response::new().add_event(to_event(&Approved {
+        id,
+        approver: info.sender.into_string(),
+        groups,
+        comment: Text(comment),
+        at_ns: env.block.time.nanos(),
+        approvals: request.approvals,
+        released,
+    })))
+}
+
+pub fn reject(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    id: u64,
+    comment: Option<String>,
+) -> Result<Response, ContractError> {
+    let (_, groups, comment, rejected) = vote(deps, &env, &info.sender, id, comment, VoteKind::Reject)?;
+    Ok(Response::new().add_event(to_event(&Rejected {
+        id,
+        rejecter: info.sender.into_string(),
+        groups,
+        comment: Text(comment),
+        at_ns: env.block.time.nanos(),
+        rejected,
+    })))
+}
+
+pub fn revoke(deps: DepsMut, env: Env, info: MessageInfo, id: u64, reason: String) -> Result<Response, ContractError> {
+    let now = env.block.time;
+    let reason = validate::normalize_text("reason", Some(reason), MAX_COMMENT_CHARS)?;
+    if reason.is_empty() {
+        return Err(ContractError::EmptyReason);
+    }
+    let mut request = load_request(deps.storage, id)?;
+    // Revokers are those of the policy as it is now: governance can widen
+    // who may pull a release after the fact. Policies are never removed.
+    let policy = POLICIES
+        .may_load(deps.storage, &request.artifact_type)?
+        .ok_or_else(|| ContractError::PolicyNotFound {
+            artifact_type: request.artifact_type.clone(),
+        })?;
+    let is_revoker = policy
+        .revoker_groups
+        .iter()
+        .any(|g| MEMBERS.has(deps.storage, (g.as_str(), &info.sender)));
+    request.revoke(info.sender.clone(), is_revoker, reason.clone(), now)?;
+    REQUESTS.save(deps.storage, id, &request)?;
+    Ok(Response::new().add_event(to_event(&Revoked {
+        id,
+        revoker: info.sender.into_string(),
+        reason: Text(reason),
+        at_ns: now.nanos(),
+    })))
+}
+
+pub fn expire(deps: DepsMut, env: Env, info: MessageInfo, id: u64) -> Result<Response, ContractError> {
+    let now = env.block.time;
+    let mut request = load_request(deps.storage, id)?;
+    request.expire(now)?;
+    REQUESTS.save(deps.storage, id, &request)?;
+    Ok(Response::new().add_event(expired_event(&request, &info.sender, now)))
+}

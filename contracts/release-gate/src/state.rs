@@ -1,0 +1,93 @@
+//! Storage of the release gate.
+
+use std::collections::BTreeSet;
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Empty, Order, StdResult, Storage};
+use cw_storage_plus::{Item, Map};
+
+use crate::request::{Request, Vote};
+
+/// Who manages groups and policies.
+#[cw_serde]
+pub struct Config {
+    /// The DAO's governance contract or a configured admin.
+    pub owner: Addr,
+}
+
+/// An approval group; its members are in [`MEMBERS`].
+#[cw_serde]
+pub struct Group {
+    /// Number of members (bounded by `MAX_MEMBERS_PER_GROUP`).
+    pub member_count: u32,
+    /// Number of policies naming the group (required or revoker); a group
+    /// in use cannot be removed.
+    pub policy_refs: u32,
+}
+
+/// The rules for releasing one artifact type.
+#[cw_serde]
+pub struct Policy {
+    /// Distinct approvers needed (at least 2).
+    pub min_approvals: u32,
+    /// Groups that must each approve at least once; a rejection by one of
+    /// their members rejects the request.
+    pub required_groups: Vec<String>,
+    /// A pending request expires this long after it was made.
+    pub expiry_seconds: u64,
+    /// Members of these groups may revoke an approved release.
+    pub revoker_groups: Vec<String>,
+}
+
+impl Policy {
+    /// Every group the policy names, once.
+    pub fn groups(&self) -> BTreeSet<&str> {
+        self.required_groups
+            .iter()
+            .chain(&self.revoker_groups)
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+pub const CONFIG: Item<Config> = Item::new("config");
+
+/// Groups by name.
+pub const GROUPS: Map<&str, Group> = Map::new("groups");
+/// Number of groups (bounded by `MAX_GROUPS`).
+pub const GROUP_COUNT: Item<u32> = Item::new("group_count");
+/// Membership by (group, member).
+pub const MEMBERS: Map<(&str, &Addr), Empty> = Map::new("members");
+/// The same membership by (member, group): an approver's groups in one
+/// bounded range.
+pub const MEMBER_GROUPS: Map<(&Addr, &str), Empty> = Map::new("member_groups");
+
+/// Policies by artifact type.
+pub const POLICIES: Map<&str, Policy> = Map::new("policies");
+
+/// Id of the next request (from 1).
+pub const NEXT_REQUEST_ID: Item<u64> = Item::new("next_request_id");
+/// Requests by id.
+pub const REQUESTS: Map<u64, Request> = Map::new("requests");
+/// Requests by (artifact sha256, id): the history of one artifact; the
+/// latest is the only one that can be pending or approved.
+pub const REQUESTS_BY_SHA: Map<(&[u8], u64), Empty> = Map::new("requests_by_sha");
+/// Votes by (request id, voter).
+pub const VOTES: Map<(u64, &Addr), Vote> = Map::new("votes");
+
+/// The groups `member` belongs to, sorted (at most `MAX_GROUPS` reads).
+pub fn member_groups(storage: &dyn Storage, member: &Addr) -> StdResult<Vec<String>> {
+    MEMBER_GROUPS
+        .prefix(member)
+        .keys(storage, None, None, Order::Ascending)
+        .collect()
+}
+
+/// The id of the latest request for an artifact sha256 (one range step).
+pub fn latest_request_id(storage: &dyn Storage, sha256: &[u8]) -> StdResult<Option<u64>> {
+    REQUESTS_BY_SHA
+        .prefix(sha256)
+        .keys(storage, None, None, Order::Descending)
+        .next()
+        .transpose()
+}

@@ -1,0 +1,246 @@
+//! What an attacker, or a careless member, tries: approving their own
+//! release, approving twice, after expiry, without membership, counting
+//! twice through two groups, using a revoked release, revoking without the
+//! right, and asking twice for the same artifact.
+
+mod common;
+
+use common::{single_event, Suite, DAY, RISK, SENIOR};
+use fog_events::release_gate::ReleaseGateEvent;
+use fog_release_gate::msg::ExecuteMsg;
+use fog_release_gate::request::Status;
+use fog_release_gate::ContractError;
+
+#[test]
+fn requester_cannot_approve_own_request() {
+    let mut s = Suite::new();
+    let (dev1, risk1) = (s.dev1.clone(), s.risk1.clone());
+    // A member of a group asks, then tries to count as an approver.
+    let res = s.request(&dev1, 1).unwrap();
+    let id = match single_event(&res) {
+        ReleaseGateEvent::RequestCreated(e) => e.id,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(s.approve(&dev1, id).unwrap_err(), ContractError::SelfApproval);
+    s.approve(&risk1, id).unwrap();
+    assert_eq!(s.approve(&dev1, id).unwrap_err(), ContractError::SelfApproval);
+    assert_eq!(s.get(id).status, Status::Pending);
+    assert!(!s.is_released(1).released);
+}
+
+#[test]
+fn double_approval_is_refused() {
+    let mut s = Suite::new();
+    let dev1 = s.dev1.clone();
+    let id = s.request_ok(1);
+    s.approve(&dev1, id).unwrap();
+    assert_eq!(
+        s.approve(&dev1, id).unwrap_err(),
+        ContractError::AlreadyVoted {
+            id,
+            address: dev1.to_string()
+        }
+    );
+    // Nor can an approver turn into a rejecter.
+    assert_eq!(
+        s.reject(&dev1, id).unwrap_err(),
+        ContractError::AlreadyVoted {
+            id,
+            address: dev1.to_string()
+        }
+    );
+    let r = s.get(id);
+    assert_eq!(r.approvals.len(), 1);
+    assert_eq!(r.status, Status::Pending);
+}
+
+#[test]
+fn approval_after_expiry_is_refused() {
+    let mut s = Suite::new();
+    let (dev1, risk1) = (s.dev1.clone(), s.risk1.clone());
+    let id = s.request_ok(1);
+    s.approve(&dev1, id).unwrap();
+    s.advance(DAY);
+    assert_eq!(s.approve(&risk1, id).unwrap_err(), ContractError::Expired { id });
+    assert_eq!(s.reject(&risk1, id).unwrap_err(), ContractError::Expired { id });
+    assert!(!s.is_released(1).released);
+    assert_eq!(s.get(id).status, Status::Expired);
+}
+
+#[test]
+fn approval_by_a_non_member_is_refused() {
+    let mut s = Suite::new();
+    let (owner, mallory) = (s.owner.clone(), s.mallory.clone());
+    let id = s.request_ok(1);
+    for who in [&mallory, &owner] {
+        assert_eq!(s.approve(who, id).unwrap_err(), ContractError::NotAMember);
+        assert_eq!(s.reject(who, id).unwrap_err(), ContractError::NotAMember);
+    }
+    // A removed member is a non-member.
+    let dev1 = s.dev1.clone();
+    s.owner_exec(&ExecuteMsg::RemoveMember {
+        group: SENIOR.to_string(),
+        address: dev1.to_string(),
+    })
+    .unwrap();
+    assert_eq!(s.approve(&dev1, id).unwrap_err(), ContractError::NotAMember);
+    assert_eq!(
+        s.approve(&mallory, 99).unwrap_err(),
+        ContractError::RequestNotFound { id: 99 }
+    );
+}
+
+#[test]
+fn member_of_two_groups_counts_once() {
+    let mut s = Suite::new();
+    let dual = s.dual.clone();
+    let id = s.request_ok(1);
+    let res = s.approve(&dual, id).unwrap();
+    match single_event(&res) {
+        ReleaseGateEvent::Approved(e) => {
+            assert_eq!(e.groups, vec![RISK.to_string(), SENIOR.to_string()]);
+            assert_eq!(e.approvals, 1);
+            assert!(!e.released, "one address is two eyes, not four");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let r = s.get(id);
+    assert_eq!(r.status, Status::Pending);
+    assert_eq!(r.approvals.len(), 1);
+    assert_eq!(
+        s.approve(&dual, id).unwrap_err(),
+        ContractError::AlreadyVoted {
+            id,
+            address: dual.to_string()
+        }
+    );
+    // Any second address completes it: both groups are already covered.
+    let dev2 = s.dev2.clone();
+    s.approve(&dev2, id).unwrap();
+    assert!(s.is_released(1).released);
+}
+
+#[test]
+fn revoked_release_is_not_released() {
+    let mut s = Suite::new();
+    let (dev1, risk1) = (s.dev1.clone(), s.risk1.clone());
+    let id = s.request_ok(1);
+    s.approve(&dev1, id).unwrap();
+    s.approve(&risk1, id).unwrap();
+    s.revoke(&risk1, id).unwrap();
+    let gate = s.is_released(1);
+    assert!(!gate.released);
+    assert_eq!(gate.request.unwrap().status, Status::Revoked);
+    // Still not released later, whatever happens to the clock.
+    s.advance(100 * DAY);
+    assert!(!s.is_released(1).released);
+}
+
+#[test]
+fn revoke_by_a_non_revoker_is_refused() {
+    let mut s = Suite::new();
+    let (dev1, dev2, risk1, mallory, alice) = (
+        s.dev1.clone(),
+        s.dev2.clone(),
+        s.risk1.clone(),
+        s.mallory.clone(),
+        s.alice.clone(),
+    );
+    let id = s.request_ok(1);
+    s.approve(&dev1, id).unwrap();
+    s.approve(&risk1, id).unwrap();
+    // senior_developers are not revokers (the default is risk_managers).
+    for who in [&dev2, &dev1, &mallory, &alice] {
+        assert_eq!(s.revoke(who, id).unwrap_err(), ContractError::NotARevoker);
+    }
+    assert!(s.is_released(1).released);
+}
+
+#[test]
+fn only_an_approved_release_can_be_revoked() {
+    let mut s = Suite::new();
+    let risk1 = s.risk1.clone();
+    let id = s.request_ok(1);
+    assert_eq!(
+        s.revoke(&risk1, id).unwrap_err(),
+        ContractError::NotApproved {
+            id,
+            status: Status::Pending
+        }
+    );
+    s.advance(DAY);
+    assert_eq!(
+        s.revoke(&risk1, id).unwrap_err(),
+        ContractError::NotApproved {
+            id,
+            status: Status::Expired
+        }
+    );
+}
+
+#[test]
+fn duplicate_request_for_the_same_sha256_is_refused() {
+    let mut s = Suite::new();
+    let (alice, mallory, dev1, risk1) = (s.alice.clone(), s.mallory.clone(), s.dev1.clone(), s.risk1.clone());
+    let id = s.request_ok(1);
+    // Pending: refused, whoever asks and whatever the other fields say.
+    assert_eq!(
+        s.request(&mallory, 1).unwrap_err(),
+        ContractError::DuplicateRequest {
+            id,
+            status: Status::Pending
+        }
+    );
+    s.approve(&dev1, id).unwrap();
+    s.approve(&risk1, id).unwrap();
+    // Approved: refused too.
+    assert_eq!(
+        s.request(&alice, 1).unwrap_err(),
+        ContractError::DuplicateRequest {
+            id,
+            status: Status::Approved
+        }
+    );
+    // Another artifact is fine.
+    s.request_ok(2);
+}
+
+#[test]
+fn removed_member_cannot_revoke() {
+    let mut s = Suite::new();
+    let (dev1, risk1, risk2) = (s.dev1.clone(), s.risk1.clone(), s.risk2.clone());
+    let id = s.request_ok(1);
+    s.approve(&dev1, id).unwrap();
+    s.approve(&risk1, id).unwrap();
+    s.owner_exec(&ExecuteMsg::RemoveMember {
+        group: RISK.to_string(),
+        address: risk2.to_string(),
+    })
+    .unwrap();
+    assert_eq!(s.revoke(&risk2, id).unwrap_err(), ContractError::NotARevoker);
+}
+
+#[test]
+fn overlong_comment_is_refused() {
+    let mut s = Suite::new();
+    let dev1 = s.dev1.clone();
+    let id = s.request_ok(1);
+    let err = s
+        .exec(
+            &dev1,
+            &ExecuteMsg::Approve {
+                id,
+                comment: Some("c".repeat(513)),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ContractError::TextTooLong {
+            field: "comment".to_string(),
+            length: 513,
+            max: 512
+        }
+    );
+    assert!(s.get(id).approvals.is_empty());
+}

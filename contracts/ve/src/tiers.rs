@@ -1,0 +1,127 @@
+//! Tiers: Bronze to Diamond, by lock length and amount, each with its APY.
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::Uint128;
+
+use crate::error::ContractError;
+
+/// One tier: a lock of at least `min_weeks` and `min_amount` earns `apy_bps`.
+#[cw_serde]
+pub struct Tier {
+    /// Display name, e.g. "Gold".
+    pub name: String,
+    /// Minimum committed lock length, in weeks (end minus the time of the
+    /// lock or of its last extension).
+    pub min_weeks: u64,
+    /// Minimum amount locked, in FOG base units.
+    pub min_amount: Uint128,
+    /// Staking reward rate, in basis points per year (500 = 5%).
+    pub apy_bps: u16,
+}
+
+const ONE_FOG: u128 = 1_000_000;
+
+/// The seed's five tiers, from 5% to 25% APY.
+///
+/// Thresholds rise together in length and amount so that the top rate needs
+/// both a long commitment and a large stake: Bronze any lock; Silver 6 months
+/// and 1,000 FOG; Gold 1 year and 10,000 FOG; Platinum 2 years and 100,000
+/// FOG; Diamond 3 years and 1,000,000 FOG.
+pub fn default_tiers() -> Vec<Tier> {
+    [
+        ("Bronze", 1, 0, 500),
+        ("Silver", 26, 1_000, 1_000),
+        ("Gold", 52, 10_000, 1_500),
+        ("Platinum", 104, 100_000, 2_000),
+        ("Diamond", 156, 1_000_000, 2_500),
+    ]
+    .into_iter()
+    .map(|(name, min_weeks, fog, apy_bps)| Tier {
+        name: name.to_string(),
+        min_weeks,
+        min_amount: Uint128::new(fog * ONE_FOG),
+        apy_bps,
+    })
+    .collect()
+}
+
+/// Tiers must start with one every lock reaches, rise strictly in both
+/// thresholds, never lower the rate, and pay at most 100% a year.
+pub fn validate(tiers: &[Tier]) -> Result<(), ContractError> {
+    let invalid = |reason: &str| ContractError::InvalidTiers {
+        reason: reason.to_string(),
+    };
+    let first = tiers.first().ok_or_else(|| invalid("at least one tier is needed"))?;
+    if first.min_weeks > 1 || !first.min_amount.is_zero() {
+        return Err(invalid("the first tier must admit every lock (1 week, 0 FOG)"));
+    }
+    if tiers.len() > 16 {
+        return Err(invalid("at most 16 tiers"));
+    }
+    for t in tiers {
+        if t.name.trim().is_empty() || t.name.len() > 32 || t.name.trim() != t.name {
+            return Err(invalid("tier names are 1 to 32 characters, without surrounding spaces"));
+        }
+        if u128::from(t.apy_bps) > crate::rewards::BPS {
+            return Err(invalid("apy_bps is at most 10000 (100%)"));
+        }
+    }
+    for pair in tiers.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if b.min_weeks < a.min_weeks
+            || b.min_amount < a.min_amount
+            || (b.min_weeks == a.min_weeks && b.min_amount == a.min_amount)
+        {
+            return Err(invalid("each tier must require more than the one before"));
+        }
+        if b.apy_bps < a.apy_bps {
+            return Err(invalid("a higher tier cannot pay less"));
+        }
+    }
+    Ok(())
+}
+
+/// The highest tier a lock of `weeks` and `amount` reaches: (index, apy).
+pub fn tier_of(tiers: &[Tier], weeks: u64, amount: u128) -> (u8, u16) {
+    tiers
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, t)| weeks >= t.min_weeks && amount >= t.min_amount.u128())
+        .map(|(i, t)| (i as u8, t.apy_bps))
+        .unwrap_or((0, tiers.first().map(|t| t.apy_bps).unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_span_5_to_25_percent() {
+        let tiers = default_tiers();
+        validate(&tiers).unwrap();
+        assert_eq!(tiers.first().unwrap().apy_bps, 500);
+        assert_eq!(tiers.last().unwrap().apy_bps, 2_500);
+    }
+
+    #[test]
+    fn tier_needs_both_length_and_amount() {
+        let tiers = default_tiers();
+        assert_eq!(tier_of(&tiers, 1, 1), (0, 500));
+        assert_eq!(tier_of(&tiers, 200, 1), (0, 500));
+        assert_eq!(tier_of(&tiers, 26, 1_000 * ONE_FOG), (1, 1_000));
+        assert_eq!(tier_of(&tiers, 60, 50_000 * ONE_FOG), (2, 1_500));
+        assert_eq!(tier_of(&tiers, 208, 5_000_000 * ONE_FOG), (4, 2_500));
+    }
+
+    #[test]
+    fn rejects_bad_tiers() {
+        let mut t = default_tiers();
+        t[2].apy_bps = 100;
+        assert!(validate(&t).is_err());
+        let mut t = default_tiers();
+        t[0].min_weeks = 2;
+        assert!(validate(&t).is_err());
+        assert!(validate(&[]).is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! Delegation to registered delegates.
+
+use fog_testing::{fog, SuiteBuilder, WEEK};
+use fog_ve::msg::{DelegateResponse, ExecuteMsg, QueryMsg};
+
+fn register(s: &mut fog_testing::Suite, who: &cosmwasm_std::Addr) {
+    s.ve_exec(
+        who,
+        ExecuteMsg::RegisterDelegate {
+            profile: Some("https://forum/d".into()),
+        },
+    )
+    .unwrap();
+}
+
+fn delegate(s: &mut fog_testing::Suite, from: &cosmwasm_std::Addr, to: &cosmwasm_std::Addr) -> fog_testing::Res {
+    s.ve_exec(
+        from,
+        ExecuteMsg::Delegate {
+            delegate: to.to_string(),
+        },
+    )
+}
+
+#[test]
+fn delegated_power_moves_and_decays_with_the_lock() {
+    let mut s = SuiteBuilder::new().build();
+    let (alice, dan) = (s.user(0), s.user(3));
+    s.lock(&alice, fog(1_000), 50 * WEEK).unwrap();
+    s.lock(&dan, fog(100), 100 * WEEK).unwrap();
+    register(&mut s, &dan);
+    delegate(&mut s, &alice, &dan).unwrap();
+    let a = s.power(&alice);
+    assert_eq!(a.delegate, Some(dan.clone()));
+    assert!(a.voting.is_zero(), "alice carries nothing once delegated");
+    let d = s.power(&dan);
+    assert_eq!(d.received, a.own);
+    assert_eq!(d.voting, d.own + a.own);
+    // Totals are unchanged by delegation.
+    let total = s.total_power().u128();
+    assert!(total.abs_diff(a.own.u128() + d.own.u128()) <= 1);
+    // Received power decays with alice's lock and ends with it.
+    s.advance_seconds(20 * WEEK);
+    assert_eq!(s.power(&dan).received, s.power(&alice).own);
+    s.advance_seconds(31 * WEEK);
+    assert!(s.power(&dan).received.is_zero());
+    // Alice's later lock changes reach the delegate.
+    s.ve_exec(&alice, ExecuteMsg::Withdraw {}).unwrap();
+    s.lock(&alice, fog(200), 10 * WEEK).unwrap();
+    assert_eq!(s.power(&dan).received, s.power(&alice).own);
+    s.increase(&alice, fog(300)).unwrap();
+    assert_eq!(s.power(&dan).received, s.power(&alice).own);
+    s.ve_exec(&alice, ExecuteMsg::ExtendLock { duration: 60 * WEEK })
+        .unwrap();
+    assert_eq!(s.power(&dan).received, s.power(&alice).own);
+    let info: DelegateResponse = s.query(
+        &s.ve,
+        &QueryMsg::Delegate {
+            address: dan.to_string(),
+        },
+    );
+    assert_eq!(info.delegators, 1);
+}
+
+#[test]
+fn undelegate_and_switch() {
+    let mut s = SuiteBuilder::new().build();
+    let (alice, carol, dan) = (s.user(0), s.user(2), s.user(3));
+    s.lock(&alice, fog(1_000), 50 * WEEK).unwrap();
+    register(&mut s, &carol);
+    register(&mut s, &dan);
+    delegate(&mut s, &alice, &dan).unwrap();
+    let (h_dan, t_dan) = (s.height(), s.now());
+    s.advance(3);
+    delegate(&mut s, &alice, &carol).unwrap();
+    assert!(s.power(&dan).received.is_zero());
+    assert_eq!(s.power(&carol).received, s.power(&alice).own);
+    // The past is unchanged: at h_dan dan held alice's power.
+    assert_eq!(
+        s.power_at(&dan, h_dan, t_dan).received,
+        s.power_at(&alice, h_dan, t_dan).own
+    );
+    s.ve_exec(&alice, ExecuteMsg::Undelegate {}).unwrap();
+    assert!(s.power(&carol).received.is_zero());
+    assert_eq!(s.power(&alice).voting, s.power(&alice).own);
+    let err = s.ve_exec(&alice, ExecuteMsg::Undelegate {}).unwrap_err();
+    assert!(err.contains("does not delegate"), "{err}");
+}
+
+#[test]
+fn delegation_cannot_chain_or_loop() {
+    let mut s = SuiteBuilder::new().build();
+    let (alice, bob, carol) = (s.user(0), s.user(1), s.user(2));
+    let err = delegate(&mut s, &alice, &alice).unwrap_err();
+    assert!(err.contains("itself"), "{err}");
+    let err = delegate(&mut s, &alice, &bob).unwrap_err();
+    assert!(err.contains("not a registered delegate"), "{err}");
+    register(&mut s, &bob);
+    register(&mut s, &carol);
+    // A delegate cannot delegate: no chains, hence no cycles.
+    let err = delegate(&mut s, &bob, &carol).unwrap_err();
+    assert!(err.contains("cannot delegate"), "{err}");
+    delegate(&mut s, &alice, &bob).unwrap();
+    let err = delegate(&mut s, &alice, &bob).unwrap_err();
+    assert!(err.contains("already delegates"), "{err}");
+    // A delegator cannot become a delegate while delegating.
+    let err = s
+        .ve_exec(&alice, ExecuteMsg::RegisterDelegate { profile: None })
+        .unwrap_err();
+    assert!(err.contains("undelegate before registering"), "{err}");
+    // A delegate with delegators cannot leave them stranded.
+    let err = s.ve_exec(&bob, ExecuteMsg::UnregisterDelegate {}).unwrap_err();
+    assert!(err.contains("still has 1 delegators"), "{err}");
+    s.ve_exec(&alice, ExecuteMsg::Undelegate {}).unwrap();
+    s.ve_exec(&bob, ExecuteMsg::UnregisterDelegate {}).unwrap();
+}
+
+#[test]
+fn delegating_without_a_lock_takes_effect_when_locking() {
+    let mut s = SuiteBuilder::new().build();
+    let (alice, dan) = (s.user(0), s.user(3));
+    register(&mut s, &dan);
+    delegate(&mut s, &alice, &dan).unwrap();
+    assert!(s.power(&dan).received.is_zero());
+    s.lock(&alice, fog(500), 20 * WEEK).unwrap();
+    assert_eq!(s.power(&dan).received, s.power(&alice).own);
+    assert!(!s.power(&dan).received.is_zero());
+}

@@ -1,0 +1,141 @@
+//! Replay throughput against PostgreSQL's own COPY ceiling, in one run.
+//!
+//! 1. A synthetic history of at least 1,000,000 event attribute rows
+//!    (`fog_indexer::synth`), recorded as gzipped RPC answers, is replayed
+//!    into a fresh database by the same code path as `fog-indexer replay`
+//!    (read, decode, select, COPY raw rows, project, checkpoint).
+//! 2. The same attribute rows are then COPYed, in 10,000-row batches, into
+//!    an unindexed table of the same shape: the ceiling.
+//!
+//! `cargo bench -p fog-indexer --bench replay` (env BLOCKS, EVENTS_PER_BLOCK).
+
+use std::time::Instant;
+
+use fog_indexer::ingest::{Ingest, Options};
+use fog_indexer::source::DirSource;
+use fog_indexer::store::CopyBuf;
+use fog_indexer::synth;
+use fog_indexer::testing::TestDb;
+use sqlx::Row;
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let blocks = env("BLOCKS", 3_500);
+    let per_block = env("EVENTS_PER_BLOCK", 25) as usize;
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let dir = std::path::PathBuf::from(target).join(format!("bench-data/replay-{blocks}x{per_block}"));
+    let attributes = if dir.join(format!("block_{blocks}.json.gz")).exists() {
+        None
+    } else {
+        let t = Instant::now();
+        let n = synth::write_history(&dir, blocks, per_block)?;
+        eprintln!(
+            "generated {blocks} blocks ({n} attribute rows) in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        Some(n)
+    };
+
+    // The decoding side alone: read, gunzip, parse and decode every block.
+    let source = DirSource::open(&dir, "inj")?;
+    let t = Instant::now();
+    for h in 1..=blocks {
+        use fog_indexer::source::BlockSource;
+        std::hint::black_box(source.fetch(h).await?);
+    }
+    let decode_s = t.elapsed().as_secs_f64();
+
+    let db = TestDb::new().await?;
+    let ingest = Ingest::new(
+        DirSource::open(&dir, "inj")?,
+        db.store.clone(),
+        synth::watched(),
+        Options {
+            progress: false,
+            ..Options::default()
+        },
+    );
+    let t = Instant::now();
+    ingest.run_to(None).await?;
+    let replay_s = t.elapsed().as_secs_f64();
+
+    let pool = &db.store.pool;
+    let mut rows_total = 0i64;
+    let mut counts = vec![];
+    for table in [
+        "blocks",
+        "txs",
+        "events",
+        "event_attributes",
+        "transfers",
+        "lock_history",
+        "votes",
+        "locks",
+    ] {
+        let n: i64 = sqlx::query(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(pool)
+            .await?
+            .get(0);
+        rows_total += n;
+        counts.push((table, n));
+    }
+    let attr_rows = counts
+        .iter()
+        .find(|(t, _)| *t == "event_attributes")
+        .map(|(_, n)| *n)
+        .unwrap_or(0);
+    if let Some(n) = attributes {
+        assert_eq!(n as i64, attr_rows, "every attribute row written once");
+    }
+
+    // The ceiling: the same attribute rows, plain COPY into an unindexed table.
+    sqlx::query("CREATE UNLOGGED TABLE IF NOT EXISTS ceiling_probe (x int)")
+        .execute(pool)
+        .await?;
+    sqlx::query("CREATE TABLE copy_ceiling (height bigint, seq integer, idx smallint, key text, value text)")
+        .execute(pool)
+        .await?;
+    // The rows as a client holds them before writing; timing starts with
+    // their formatting, as it does for the indexer's own COPY.
+    let rows: Vec<(i64, i32, i16, String, String)> =
+        sqlx::query_as("SELECT height, seq, idx, key, value FROM event_attributes")
+            .fetch_all(pool)
+            .await?;
+    let mut conn = pool.acquire().await?;
+    let t = Instant::now();
+    for chunk in rows.chunks(10_000) {
+        let mut buf = CopyBuf::new();
+        for (h, seq, idx, k, v) in chunk {
+            buf.num(h).num(seq).num(idx).text(k).text(v);
+            buf.end_row();
+        }
+        let mut c = conn.copy_in_raw("COPY copy_ceiling FROM STDIN").await?;
+        c.send(buf.as_bytes()).await?;
+        c.finish().await?;
+    }
+    let ceiling_s = t.elapsed().as_secs_f64();
+
+    let replay_attr_rate = attr_rows as f64 / replay_s;
+    let replay_all_rate = rows_total as f64 / replay_s;
+    let ceiling_rate = rows.len() as f64 / ceiling_s;
+    println!("decode only (one core): {decode_s:.2} s");
+    println!("replay: {blocks} blocks, {rows_total} rows ({attr_rows} attribute rows) in {replay_s:.2} s");
+    for (table, n) in &counts {
+        println!("  {table:<18} {n:>10}");
+    }
+    println!("replay rate, all rows:        {replay_all_rate:>10.0} rows/s");
+    println!("replay rate, attribute rows:  {replay_attr_rate:>10.0} rows/s");
+    println!(
+        "COPY ceiling (10k batches, formatting included):   {ceiling_rate:>10.0} rows/s  ({} rows in {ceiling_s:.2} s)",
+        rows.len()
+    );
+    println!(
+        "ratio replay(all rows) / COPY ceiling: {:.2}",
+        replay_all_rate / ceiling_rate
+    );
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! Access control of the compliance API: staff bearer tokens (stored
+//! hashed), three roles, one policy table, per-token rate limits.
+
+pub mod guard;
+pub mod policy;
+pub mod roles;
+pub mod tokens;
+
+pub use guard::{Limiter, RateLimit, Staff};
+pub use roles::Role;
+pub use tokens::Caller;

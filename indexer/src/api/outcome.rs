@@ -1,0 +1,138 @@
+//! The outcome of a proposal whose voting ended but which nobody closed on
+//! chain yet: computed from the projection exactly as the governance
+//! contract's query computes it (`ProposalCore::final_outcome`), with the
+//! contract's own pure rules (`Judged`, `instant_runoff`).
+
+use fog_governance::voting::outcome::Judged;
+use fog_governance::voting::ranked::instant_runoff;
+
+use super::vocab::{ProposalStatus, VotingMethod};
+
+/// The figures a proposal row holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figures {
+    pub counted: Vec<u128>,
+    pub turnout: u128,
+    pub total: u128,
+    pub quorum_bps: u16,
+    pub threshold_bps: u16,
+}
+
+impl Figures {
+    /// As the contract judges it once voting ended: nothing remains movable.
+    pub fn judged(&self) -> Judged {
+        Judged {
+            counted: self.counted.clone(),
+            turnout: self.turnout,
+            total: self.total,
+            quorum_bps: self.quorum_bps,
+            threshold_bps: self.threshold_bps,
+            remaining: self.total.saturating_sub(self.turnout),
+            movable: 0,
+        }
+    }
+}
+
+/// Voting ended at `now` (the latest indexed block's time) and the proposal
+/// is still open: the contract's queries show its final outcome
+/// (`now >= end_time`, as in the contract).
+pub fn ended_open(status: ProposalStatus, end_time: u64, now: Option<u64>) -> bool {
+    status == ProposalStatus::Open && now.is_some_and(|now| now >= end_time)
+}
+
+/// A ranked proposal needs its ballots only when quorum was reached (the
+/// contract rejects it without a run-off otherwise).
+pub fn needs_ballots(method: VotingMethod, figures: &Figures) -> bool {
+    method == VotingMethod::RankedChoice && figures.judged().quorum_reached()
+}
+
+/// The final `(status, winner)`; `ballots` (ranking, summed weight) are read
+/// for ranked proposals only.
+pub fn final_outcome(
+    method: VotingMethod,
+    figures: &Figures,
+    options: u8,
+    ballots: &[(Vec<u8>, u128)],
+) -> (ProposalStatus, Option<u8>) {
+    let judged = figures.judged();
+    let (passed, winner) = match method {
+        VotingMethod::YesNo | VotingMethod::Quadratic => (judged.yes_no_passes(), None),
+        VotingMethod::MultipleChoice => {
+            let w = judged.plurality_winner();
+            (w.is_some(), w)
+        }
+        VotingMethod::RankedChoice => {
+            if judged.quorum_reached() {
+                let w = instant_runoff(options, ballots).winner;
+                (w.is_some(), w)
+            } else {
+                (false, None)
+            }
+        }
+    };
+    let status = if passed {
+        ProposalStatus::Passed
+    } else {
+        ProposalStatus::Rejected
+    };
+    (status, winner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(counted: Vec<u128>, total: u128) -> Figures {
+        Figures {
+            turnout: counted.iter().sum(),
+            counted,
+            total,
+            quorum_bps: 2_000,
+            threshold_bps: 5_000,
+        }
+    }
+
+    #[test]
+    fn only_open_proposals_past_their_end_are_derived() {
+        assert!(ended_open(ProposalStatus::Open, 100, Some(100)));
+        assert!(!ended_open(ProposalStatus::Open, 100, Some(99)));
+        assert!(!ended_open(ProposalStatus::Open, 100, None));
+        assert!(!ended_open(ProposalStatus::Passed, 100, Some(200)));
+    }
+
+    #[test]
+    fn yes_no_and_plurality() {
+        let f = figures(vec![30, 10, 0], 100);
+        assert_eq!(
+            final_outcome(VotingMethod::YesNo, &f, 3, &[]),
+            (ProposalStatus::Passed, None)
+        );
+        let f = figures(vec![5, 5, 0], 100);
+        assert_eq!(
+            final_outcome(VotingMethod::Quadratic, &f, 3, &[]),
+            (ProposalStatus::Rejected, None)
+        );
+        let f = figures(vec![10, 30, 5], 100);
+        assert_eq!(
+            final_outcome(VotingMethod::MultipleChoice, &f, 3, &[]),
+            (ProposalStatus::Passed, Some(1))
+        );
+    }
+
+    #[test]
+    fn ranked_runs_off_after_quorum() {
+        let ballots = vec![(vec![0, 1], 40), (vec![1, 0], 35), (vec![2, 1], 25)];
+        let f = figures(vec![40, 35, 25], 200);
+        assert!(needs_ballots(VotingMethod::RankedChoice, &f));
+        assert_eq!(
+            final_outcome(VotingMethod::RankedChoice, &f, 3, &ballots),
+            (ProposalStatus::Passed, Some(1))
+        );
+        let f = figures(vec![4, 3, 2], 200);
+        assert!(!needs_ballots(VotingMethod::RankedChoice, &f));
+        assert_eq!(
+            final_outcome(VotingMethod::RankedChoice, &f, 3, &ballots),
+            (ProposalStatus::Rejected, None)
+        );
+    }
+}

@@ -1,0 +1,67 @@
+//! Publishing signed checkpoints of the log.
+
+use anyhow::Result;
+use sqlx::{PgPool, Row};
+
+use super::note::{Checkpoint, NoteSigner};
+use super::{log, tree};
+
+/// A published checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Published {
+    pub size: u64,
+    pub root: String,
+    pub note: String,
+    /// When it was signed, in seconds since the Unix epoch.
+    pub timestamp: u64,
+}
+
+/// Signs and stores a checkpoint of the current size, unless the log did not
+/// grow since the last one. Returns it when one was published.
+pub async fn publish(pool: &PgPool, signer: &NoteSigner, origin: &str) -> Result<Option<Published>> {
+    let mut tx = pool.begin().await?;
+    let size = log::size(&mut tx).await?;
+    let last: Option<i64> = sqlx::query_scalar("SELECT max(size) FROM audit_checkpoints")
+        .fetch_one(&mut *tx)
+        .await?;
+    if size == 0 || last.is_some_and(|l| l as u64 >= size) {
+        return Ok(None);
+    }
+    let root = tree::root(&mut tx, size).await?;
+    let note = signer.sign(&Checkpoint {
+        origin: origin.to_string(),
+        size,
+        root,
+    });
+    let timestamp: i64 = sqlx::query_scalar(
+        "INSERT INTO audit_checkpoints (size, root, time, note) VALUES ($1, $2, now(), $3) \
+         RETURNING extract(epoch FROM time)::bigint",
+    )
+    .bind(size as i64)
+    .bind(root.to_vec())
+    .bind(&note)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Published {
+        size,
+        root: hex::encode(root),
+        note,
+        timestamp: timestamp as u64,
+    }))
+}
+
+/// The latest published checkpoint.
+pub async fn latest(pool: &PgPool) -> Result<Option<Published>> {
+    let row = sqlx::query(
+        "SELECT size, root, note, extract(epoch FROM time)::bigint FROM audit_checkpoints ORDER BY size DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Published {
+        size: r.get::<i64, _>(0) as u64,
+        root: hex::encode(r.get::<Vec<u8>, _>(1)),
+        note: r.get(2),
+        timestamp: r.get::<i64, _>(3) as u64,
+    }))
+}

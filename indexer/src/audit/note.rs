@@ -1,0 +1,231 @@
+//! Signed checkpoints in the C2SP `tlog-checkpoint` format, as a signed note
+//! (C2SP `signed-note`) with an Ed25519 signature, so existing
+//! transparency-log verifiers (Go's `golang.org/x/mod/sumdb/note`) read them.
+//!
+//! ```text
+//! <origin>
+//! <tree size>
+//! <base64 root hash>
+//!
+//! — <key name> <base64(key id || signature)>
+//! ```
+//! The key id is the first four bytes of SHA-256(name || "\n" || 0x01 ||
+//! public key); the signature covers the text before the blank line.
+
+use anyhow::{anyhow, bail, Context, Result};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+const ED25519: u8 = 0x01;
+
+/// A checkpoint: what a log commits to at one size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub origin: String,
+    pub size: u64,
+    pub root: [u8; 32],
+}
+
+impl Checkpoint {
+    /// The signed text: three lines, each ending with a newline.
+    pub fn body(&self) -> String {
+        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root))
+    }
+}
+
+/// A log's signing key with its name.
+pub struct NoteSigner {
+    pub name: String,
+    key: SigningKey,
+}
+
+fn key_id(name: &str, public: &VerifyingKey) -> [u8; 4] {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    h.update(b"\n");
+    h.update([ED25519]);
+    h.update(public.as_bytes());
+    let d = h.finalize();
+    [d[0], d[1], d[2], d[3]]
+}
+
+fn valid_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.contains('+') || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!("key name {name:?} must be non-empty, without spaces or '+'");
+    }
+    Ok(())
+}
+
+impl NoteSigner {
+    /// From a 32-byte seed.
+    pub fn from_seed(name: &str, seed: [u8; 32]) -> Result<Self> {
+        valid_name(name)?;
+        Ok(Self {
+            name: name.to_string(),
+            key: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// Parses Go's `note` private key format:
+    /// `PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || seed)>`, or a bare
+    /// 64-hex-digit seed (then `name` names the key).
+    pub fn parse(text: &str, name: &str) -> Result<Self> {
+        let text = text.trim();
+        if let Some(rest) = text.strip_prefix("PRIVATE+KEY+") {
+            let parts: Vec<&str> = rest.splitn(3, '+').collect();
+            let [name, _id, key] = parts.as_slice() else {
+                bail!("a note private key is PRIVATE+KEY+<name>+<id>+<key>");
+            };
+            let raw = B64.decode(key).context("note private key is not base64")?;
+            if raw.len() != 33 || raw[0] != ED25519 {
+                bail!("only Ed25519 note keys are supported");
+            }
+            let seed: [u8; 32] = raw[1..].try_into().map_err(|_| anyhow!("key length"))?;
+            return Self::from_seed(name, seed);
+        }
+        let seed: [u8; 32] = hex::decode(text)
+            .context("the signing key is neither a note private key nor 64 hex digits")?
+            .try_into()
+            .map_err(|_| anyhow!("a signing seed is 32 bytes"))?;
+        Self::from_seed(name, seed)
+    }
+
+    /// A new random key.
+    pub fn generate(name: &str) -> Result<Self> {
+        Self::from_seed(name, rand::random())
+    }
+
+    /// Go's private key format, for `parse`.
+    pub fn private_key_text(&self) -> String {
+        let vk = self.key.verifying_key();
+        let mut raw = vec![ED25519];
+        raw.extend_from_slice(&self.key.to_bytes());
+        format!(
+            "PRIVATE+KEY+{}+{}+{}",
+            self.name,
+            hex::encode(key_id(&self.name, &vk)),
+            B64.encode(raw)
+        )
+    }
+
+    /// The verifier key verifiers are configured with:
+    /// `<name>+<hex key id>+<base64(0x01 || public key)>`.
+    pub fn verifier_key(&self) -> String {
+        let vk = self.key.verifying_key();
+        let mut raw = vec![ED25519];
+        raw.extend_from_slice(vk.as_bytes());
+        format!(
+            "{}+{}+{}",
+            self.name,
+            hex::encode(key_id(&self.name, &vk)),
+            B64.encode(raw)
+        )
+    }
+
+    /// The signed note of a checkpoint.
+    pub fn sign(&self, c: &Checkpoint) -> String {
+        let body = c.body();
+        let sig: Signature = self.key.sign(body.as_bytes());
+        let mut blob = key_id(&self.name, &self.key.verifying_key()).to_vec();
+        blob.extend_from_slice(&sig.to_bytes());
+        format!("{body}\n\u{2014} {} {}\n", self.name, B64.encode(blob))
+    }
+}
+
+/// Verifies a signed note with a verifier key and returns its checkpoint.
+pub fn verify(note: &str, verifier_key: &str) -> Result<Checkpoint> {
+    // The base64 key may itself contain '+': split off name and id only.
+    let parts: Vec<&str> = verifier_key.trim().splitn(3, '+').collect();
+    let [name, id_hex, key] = parts.as_slice() else {
+        bail!("a verifier key is <name>+<id>+<key>");
+    };
+    let raw = B64.decode(key).context("verifier key is not base64")?;
+    if raw.len() != 33 || raw[0] != ED25519 {
+        bail!("only Ed25519 verifier keys are supported");
+    }
+    let vk = VerifyingKey::from_bytes(raw[1..].try_into().map_err(|_| anyhow!("key length"))?)?;
+    let id = key_id(name, &vk);
+    if hex::encode(id) != *id_hex {
+        bail!("the verifier key's id does not match its name and key");
+    }
+    let (body, sigs) = note
+        .split_once("\n\n")
+        .ok_or_else(|| anyhow!("a signed note has a blank line before its signatures"))?;
+    let body = format!("{body}\n");
+    let mut verified = false;
+    for line in sigs.lines() {
+        let Some(rest) = line.strip_prefix("\u{2014} ") else {
+            continue;
+        };
+        let Some((sig_name, b64)) = rest.split_once(' ') else {
+            continue;
+        };
+        if sig_name != *name {
+            continue;
+        }
+        let blob = B64.decode(b64).context("signature is not base64")?;
+        if blob.len() != 68 || blob[..4] != id {
+            continue;
+        }
+        let sig = Signature::from_slice(&blob[4..])?;
+        vk.verify(body.as_bytes(), &sig)
+            .map_err(|_| anyhow!("the signature of {name} does not verify"))?;
+        verified = true;
+    }
+    if !verified {
+        bail!("no signature by {name} on the note");
+    }
+    parse_body(&body)
+}
+
+/// The checkpoint lines of a note body (no signature check).
+pub fn parse_body(body: &str) -> Result<Checkpoint> {
+    let mut lines = body.lines();
+    let origin = lines
+        .next()
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| anyhow!("no origin line"))?;
+    let size = lines
+        .next()
+        .and_then(|l| l.parse().ok())
+        .ok_or_else(|| anyhow!("no tree size line"))?;
+    let root: [u8; 32] = lines
+        .next()
+        .and_then(|l| B64.decode(l).ok())
+        .and_then(|r| r.try_into().ok())
+        .ok_or_else(|| anyhow!("no base64 root hash line"))?;
+    Ok(Checkpoint {
+        origin: origin.to_string(),
+        size,
+        root,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_and_verifies_round_trip() {
+        let signer = NoteSigner::from_seed("fog.example/audit", [7u8; 32]).unwrap();
+        let c = Checkpoint {
+            origin: "fog.example/audit".into(),
+            size: 42,
+            root: [9u8; 32],
+        };
+        let note = signer.sign(&c);
+        assert!(note.starts_with("fog.example/audit\n42\n"));
+        assert_eq!(verify(&note, &signer.verifier_key()).unwrap(), c);
+        // Tampering with the size breaks the signature.
+        let forged = note.replacen("\n42\n", "\n43\n", 1);
+        assert!(verify(&forged, &signer.verifier_key()).is_err());
+        // Another key does not verify it.
+        let other = NoteSigner::from_seed("fog.example/audit", [8u8; 32]).unwrap();
+        assert!(verify(&note, &other.verifier_key()).is_err());
+        // The private key format round-trips.
+        let again = NoteSigner::parse(&signer.private_key_text(), "ignored").unwrap();
+        assert_eq!(again.verifier_key(), signer.verifier_key());
+    }
+}

@@ -1,0 +1,43 @@
+//! A staff action as an audit record, tied to its case for the export.
+
+use anyhow::Result;
+use chrono::Utc;
+use sqlx::PgConnection;
+
+use crate::audit::{log, Entry};
+
+/// Appends the record (inside the caller's transaction) and returns its
+/// sequence number.
+pub async fn record(
+    tx: &mut PgConnection,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    details: serde_json::Value,
+    mut tags: Vec<String>,
+    case_id: Option<i64>,
+) -> Result<u64> {
+    if tags.is_empty() {
+        tags.push("AML".into());
+    }
+    let appended = log::append(
+        tx,
+        &[Entry {
+            time: Utc::now(),
+            actor: actor.to_string(),
+            action: action.to_string(),
+            subject: subject.to_string(),
+            details,
+            tags,
+        }],
+    )
+    .await?;
+    if let Some(id) = case_id {
+        sqlx::query("INSERT INTO case_audit (case_id, audit_seq) VALUES ($1, $2)")
+            .bind(id)
+            .bind(appended.first_seq as i64)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(appended.first_seq)
+}

@@ -1,0 +1,192 @@
+//! Backfill and tail: heights fetched concurrently, written in order in
+//! batches, each batch one transaction with the checkpoint. A node that goes
+//! away is retried with backoff; a block that does not extend the stored
+//! chain stops ingestion with an error naming both hashes.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use futures::stream::{self, StreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
+use tracing::{info, warn};
+
+use crate::source::{Block, BlockSource};
+use crate::store::select::Watched;
+use crate::store::{check_continuity, BatchStats, Store};
+
+pub struct Options {
+    /// First height to index when the database is empty.
+    pub start_height: u64,
+    /// Heights fetched at once.
+    pub concurrency: usize,
+    /// Most blocks in one transaction.
+    pub batch_blocks: usize,
+    /// Most attribute rows in one transaction.
+    pub batch_rows: usize,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            start_height: 1,
+            concurrency: 16,
+            batch_blocks: 500,
+            batch_rows: 50_000,
+            progress: true,
+        }
+    }
+}
+
+pub struct Ingest<S> {
+    pub source: Arc<S>,
+    pub store: Store,
+    pub watched: Watched,
+    pub options: Options,
+}
+
+/// Fetches with retries: a node that goes away is waited for.
+async fn fetch_retrying<S: BlockSource>(source: &S, height: u64) -> Block {
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match source.fetch(height).await {
+            Ok(b) => return b,
+            Err(e) => {
+                metrics::counter!("fog_indexer_errors_total", "kind" => "fetch").increment(1);
+                warn!(height, error = %format!("{e:#}"), "fetching failed; retrying in {delay:?}");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+impl<S: BlockSource + 'static> Ingest<S> {
+    pub fn new(source: S, store: Store, watched: Watched, options: Options) -> Self {
+        Self {
+            source: Arc::new(source),
+            store,
+            watched,
+            options,
+        }
+    }
+
+    /// Indexes every block after the checkpoint up to `until` (default: the
+    /// source's latest). Returns the last height committed.
+    pub async fn run_to(&self, until: Option<u64>) -> Result<u64> {
+        let checkpoint = self.store.checkpoint().await?;
+        let (mut height, mut hash) = match &checkpoint {
+            Some(c) => (c.height, c.block_hash.clone()),
+            None => (self.options.start_height.saturating_sub(1), String::new()),
+        };
+        let target = match until {
+            Some(u) => u,
+            None => self.source.latest_height().await?,
+        };
+        metrics::gauge!("fog_indexer_head_height").set(target as f64);
+        if target <= height {
+            return Ok(height);
+        }
+        let bar = (self.options.progress && std::io::stderr().is_terminal() && target - height > 50).then(|| {
+            let bar = ProgressBar::new(target - height);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} blocks {per_sec} eta {eta}").expect("template"),
+            );
+            bar
+        });
+        // Fetching and decoding run in their own task, ahead of the writer,
+        // so decoding one batch overlaps with writing the previous one.
+        let (tx, mut blocks) = tokio::sync::mpsc::channel::<Block>(4 * self.options.batch_blocks.max(1));
+        let source = Arc::clone(&self.source);
+        let concurrency = self.options.concurrency;
+        let fetcher = tokio::spawn(async move {
+            let mut stream = stream::iter(height + 1..=target)
+                .map(|h| {
+                    let source = Arc::clone(&source);
+                    async move { fetch_retrying(source.as_ref(), h).await }
+                })
+                .buffered(concurrency);
+            while let Some(block) = stream.next().await {
+                if tx.send(block).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let mut batch: Vec<Block> = Vec::new();
+        let mut rows = 0usize;
+        while let Some(block) = blocks.recv().await {
+            if let Some(c) = &checkpoint {
+                if !block.chain_id.is_empty() && block.chain_id != c.chain_id {
+                    bail!(
+                        "the node serves chain {:?}; this database holds {:?}",
+                        block.chain_id,
+                        c.chain_id
+                    );
+                }
+            }
+            check_continuity(height, &hash, &block)?;
+            height = block.height;
+            hash = block.hash.clone();
+            rows += block.events.iter().map(|e| e.attributes.len() + 1).sum::<usize>();
+            batch.push(block);
+            if batch.len() >= self.options.batch_blocks || rows >= self.options.batch_rows {
+                self.commit(&mut batch, bar.as_ref()).await?;
+                rows = 0;
+            }
+        }
+        self.commit(&mut batch, bar.as_ref()).await?;
+        fetcher.await?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        Ok(height)
+    }
+
+    async fn commit(&self, batch: &mut Vec<Block>, bar: Option<&ProgressBar>) -> Result<BatchStats> {
+        if batch.is_empty() {
+            return Ok(BatchStats::default());
+        }
+        let stats = self.store.write_batch(batch, &self.watched).await?;
+        let last = batch.last().map(|b| b.height).unwrap_or_default();
+        metrics::gauge!("fog_indexer_height").set(last as f64);
+        metrics::counter!("fog_indexer_blocks_total").increment(stats.blocks as u64);
+        metrics::counter!("fog_indexer_events_total").increment(stats.events as u64);
+        metrics::counter!("fog_indexer_rows_total").increment(stats.rows() as u64);
+        if stats.spoofed > 0 {
+            warn!(
+                count = stats.spoofed,
+                "ignored fog-named events from contracts outside the deployment"
+            );
+            metrics::counter!("fog_indexer_spoofed_events_total").increment(stats.spoofed as u64);
+        }
+        if let Some(bar) = bar {
+            bar.inc(batch.len() as u64);
+        }
+        batch.clear();
+        Ok(stats)
+    }
+
+    /// Follows the head forever, polling every `interval`.
+    pub async fn tail(&self, interval: Duration) -> Result<()> {
+        loop {
+            match self.run_to(None).await {
+                Ok(h) => info!(height = h, "caught up"),
+                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) => {
+                    metrics::counter!("fog_indexer_errors_total", "kind" => "ingest").increment(1);
+                    warn!(error = %format!("{e:#}"), "ingestion failed; retrying");
+                }
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}
+
+/// Errors that retrying cannot fix: a broken chain, another chain's node.
+fn is_fatal(e: &anyhow::Error) -> bool {
+    let s = e.to_string();
+    s.contains("continuity") || s.contains("serves chain") || s.contains("not a known fog event")
+}

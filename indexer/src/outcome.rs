@@ -1,0 +1,82 @@
+//! A proposal's outcome as the governance contract computes it, from the
+//! projection: an `open` proposal whose voting ended shows the status it
+//! will be closed with (the contract's queries do the same).
+
+use anyhow::Result;
+use sqlx::{PgPool, Row};
+
+/// The fields of a proposal the outcome depends on.
+#[derive(Debug, Clone)]
+pub struct Tallied {
+    pub id: i64,
+    pub method: String,
+    pub status: String,
+    pub end_time: i64,
+    pub total: u128,
+    pub turnout: u128,
+    pub quorum_bps: u16,
+    pub threshold_bps: u16,
+    pub tally: Vec<u128>,
+    pub winner: Option<u8>,
+}
+
+/// `(status, winner)` at time `now` (seconds): the API's rules
+/// (`api::outcome`), with the ballots read when a run-off needs them.
+pub async fn status_at(pool: &PgPool, p: &Tallied, now: i64) -> Result<(String, Option<u8>)> {
+    use crate::api::outcome::{ended_open, final_outcome, needs_ballots, Figures};
+    use crate::api::vocab::{ProposalStatus, VotingMethod};
+    let status = ProposalStatus::stored(&p.status).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    if !ended_open(status, p.end_time as u64, Some(now as u64)) {
+        return Ok((p.status.clone(), p.winner));
+    }
+    let method = VotingMethod::stored(&p.method).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let figures = Figures {
+        counted: p.tally.clone(),
+        turnout: p.turnout,
+        total: p.total,
+        quorum_bps: p.quorum_bps,
+        threshold_bps: p.threshold_bps,
+    };
+    let mut ballots = vec![];
+    if needs_ballots(method, &figures) {
+        for r in sqlx::query("SELECT choice, weight::text FROM votes WHERE proposal_id = $1")
+            .bind(p.id)
+            .fetch_all(pool)
+            .await?
+        {
+            ballots.push((
+                serde_json::from_value::<Vec<u8>>(r.get(0))?,
+                r.get::<String, _>(1).parse::<u128>()?,
+            ));
+        }
+    }
+    let (status, winner) = final_outcome(method, &figures, p.tally.len() as u8, &ballots);
+    Ok((status.as_str().to_string(), winner))
+}
+
+/// Loads the outcome-relevant fields of a proposal.
+pub async fn load(pool: &PgPool, id: i64) -> Result<Option<Tallied>> {
+    let row = sqlx::query(
+        "SELECT id, method, status, end_time, total_power::text, turnout::text, quorum_bps, threshold_bps, tally, winner
+         FROM proposals WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        let tally: Vec<String> = serde_json::from_value(r.get(8))?;
+        Ok(Tallied {
+            id: r.get(0),
+            method: r.get(1),
+            status: r.get(2),
+            end_time: r.get(3),
+            total: r.get::<String, _>(4).parse()?,
+            turnout: r.get::<String, _>(5).parse()?,
+            quorum_bps: r.get::<i32, _>(6) as u16,
+            threshold_bps: r.get::<i32, _>(7) as u16,
+            tally: tally.iter().map(|t| t.parse()).collect::<Result<_, _>>()?,
+            winner: r.get::<Option<i16>, _>(9).map(|w| w as u8),
+        })
+    })
+    .transpose()
+}

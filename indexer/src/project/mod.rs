@@ -1,0 +1,120 @@
+//! Projections rebuilt purely from `wasm-fog.*` events. Each event is
+//! decoded with the same `fog-events` structs the contracts emit it with and
+//! applied inside the batch's transaction.
+//!
+//! The frequent events (locks, votes) go through a per-batch [`Projector`]
+//! that keeps what they touch in memory and writes it once per batch (COPY
+//! for new rows, one statement per touched row otherwise); rare events
+//! (configuration, releases, anchors, registry) are written as they come.
+
+mod anchor;
+mod governance;
+mod registry;
+mod release_gate;
+mod ve;
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, Result};
+use fog_events::AnyEvent;
+use sqlx::PgConnection;
+
+use crate::source::Block;
+use crate::store::select::{Kept, Watched};
+use crate::store::CopyBuf;
+
+/// Where an event happened.
+pub struct At<'a> {
+    pub height: i64,
+    pub seq: i32,
+    pub time: i64,
+    pub tx_hash: Option<&'a str>,
+}
+
+/// What a batch's frequent events changed, until [`Projector::flush`].
+#[derive(Default)]
+pub struct Projector {
+    lock_history: CopyBuf,
+    delegation_history: CopyBuf,
+    proposals: BTreeMap<i64, governance::ProposalState>,
+    votes: BTreeMap<(i64, String), governance::VoteRow>,
+}
+
+impl Projector {
+    pub fn new() -> Self {
+        Self {
+            lock_history: CopyBuf::new(),
+            delegation_history: CopyBuf::new(),
+            ..Self::default()
+        }
+    }
+
+    pub async fn apply_block(&mut self, conn: &mut PgConnection, block: &Block, watched: &Watched) -> Result<()> {
+        let mut seq = 0i32;
+        for ev in &block.events {
+            let kept = watched.classify(ev);
+            if !matches!(kept, Kept::Fog | Kept::Token | Kept::Bank) {
+                continue;
+            }
+            if kept == Kept::Fog {
+                let attrs: Vec<(&str, &str)> = ev.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let decoded = AnyEvent::decode(&ev.kind, &attrs)
+                    .ok_or_else(|| anyhow!("height {}: {} is not a known fog event", block.height, ev.kind))?
+                    .map_err(|e| anyhow!("height {}: {e}", block.height))?;
+                let at = At {
+                    height: block.height as i64,
+                    seq,
+                    time: block.time.timestamp(),
+                    tx_hash: ev
+                        .tx_index
+                        .and_then(|i| block.txs.get(i as usize))
+                        .map(|t| t.hash.as_str()),
+                };
+                self.apply(conn, &at, decoded).await?;
+            }
+            seq += 1;
+        }
+        Ok(())
+    }
+
+    async fn apply(&mut self, conn: &mut PgConnection, at: &At<'_>, event: AnyEvent) -> Result<()> {
+        match event {
+            AnyEvent::Ve(e) => ve::apply(self, conn, at, e).await,
+            AnyEvent::Governance(e) => governance::apply(self, conn, at, e).await,
+            AnyEvent::ReleaseGate(e) => release_gate::apply(conn, at, e).await,
+            AnyEvent::AuditAnchor(e) => anchor::apply(conn, at, e).await,
+            AnyEvent::Registry(e) => registry::apply(conn, at, e).await,
+        }
+    }
+
+    /// Writes everything kept in memory.
+    pub async fn flush(self, conn: &mut PgConnection) -> Result<()> {
+        ve::flush(conn, &self.lock_history, &self.delegation_history).await?;
+        governance::flush(conn, self.proposals, self.votes).await
+    }
+}
+
+/// Sets a contract's owner.
+async fn set_owner(conn: &mut PgConnection, contract: &str, owner: &str, height: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO contract_owners (contract, owner, height) VALUES ($1, $2, $3)
+         ON CONFLICT (contract) DO UPDATE SET owner = $2, height = $3",
+    )
+    .bind(contract)
+    .bind(owner)
+    .bind(height)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// COPY of a buffer into `statement`'s table (no-op when empty).
+pub(crate) async fn copy(conn: &mut PgConnection, statement: &str, buf: &CopyBuf) -> Result<()> {
+    if buf.rows() == 0 {
+        return Ok(());
+    }
+    let mut c = conn.copy_in_raw(statement).await?;
+    c.send(buf.as_bytes()).await?;
+    c.finish().await?;
+    Ok(())
+}

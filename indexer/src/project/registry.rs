@@ -1,0 +1,76 @@
+//! Registry events into officers and entries.
+
+use anyhow::Result;
+use fog_events::registry::{RegistryEvent, UNKNOWN_JURISDICTION, ZERO_COMMITMENT_HEX};
+use sqlx::PgConnection;
+
+use super::At;
+
+async fn officer(conn: &mut PgConnection, address: &str, active: bool, height: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO registry_officers (address, active, height) VALUES ($1, $2, $3)
+         ON CONFLICT (address) DO UPDATE SET active = $2, height = $3",
+    )
+    .bind(address)
+    .bind(active)
+    .bind(height)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: RegistryEvent) -> Result<()> {
+    match e {
+        RegistryEvent::Instantiated(i) => super::set_owner(conn, "registry", &i.owner, at.height).await,
+        RegistryEvent::OwnerUpdated(o) => super::set_owner(conn, "registry", &o.new_owner, at.height).await,
+        RegistryEvent::Migrated(_) => Ok(()),
+        RegistryEvent::OfficerAdded(o) => officer(conn, &o.officer, true, at.height).await,
+        RegistryEvent::OfficerRemoved(o) => officer(conn, &o.officer, false, at.height).await,
+        RegistryEvent::EntrySet(s) => {
+            sqlx::query(
+                "INSERT INTO registry_entries (address, kyc_tier, jurisdiction, sanctioned, expires_at_ns, commitment,
+                     officer, updated_at_ns, height)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (address) DO UPDATE SET kyc_tier = $2, jurisdiction = $3, sanctioned = $4,
+                     expires_at_ns = $5, commitment = $6, officer = $7, updated_at_ns = $8, height = $9",
+            )
+            .bind(&s.address)
+            .bind(i16::from(s.kyc_tier))
+            .bind(&s.jurisdiction)
+            .bind(s.sanctioned)
+            .bind(s.expires_at_ns.map(|t| t as i64))
+            .bind(&s.commitment)
+            .bind(&s.officer)
+            .bind(s.updated_at_ns as i64)
+            .bind(at.height)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+        RegistryEvent::SanctionedSet(s) => {
+            sqlx::query(
+                "INSERT INTO registry_entries (address, kyc_tier, jurisdiction, sanctioned, expires_at_ns, commitment,
+                     officer, updated_at_ns, height)
+                 VALUES ($1, 0, $2, $3, NULL, $4, $5, $6, $7)
+                 ON CONFLICT (address) DO UPDATE SET sanctioned = $3, officer = $5, updated_at_ns = $6, height = $7",
+            )
+            .bind(&s.address)
+            .bind(UNKNOWN_JURISDICTION)
+            .bind(s.sanctioned)
+            .bind(ZERO_COMMITMENT_HEX)
+            .bind(&s.officer)
+            .bind(s.updated_at_ns as i64)
+            .bind(at.height)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+        RegistryEvent::EntryRemoved(r) => {
+            sqlx::query("DELETE FROM registry_entries WHERE address = $1")
+                .bind(&r.address)
+                .execute(conn)
+                .await?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Release-gate events into groups, policies, requests and their votes.
+
+use anyhow::{Context, Result};
+use fog_events::release_gate::ReleaseGateEvent;
+use sqlx::{PgConnection, Row};
+
+use super::At;
+
+async fn members(conn: &mut PgConnection, group: &str) -> Result<Vec<String>> {
+    let row = sqlx::query("SELECT members FROM release_groups WHERE name = $1")
+        .bind(group)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => serde_json::from_value(r.get(0))?,
+        None => vec![],
+    })
+}
+
+async fn set_members(conn: &mut PgConnection, group: &str, members: &[String], height: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO release_groups (name, members, height) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET members = $2, height = $3",
+    )
+    .bind(group)
+    .bind(serde_json::to_value(members)?)
+    .bind(height)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn set_status(
+    conn: &mut PgConnection,
+    id: u64,
+    status: &str,
+    decided_at_ns: Option<u64>,
+    height: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE release_requests SET status = $2, decided_at_ns = COALESCE($3, decided_at_ns), updated_height = $4
+         WHERE id = $1",
+    )
+    .bind(id as i64)
+    .bind(status)
+    .bind(decided_at_ns.map(|t| t as i64))
+    .bind(height)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_vote(
+    conn: &mut PgConnection,
+    at: &At<'_>,
+    id: u64,
+    voter: &str,
+    approve: bool,
+    groups: &[String],
+    comment: &str,
+    at_ns: u64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO release_votes (request_id, voter, approve, groups, comment, at_ns, height)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id as i64)
+    .bind(voter)
+    .bind(approve)
+    .bind(serde_json::to_value(groups)?)
+    .bind(comment)
+    .bind(at_ns as i64)
+    .bind(at.height)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: ReleaseGateEvent) -> Result<()> {
+    match e {
+        ReleaseGateEvent::Instantiated(i) => super::set_owner(conn, "release_gate", &i.owner, at.height).await,
+        ReleaseGateEvent::OwnerUpdated(o) => super::set_owner(conn, "release_gate", &o.new_owner, at.height).await,
+        ReleaseGateEvent::Migrated(_) => Ok(()),
+        ReleaseGateEvent::GroupCreated(g) => set_members(conn, &g.group, &[], at.height).await,
+        ReleaseGateEvent::GroupRemoved(g) => {
+            sqlx::query("DELETE FROM release_groups WHERE name = $1")
+                .bind(&g.group)
+                .execute(conn)
+                .await?;
+            Ok(())
+        }
+        ReleaseGateEvent::MemberAdded(m) => {
+            let mut list = members(conn, &m.group).await?;
+            if !list.contains(&m.member) {
+                list.push(m.member);
+                list.sort();
+            }
+            set_members(conn, &m.group, &list, at.height).await
+        }
+        ReleaseGateEvent::MemberRemoved(m) => {
+            let mut list = members(conn, &m.group).await?;
+            list.retain(|x| x != &m.member);
+            set_members(conn, &m.group, &list, at.height).await
+        }
+        ReleaseGateEvent::PolicySet(p) => {
+            sqlx::query(
+                "INSERT INTO release_policies (artifact_type, min_approvals, required_groups, expiry_seconds,
+                     revoker_groups, height)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (artifact_type) DO UPDATE SET min_approvals = $2, required_groups = $3,
+                     expiry_seconds = $4, revoker_groups = $5, height = $6",
+            )
+            .bind(&p.artifact_type)
+            .bind(p.min_approvals as i32)
+            .bind(serde_json::to_value(&p.required_groups)?)
+            .bind(p.expiry_seconds as i64)
+            .bind(serde_json::to_value(&p.revoker_groups)?)
+            .bind(at.height)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+        ReleaseGateEvent::RequestCreated(r) => {
+            sqlx::query(
+                "INSERT INTO release_requests (id, artifact_type, artifact_id, artifact_version, sha256, lineage_hash,
+                     dataset_hashes, requester, risk_notes, created_at_ns, expires_at_ns, min_approvals,
+                     required_groups, status, approvals, created_height, updated_height)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending', 0, $14, $14)",
+            )
+            .bind(r.id as i64)
+            .bind(&r.artifact_type)
+            .bind(&r.artifact_id)
+            .bind(&r.artifact_version)
+            .bind(&r.sha256)
+            .bind(&r.lineage_hash)
+            .bind(serde_json::to_value(&r.dataset_hashes)?)
+            .bind(&r.requester)
+            .bind(&r.risk_notes.0)
+            .bind(r.created_at_ns as i64)
+            .bind(r.expires_at_ns as i64)
+            .bind(r.min_approvals as i32)
+            .bind(serde_json::to_value(&r.required_groups)?)
+            .bind(at.height)
+            .execute(conn)
+            .await
+            .context("release request")?;
+            Ok(())
+        }
+        ReleaseGateEvent::Approved(a) => {
+            record_vote(conn, at, a.id, &a.approver, true, &a.groups, &a.comment.0, a.at_ns).await?;
+            sqlx::query("UPDATE release_requests SET approvals = $2, updated_height = $3 WHERE id = $1")
+                .bind(a.id as i64)
+                .bind(a.approvals as i32)
+                .bind(at.height)
+                .execute(&mut *conn)
+                .await?;
+            if a.released {
+                set_status(conn, a.id, "approved", Some(a.at_ns), at.height).await?;
+            }
+            Ok(())
+        }
+        ReleaseGateEvent::Rejected(r) => {
+            record_vote(conn, at, r.id, &r.rejecter, false, &r.groups, &r.comment.0, r.at_ns).await?;
+            if r.rejected {
+                set_status(conn, r.id, "rejected", Some(r.at_ns), at.height).await?;
+            }
+            Ok(())
+        }
+        ReleaseGateEvent::Revoked(r) => set_status(conn, r.id, "revoked", None, at.height).await,
+        ReleaseGateEvent::Expired(x) => set_status(conn, x.id, "expired", Some(x.at_ns), at.height).await,
+    }
+}

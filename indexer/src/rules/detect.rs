@@ -1,0 +1,267 @@
+//! The detectors: each one SQL statement over the indexed tables for the
+//! events of a height range. Windowed detectors read their window from the
+//! same tables (inside the block's transaction, so the batch being written is
+//! visible) instead of keeping state in memory: a restart loses nothing and
+//! a replayed range finds the same hits.
+//!
+//! Window detectors flag the event that *crosses* the limit (the n-th
+//! transfer, the one that takes the sum over), so one pattern is one alert.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgConnection, Row};
+
+use super::spec::Detector;
+
+/// One event a detector flagged.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Identifies the event: the same event always gives the same key.
+    pub event_key: String,
+    pub height: i64,
+    pub tx_hash: Option<String>,
+    pub time: DateTime<Utc>,
+    /// `account/<address>`, `proposal/<id>` or `release/<id>`.
+    pub subject: String,
+    pub evidence: Value,
+}
+
+/// Transfers of the range with their block time.
+const TRANSFERS: &str = "transfers t JOIN blocks b ON b.height = t.height";
+const TRANSFER_KEY: &str = "'transfer/' || t.height || '/' || t.seq || '/' || t.part";
+const TRANSFER_EVIDENCE: &str = "'asset', t.asset, 'action', t.action, 'sender', t.sender, \
+     'recipient', t.recipient, 'amount', t.amount::text";
+
+fn hits(rows: Vec<sqlx::postgres::PgRow>) -> Vec<Hit> {
+    rows.into_iter()
+        .map(|r| Hit {
+            event_key: r.get(0),
+            height: r.get(1),
+            tx_hash: r.get(2),
+            time: r.get(3),
+            subject: r.get(4),
+            evidence: r.get(5),
+        })
+        .collect()
+}
+
+/// Runs `detector` over the events of heights `from..=to`. `listed` holds
+/// the addresses of a sanctions list file.
+pub async fn run(
+    conn: &mut PgConnection,
+    detector: &Detector,
+    listed: &[String],
+    from: i64,
+    to: i64,
+) -> Result<Vec<Hit>> {
+    let rows = match detector {
+        Detector::LargeTransfer { threshold, asset } => {
+            sqlx::query(&format!(
+                "SELECT {TRANSFER_KEY}, t.height, t.tx_hash, b.time, 'account/' || t.sender, \
+                 jsonb_build_object({TRANSFER_EVIDENCE}, 'threshold', $3::text) \
+                 FROM {TRANSFERS} WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL \
+                 AND t.amount >= $3::numeric AND ($4::text IS NULL OR t.asset = $4) ORDER BY t.height, t.seq, t.part"
+            ))
+            .bind(from)
+            .bind(to)
+            .bind(threshold)
+            .bind(asset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Detector::Structuring {
+            threshold,
+            margin_bps,
+            min_count,
+            window_seconds,
+            asset,
+        } => {
+            // Just under the threshold: [threshold x (1 - margin), threshold).
+            sqlx::query(&format!(
+                "WITH p AS (SELECT $3::numeric AS hi, floor($3::numeric * (10000 - $4) / 10000) AS lo) \
+                 SELECT {TRANSFER_KEY}, t.height, t.tx_hash, b.time, 'account/' || t.sender, \
+                 jsonb_build_object({TRANSFER_EVIDENCE}, 'count', w.n, 'window_total', w.total::text, \
+                   'window_seconds', $6::int, 'threshold', $3::text, 'lower_bound', p.lo::text) \
+                 FROM {TRANSFERS} CROSS JOIN p \
+                 CROSS JOIN LATERAL ( \
+                   SELECT count(*) AS n, sum(s.amount) AS total FROM transfers s JOIN blocks sb ON sb.height = s.height \
+                   WHERE s.sender = t.sender AND s.amount >= p.lo AND s.amount < p.hi \
+                     AND ($7::text IS NULL OR s.asset = $7) AND s.height <= t.height AND s.height >= t.height - 100000 \
+                     AND sb.time > b.time - make_interval(secs => $6::int) \
+                     AND (s.height, s.seq, s.part) <= (t.height, t.seq, t.part)) w \
+                 WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL AND t.amount >= p.lo AND t.amount < p.hi \
+                   AND ($7::text IS NULL OR t.asset = $7) AND w.n = $5 ORDER BY t.height, t.seq, t.part"
+            ))
+            .bind(from)
+            .bind(to)
+            .bind(threshold)
+            .bind(*margin_bps as i32)
+            .bind(*min_count as i64)
+            .bind(*window_seconds as i32)
+            .bind(asset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Detector::Velocity {
+            window_seconds,
+            max_count,
+            max_sum,
+            asset,
+        } => {
+            sqlx::query(&format!(
+                "SELECT {TRANSFER_KEY}, t.height, t.tx_hash, b.time, 'account/' || t.sender, \
+                 jsonb_build_object({TRANSFER_EVIDENCE}, 'count', w.n, 'window_total', w.total::text, \
+                   'window_seconds', $3::int, 'max_count', $4::bigint, 'max_sum', $5::text) \
+                 FROM {TRANSFERS} CROSS JOIN LATERAL ( \
+                   SELECT count(*) AS n, sum(s.amount) AS total FROM transfers s JOIN blocks sb ON sb.height = s.height \
+                   WHERE s.sender = t.sender AND ($6::text IS NULL OR s.asset = $6) \
+                     AND s.height <= t.height AND s.height >= t.height - 100000 \
+                     AND sb.time > b.time - make_interval(secs => $3::int) \
+                     AND (s.height, s.seq, s.part) <= (t.height, t.seq, t.part)) w \
+                 WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL AND ($6::text IS NULL OR t.asset = $6) \
+                   AND (w.n = $4 OR (w.total >= $5::numeric AND w.total - t.amount < $5::numeric)) \
+                 ORDER BY t.height, t.seq, t.part"
+            ))
+            .bind(from)
+            .bind(to)
+            .bind(*window_seconds as i32)
+            .bind(max_count.map(i64::from))
+            .bind(max_sum)
+            .bind(asset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Detector::SanctionedCounterparty { .. } => {
+            // The list joins as a set (hashed), not an array scanned per row.
+            sqlx::query(&format!(
+                "WITH listed AS (SELECT DISTINCT a FROM unnest($3::text[]) a) \
+                 SELECT {TRANSFER_KEY}, t.height, t.tx_hash, b.time, \
+                   'account/' || CASE WHEN ls.a IS NOT NULL OR rs.address IS NOT NULL THEN t.sender ELSE t.recipient END, \
+                 jsonb_build_object({TRANSFER_EVIDENCE}, \
+                   'listed', to_jsonb(ARRAY(SELECT x FROM unnest(ARRAY[ls.a, lr.a]) x WHERE x IS NOT NULL)), \
+                   'registry_flagged', to_jsonb(ARRAY(SELECT x FROM unnest(ARRAY[rs.address, rr.address]) x WHERE x IS NOT NULL))) \
+                 FROM {TRANSFERS} \
+                 LEFT JOIN listed ls ON ls.a = t.sender \
+                 LEFT JOIN listed lr ON lr.a = t.recipient \
+                 LEFT JOIN registry_entries rs ON rs.address = t.sender AND rs.sanctioned \
+                 LEFT JOIN registry_entries rr ON rr.address = t.recipient AND rr.sanctioned \
+                 WHERE t.height BETWEEN $1 AND $2 \
+                   AND (ls.a IS NOT NULL OR lr.a IS NOT NULL OR rs.address IS NOT NULL OR rr.address IS NOT NULL) \
+                 ORDER BY t.height, t.seq, t.part"
+            ))
+            .bind(from)
+            .bind(to)
+            .bind(listed)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Detector::KycTierLimit { limits } => {
+            // Tier above the list: the last limit applies.
+            sqlx::query(&format!(
+                "WITH moves AS ( \
+                   SELECT {TRANSFER_KEY} AS key, t.height, t.tx_hash, b.time, t.sender AS who, t.amount, \
+                     jsonb_build_object({TRANSFER_EVIDENCE}) AS ev \
+                   FROM {TRANSFERS} WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL \
+                   UNION ALL \
+                   SELECT 'lock/' || l.owner || '/' || l.height || '/' || l.seq, l.height, NULL, b.time, l.owner, l.amount, \
+                     jsonb_build_object('action', l.action, 'owner', l.owner, 'amount', l.amount::text) \
+                   FROM lock_history l JOIN blocks b ON b.height = l.height \
+                   WHERE l.height BETWEEN $1 AND $2 AND l.action IN ('lock', 'increase')) \
+                 SELECT m.key, m.height, m.tx_hash, m.time, 'account/' || m.who, \
+                   m.ev || jsonb_build_object('kyc_tier', COALESCE(r.kyc_tier, 0), \
+                     'tier_limit', ($3::numeric[])[LEAST(COALESCE(r.kyc_tier, 0), cardinality($3::numeric[]) - 1) + 1]::text) \
+                 FROM moves m LEFT JOIN registry_entries r ON r.address = m.who \
+                 WHERE m.amount > ($3::numeric[])[LEAST(COALESCE(r.kyc_tier, 0), cardinality($3::numeric[]) - 1) + 1] \
+                 ORDER BY m.height, m.key"
+            ))
+            .bind(from)
+            .bind(to)
+            .bind(limits)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Detector::GovernanceConcentration {
+            max_share_bps,
+            min_voters,
+        } => {
+            // Against the proposal's turnout as of this batch (the projection
+            // keeps it), not a re-sum of its ballots: O(1) per ballot.
+            sqlx::query(
+                "SELECT 'vote/' || v.proposal_id || '/' || v.voter || '/' || v.height, v.height, v.tx_hash, b.time, \
+                   'proposal/' || v.proposal_id, \
+                 jsonb_build_object('proposal_id', v.proposal_id, 'voter', v.voter, 'power', v.power::text, \
+                   'cast_power', p.turnout::text, 'voters', p.voters, \
+                   'share_bps', (v.power * 10000 / p.turnout)::bigint, 'delegate', v.delegate) \
+                 FROM votes v JOIN blocks b ON b.height = v.height JOIN proposals p ON p.id = v.proposal_id \
+                 WHERE v.height BETWEEN $1 AND $2 AND p.turnout > 0 AND p.voters >= $4 \
+                   AND v.power * 10000 > $3::numeric * p.turnout ORDER BY v.height, v.proposal_id, v.voter",
+            )
+            .bind(from)
+            .bind(to)
+            .bind(*max_share_bps as i64)
+            .bind(*min_voters as i64)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Detector::GovernanceAnomaly {
+            min_delegated,
+            new_seconds,
+            dormant_seconds,
+        } => {
+            sqlx::query(
+                "SELECT 'vote/' || v.proposal_id || '/' || v.voter || '/' || v.height, v.height, v.tx_hash, b.time, \
+                   'account/' || v.voter, \
+                 jsonb_build_object('proposal_id', v.proposal_id, 'voter', v.voter, 'power', v.power::text, \
+                   'delegated', (v.power - v.own)::text, 'first_seen', h.first_seen, 'previous_activity', h.previous, \
+                   'reason', CASE WHEN h.first_seen IS NULL OR b.time - h.first_seen < make_interval(secs => $4::int) \
+                     THEN 'new_account' ELSE 'dormant_account' END) \
+                 FROM votes v JOIN blocks b ON b.height = v.height \
+                 CROSS JOIN LATERAL (SELECT \
+                     (SELECT min(tb.time) FROM txs x JOIN blocks tb ON tb.height = x.height WHERE x.signer = v.voter) AS first_seen, \
+                     (SELECT max(tb.time) FROM txs x JOIN blocks tb ON tb.height = x.height \
+                        WHERE x.signer = v.voter AND x.height < v.height) AS previous) h \
+                 WHERE v.height BETWEEN $1 AND $2 AND v.power - v.own >= $3::numeric \
+                   AND (h.first_seen IS NULL OR b.time - h.first_seen < make_interval(secs => $4::int) \
+                     OR h.previous IS NULL OR b.time - h.previous > make_interval(secs => $5::int)) \
+                 ORDER BY v.height, v.proposal_id, v.voter",
+            )
+            .bind(from)
+            .bind(to)
+            .bind(min_delegated)
+            .bind(*new_seconds as i32)
+            .bind(*dormant_seconds as i32)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Detector::ReleaseGateAnomaly {} => {
+            sqlx::query(
+                "SELECT 'release_vote/' || rv.request_id || '/' || rv.voter || '/' || rv.height, rv.height, NULL::text, b.time, \
+                   'release/' || rv.request_id, \
+                 jsonb_build_object('request_id', rv.request_id, 'approver', rv.voter, 'requester', rr.requester, \
+                   'approver_funded_by_requester', x.funded_by_requester, 'common_funder', x.common_funder, \
+                   'shared_groups', x.shared_groups) \
+                 FROM release_votes rv JOIN release_requests rr ON rr.id = rv.request_id \
+                 JOIN blocks b ON b.height = rv.height \
+                 CROSS JOIN LATERAL (SELECT \
+                   EXISTS (SELECT 1 FROM transfers t WHERE t.sender = rr.requester AND t.recipient = rv.voter \
+                     AND t.height <= rv.height) AS funded_by_requester, \
+                   (SELECT fa.sender FROM \
+                     (SELECT sender FROM transfers WHERE recipient = rv.voter AND sender IS NOT NULL \
+                       ORDER BY height, seq, part LIMIT 1) fa \
+                     JOIN (SELECT sender FROM transfers WHERE recipient = rr.requester AND sender IS NOT NULL \
+                       ORDER BY height, seq, part LIMIT 1) fb ON fb.sender = fa.sender) AS common_funder, \
+                   to_jsonb(ARRAY(SELECT g.name FROM release_groups g \
+                     WHERE g.members ? rv.voter AND g.members ? rr.requester)) AS shared_groups) x \
+                 WHERE rv.height BETWEEN $1 AND $2 AND rv.approve \
+                   AND (x.funded_by_requester OR x.common_funder IS NOT NULL OR jsonb_array_length(x.shared_groups) > 0) \
+                 ORDER BY rv.height, rv.request_id, rv.voter",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    Ok(hits(rows))
+}

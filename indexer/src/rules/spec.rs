@@ -1,0 +1,235 @@
+//! A rule file: which detector, with what parameters, an optional CEL
+//! condition over each hit, and what an alert carries (severity, risk score,
+//! framework tags). Files are JSON so staff can read, review and diff them.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::condition::Condition;
+
+/// The frameworks an alert may be tagged with (the seed's list).
+pub const FRAMEWORKS: [&str; 9] = ["GDPR", "CCPA", "SOX", "AML", "KYC", "MiCA", "BSA", "FinCEN", "MiFID II"];
+
+pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable name, e.g. `aml.large_transfer`.
+    pub id: String,
+    /// Bumped on every change; a version's content never changes.
+    pub version: i32,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// What to look for, with its parameters.
+    pub detector: Detector,
+    /// CEL over the hit's evidence (`event`); the alert is raised only when
+    /// it is true. E.g. `event.asset == "native:inj"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    pub severity: String,
+    pub risk_score: i16,
+    pub tags: Vec<String>,
+}
+
+/// Amounts are decimal strings (base units), as everywhere in fog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Detector {
+    /// One transfer of at least `threshold`.
+    LargeTransfer { threshold: String, asset: Option<String> },
+    /// At least `min_count` transfers from one sender, each within
+    /// `margin_bps` below `threshold`, within `window_seconds`.
+    Structuring {
+        threshold: String,
+        margin_bps: u32,
+        min_count: u32,
+        window_seconds: u32,
+        asset: Option<String>,
+    },
+    /// A sender's transfers within `window_seconds` reach `max_count` or
+    /// their sum reaches `max_sum`.
+    Velocity {
+        window_seconds: u32,
+        max_count: Option<u32>,
+        max_sum: Option<String>,
+        asset: Option<String>,
+    },
+    /// A transfer to or from a listed address (`list`: a file of addresses,
+    /// one per line, `#` comments) or one the on-chain registry flags.
+    SanctionedCounterparty { list: Option<String> },
+    /// A transfer or lock larger than the address's KYC tier allows
+    /// (`limits[tier]`; an address without a registry entry is tier 0).
+    KycTierLimit { limits: Vec<String> },
+    /// A vote whose power is above `max_share_bps` of the proposal's cast
+    /// power (its turnout as of the block batch) once at least `min_voters`
+    /// voted.
+    GovernanceConcentration { max_share_bps: u32, min_voters: u32 },
+    /// A vote carrying at least `min_delegated` delegated power from an
+    /// account first seen less than `new_seconds` before, or silent for
+    /// `dormant_seconds`.
+    GovernanceAnomaly {
+        min_delegated: String,
+        new_seconds: u32,
+        dormant_seconds: u32,
+    },
+    /// An approval that is not independent: the approver was funded by the
+    /// requester, or both were funded by the same address.
+    ReleaseGateAnomaly {},
+}
+
+impl Detector {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Detector::LargeTransfer { .. } => "large_transfer",
+            Detector::Structuring { .. } => "structuring",
+            Detector::Velocity { .. } => "velocity",
+            Detector::SanctionedCounterparty { .. } => "sanctioned_counterparty",
+            Detector::KycTierLimit { .. } => "kyc_tier_limit",
+            Detector::GovernanceConcentration { .. } => "governance_concentration",
+            Detector::GovernanceAnomaly { .. } => "governance_anomaly",
+            Detector::ReleaseGateAnomaly {} => "release_gate_anomaly",
+        }
+    }
+}
+
+fn amount(field: &str, value: &str) -> Result<()> {
+    if value.is_empty() || value.len() > 39 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("{field} must be a decimal amount in base units, got {value:?}");
+    }
+    Ok(())
+}
+
+impl RuleSpec {
+    /// Checks everything a rule author can get wrong, with the field named.
+    pub fn validate(&self) -> Result<()> {
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 64
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if !id_ok {
+            bail!(
+                "id must be 1-64 characters of a-z, 0-9, '.', '_', '-', got {:?}",
+                self.id
+            );
+        }
+        if self.version < 1 {
+            bail!("version must be at least 1");
+        }
+        if self.title.trim().is_empty() || self.title.len() > 200 {
+            bail!("title must be 1-200 characters");
+        }
+        if !SEVERITIES.contains(&self.severity.as_str()) {
+            bail!("severity must be one of {SEVERITIES:?}, got {:?}", self.severity);
+        }
+        if !(0..=100).contains(&self.risk_score) {
+            bail!("risk_score must be 0-100, got {}", self.risk_score);
+        }
+        if self.tags.is_empty() {
+            bail!("tags must name at least one framework of {FRAMEWORKS:?}");
+        }
+        for tag in &self.tags {
+            if !FRAMEWORKS.contains(&tag.as_str()) {
+                bail!("tag {tag:?} is not a framework of {FRAMEWORKS:?}");
+            }
+        }
+        if let Some(c) = &self.condition {
+            Condition::compile(c).context("condition")?;
+        }
+        match &self.detector {
+            Detector::LargeTransfer { threshold, .. } => amount("detector.threshold", threshold)?,
+            Detector::Structuring {
+                threshold,
+                margin_bps,
+                min_count,
+                window_seconds,
+                ..
+            } => {
+                amount("detector.threshold", threshold)?;
+                if !(1..=5_000).contains(margin_bps) {
+                    bail!("detector.margin_bps must be 1-5000");
+                }
+                if *min_count < 2 {
+                    bail!("detector.min_count must be at least 2");
+                }
+                if *window_seconds == 0 {
+                    bail!("detector.window_seconds must be positive");
+                }
+            }
+            Detector::Velocity {
+                window_seconds,
+                max_count,
+                max_sum,
+                ..
+            } => {
+                if *window_seconds == 0 {
+                    bail!("detector.window_seconds must be positive");
+                }
+                if max_count.is_none() && max_sum.is_none() {
+                    bail!("detector needs max_count, max_sum or both");
+                }
+                if let Some(s) = max_sum {
+                    amount("detector.max_sum", s)?;
+                }
+            }
+            Detector::SanctionedCounterparty { .. } => {}
+            Detector::KycTierLimit { limits } => {
+                if limits.is_empty() || limits.len() > 16 {
+                    bail!("detector.limits must list 1-16 tier limits");
+                }
+                for l in limits {
+                    amount("detector.limits[]", l)?;
+                }
+            }
+            Detector::GovernanceConcentration {
+                max_share_bps,
+                min_voters,
+            } => {
+                if !(1..=10_000).contains(max_share_bps) {
+                    bail!("detector.max_share_bps must be 1-10000");
+                }
+                if *min_voters == 0 {
+                    bail!("detector.min_voters must be at least 1");
+                }
+            }
+            Detector::GovernanceAnomaly { min_delegated, .. } => amount("detector.min_delegated", min_delegated)?,
+            Detector::ReleaseGateAnomaly {} => {}
+        }
+        Ok(())
+    }
+
+    /// SHA-256 of the canonical JSON (RFC 8785): a version's identity.
+    pub fn digest(&self) -> Result<String> {
+        let canonical = serde_json_canonicalizer::to_vec(self)?;
+        Ok(hex::encode(Sha256::digest(canonical)))
+    }
+
+    /// Reads and validates one rule file.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let spec: Self = serde_json::from_str(&text).with_context(|| format!("{} is not a rule", path.display()))?;
+        spec.validate().with_context(|| format!("{}", path.display()))?;
+        Ok(spec)
+    }
+}
+
+/// Every `*.json` rule file of `dir`, in name order.
+pub fn read_dir(dir: &Path) -> Result<Vec<(String, RuleSpec)>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading the rules directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| Ok((p.display().to_string(), RuleSpec::from_file(&p)?)))
+        .collect()
+}

@@ -1,0 +1,256 @@
+//! Decoding the CometBFT RPC's `/block` and `/block_results` answers of every
+//! version fog meets: 1.0 and 0.38 (`finalize_block_events`), 0.37
+//! (`begin_block_events` / `end_block_events`) and 0.34 (the same, with
+//! base64-encoded attribute keys and values).
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use cosmrs::proto::cosmos::tx::v1beta1::{AuthInfo, TxBody, TxRaw};
+use fog_relayer::chain::{address_from_public_key, KeyType};
+use prost::Message;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::model::{Block, Event, Phase, Protocol, Tx};
+
+#[derive(Debug, Error)]
+pub enum DecodeError {
+    #[error("block {height}: {message}")]
+    Invalid { height: String, message: String },
+}
+
+fn invalid(height: &str, message: impl Into<String>) -> DecodeError {
+    DecodeError::Invalid {
+        height: height.to_string(),
+        message: message.into(),
+    }
+}
+
+/// The `result` of a JSON-RPC answer, or the value itself.
+pub fn result(v: &Value) -> &Value {
+    v.get("result").unwrap_or(v)
+}
+
+fn text<'a>(v: &'a Value, height: &str, what: &str) -> Result<&'a str, DecodeError> {
+    v.as_str().ok_or_else(|| invalid(height, format!("{what} missing")))
+}
+
+fn int(v: &Value) -> i64 {
+    match v {
+        Value::String(s) => s.parse().unwrap_or(0),
+        Value::Number(n) => n.as_i64().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Which protocol a `block_results` answer speaks. 0.34 is told from 0.37
+/// by its attributes: all of them valid base64 that decodes to printable
+/// identifiers (plain keys such as `code` decode to bytes that are not).
+pub fn detect(results: &Value) -> Protocol {
+    let r = result(results);
+    if r.get("finalize_block_events").is_some() {
+        return Protocol::Finalize;
+    }
+    let mut keys = vec![];
+    let all_events = r["begin_block_events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(r["end_block_events"].as_array().into_iter().flatten())
+        .chain(
+            r["txs_results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|t| t["events"].as_array().into_iter().flatten()),
+        );
+    for e in all_events {
+        for a in e["attributes"].as_array().into_iter().flatten() {
+            if let Some(k) = a["key"].as_str() {
+                keys.push(k.to_string());
+            }
+        }
+    }
+    let base64_keys = !keys.is_empty()
+        && keys.iter().all(|k| {
+            B64.decode(k)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .is_some_and(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c)))
+        });
+    if base64_keys {
+        Protocol::BeginEndBase64
+    } else {
+        Protocol::BeginEnd
+    }
+}
+
+fn decode_attr(v: &Value, base64: bool) -> String {
+    let s = v.as_str().unwrap_or_default();
+    if base64 {
+        B64.decode(s)
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_else(|| s.to_string())
+    } else {
+        s.to_string()
+    }
+}
+
+fn events(list: &Value, protocol: Protocol, phase: Phase, tx_index: Option<u32>) -> Vec<Event> {
+    let base64 = protocol == Protocol::BeginEndBase64;
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let attributes: Vec<(String, String)> = e["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|a| (decode_attr(&a["key"], base64), decode_attr(&a["value"], base64)))
+                .collect();
+            // SDK 0.50 marks finalize_block_events with the phase they ran in.
+            let phase = match attributes.iter().find(|(k, _)| k == "mode").map(|(_, v)| v.as_str()) {
+                Some("BeginBlock") => Phase::Begin,
+                Some("EndBlock") => Phase::End,
+                _ => phase,
+            };
+            Event {
+                kind: e["type"].as_str().unwrap_or_default().to_string(),
+                attributes,
+                phase,
+                tx_index,
+            }
+        })
+        .collect()
+}
+
+/// Memo, fee and signer of a raw transaction, when it is a Cosmos SDK one.
+fn tx_details(raw: &[u8], prefix: &str) -> (String, String, Option<String>) {
+    let Ok(tx) = TxRaw::decode(raw) else {
+        return (String::new(), String::new(), None);
+    };
+    let memo = TxBody::decode(tx.body_bytes.as_slice())
+        .map(|b| b.memo)
+        .unwrap_or_default();
+    let Ok(auth) = AuthInfo::decode(tx.auth_info_bytes.as_slice()) else {
+        return (memo, String::new(), None);
+    };
+    let fee = auth
+        .fee
+        .map(|f| {
+            f.amount
+                .iter()
+                .map(|c| format!("{}{}", c.amount, c.denom))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    let signer = auth
+        .signer_infos
+        .first()
+        .and_then(|si| si.public_key.as_ref())
+        .and_then(|pk| {
+            let key_type = match pk.type_url.as_str() {
+                "/cosmos.crypto.secp256k1.PubKey" => KeyType::Secp256k1,
+                "/injective.crypto.v1beta1.ethsecp256k1.PubKey" | "/ethermint.crypto.v1.ethsecp256k1.PubKey" => {
+                    KeyType::EthSecp256k1
+                }
+                _ => return None,
+            };
+            #[derive(prost::Message)]
+            struct Key {
+                #[prost(bytes = "vec", tag = "1")]
+                key: Vec<u8>,
+            }
+            let key = Key::decode(pk.value.as_slice()).ok()?;
+            address_from_public_key(&key.key, key_type, prefix).ok()
+        });
+    (memo, fee, signer)
+}
+
+/// Decodes one block from its `/block` and `/block_results` answers.
+/// `prefix` is the chain's bech32 prefix (for signer addresses);
+/// `protocol` is what the node reported, or `None` to detect it.
+pub fn decode_block(
+    block: &Value,
+    results: &Value,
+    prefix: &str,
+    protocol: Option<Protocol>,
+) -> Result<Block, DecodeError> {
+    let b = result(block);
+    let r = result(results);
+    let header = &b["block"]["header"];
+    let h = header["height"].as_str().unwrap_or("?").to_string();
+    let height: u64 = h.parse().map_err(|_| invalid(&h, "no height in /block"))?;
+    let results_height = r["height"].as_str().unwrap_or_default();
+    if results_height != h {
+        return Err(invalid(&h, format!("/block_results is of height {results_height:?}")));
+    }
+    let time: DateTime<Utc> = text(&header["time"], &h, "time")?
+        .parse()
+        .map_err(|e| invalid(&h, format!("time: {e}")))?;
+    let protocol = protocol.unwrap_or_else(|| detect(results));
+
+    let raw_txs = b["block"]["data"]["txs"].as_array().cloned().unwrap_or_default();
+    let tx_results = r["txs_results"].as_array().cloned().unwrap_or_default();
+    if raw_txs.len() != tx_results.len() {
+        return Err(invalid(
+            &h,
+            format!("{} transactions but {} results", raw_txs.len(), tx_results.len()),
+        ));
+    }
+    let mut txs = Vec::with_capacity(raw_txs.len());
+    let mut tx_events = Vec::new();
+    for (i, (raw, res)) in raw_txs.iter().zip(&tx_results).enumerate() {
+        let bytes = B64
+            .decode(raw.as_str().unwrap_or_default())
+            .map_err(|e| invalid(&h, format!("tx {i} is not base64: {e}")))?;
+        let (memo, fee, signer) = tx_details(&bytes, prefix);
+        txs.push(Tx {
+            hash: hex::encode_upper(Sha256::digest(&bytes)),
+            index: i as u32,
+            code: int(&res["code"]) as u32,
+            codespace: res["codespace"].as_str().unwrap_or_default().to_string(),
+            gas_wanted: int(&res["gas_wanted"]),
+            gas_used: int(&res["gas_used"]),
+            signer,
+            fee,
+            memo,
+            log: res["log"].as_str().unwrap_or_default().to_string(),
+        });
+        tx_events.extend(events(&res["events"], protocol, Phase::Tx, Some(i as u32)));
+    }
+
+    let mut all = Vec::new();
+    match protocol {
+        Protocol::Finalize => {
+            let block_events = events(&r["finalize_block_events"], protocol, Phase::End, None);
+            let (begin, end): (Vec<Event>, Vec<Event>) =
+                block_events.into_iter().partition(|e| e.phase == Phase::Begin);
+            all.extend(begin);
+            all.extend(tx_events);
+            all.extend(end);
+        }
+        Protocol::BeginEnd | Protocol::BeginEndBase64 => {
+            all.extend(events(&r["begin_block_events"], protocol, Phase::Begin, None));
+            all.extend(tx_events);
+            all.extend(events(&r["end_block_events"], protocol, Phase::End, None));
+        }
+    }
+
+    Ok(Block {
+        height,
+        hash: b["block_id"]["hash"].as_str().unwrap_or_default().to_string(),
+        last_block_hash: header["last_block_id"]["hash"].as_str().unwrap_or_default().to_string(),
+        time,
+        app_hash: header["app_hash"].as_str().unwrap_or_default().to_string(),
+        proposer: header["proposer_address"].as_str().unwrap_or_default().to_string(),
+        chain_id: header["chain_id"].as_str().unwrap_or_default().to_string(),
+        protocol,
+        txs,
+        events: all,
+    })
+}

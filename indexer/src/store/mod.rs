@@ -1,0 +1,301 @@
+//! PostgreSQL through sqlx: migrations, the checkpoint, and the batch writer
+//! that commits blocks, their events, the projections and the checkpoint in
+//! one transaction (a crash anywhere leaves the database as of a whole
+//! batch; a restart resumes after it).
+
+pub mod binary_copy;
+mod copy;
+pub mod select;
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::project;
+use crate::source::{Block, Protocol};
+pub use binary_copy::{BinaryCopy, BinaryReader};
+pub use copy::CopyBuf;
+use select::{movements, Kept, Watched};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The last committed block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub chain_id: String,
+    pub height: u64,
+    pub block_hash: String,
+    pub protocol: String,
+}
+
+/// What a batch wrote.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BatchStats {
+    pub blocks: usize,
+    pub txs: usize,
+    pub events: usize,
+    pub attributes: usize,
+    pub transfers: usize,
+    pub fog_events: usize,
+    pub spoofed: usize,
+}
+
+impl BatchStats {
+    /// Rows written by COPY.
+    pub fn rows(&self) -> usize {
+        self.blocks + self.txs + self.events + self.attributes + self.transfers
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub pool: PgPool,
+    /// The compliance rules run on every batch.
+    pub rules: crate::rules::Engine,
+}
+
+impl Store {
+    /// Connects, creating the database first when it does not exist yet.
+    pub async fn connect_or_create(url: &str) -> Result<Self> {
+        let options: PgConnectOptions = url.parse().with_context(|| format!("database URL {url:?}"))?;
+        if let Some(name) = options.get_database().map(str::to_string) {
+            let admin = options.clone().database("postgres");
+            if let Ok(mut conn) = sqlx::ConnectOptions::connect(&admin).await {
+                let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                    .bind(&name)
+                    .fetch_one(&mut conn)
+                    .await?;
+                if !exists {
+                    let quoted = name.replace('"', "\"\"");
+                    sqlx::query(&format!("CREATE DATABASE \"{quoted}\""))
+                        .execute(&mut conn)
+                        .await?;
+                    tracing::info!(database = %name, "created the database");
+                }
+            }
+        }
+        Self::connect(url).await
+    }
+
+    /// Connects and applies the migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options: PgConnectOptions = url.parse().with_context(|| format!("database URL {url:?}"))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .with_context(|| format!("connecting to PostgreSQL at {url}"))?;
+        MIGRATOR.run(&pool).await.context("applying migrations")?;
+        Ok(Self {
+            pool,
+            rules: Default::default(),
+        })
+    }
+
+    pub async fn checkpoint(&self) -> Result<Option<Checkpoint>> {
+        let row = sqlx::query("SELECT chain_id, height, block_hash, protocol FROM ingest_state WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| Checkpoint {
+            chain_id: r.get(0),
+            height: r.get::<i64, _>(1) as u64,
+            block_hash: r.get(2),
+            protocol: r.get(3),
+        }))
+    }
+
+    /// Writes `blocks` (consecutive, after the checkpoint) in one transaction.
+    pub async fn write_batch(&self, blocks: &[Block], watched: &Watched) -> Result<BatchStats> {
+        let Some(last) = blocks.last() else {
+            return Ok(BatchStats::default());
+        };
+        let mut tx = self.pool.begin().await?;
+        let stats = write_raw(&mut tx, blocks, watched).await?;
+        let mut projector = project::Projector::new();
+        for block in blocks {
+            projector.apply_block(&mut tx, block, watched).await?;
+        }
+        projector.flush(&mut tx).await?;
+        // Every governance action is an audit record, committed with its block.
+        let entries: Vec<crate::audit::Entry> = blocks
+            .iter()
+            .flat_map(|b| {
+                b.events
+                    .iter()
+                    .filter(|e| watched.classify(e) == Kept::Fog && crate::audit::events::is_logged(e))
+                    .map(move |e| crate::audit::events::entry(b, e))
+            })
+            .collect();
+        crate::audit::log::append(&mut tx, &entries).await?;
+        // The rules see the batch's rows and write their alerts with them.
+        let first = blocks[0].height as i64;
+        self.rules.evaluate(&mut tx, first, last.height as i64).await?;
+        sqlx::query(
+            "INSERT INTO ingest_state (id, chain_id, height, block_hash, protocol, updated_at)
+             VALUES (1, $1, $2, $3, $4, now())
+             ON CONFLICT (id) DO UPDATE SET chain_id = $1, height = $2, block_hash = $3, protocol = $4, updated_at = now()",
+        )
+        .bind(&last.chain_id)
+        .bind(last.height as i64)
+        .bind(&last.hash)
+        .bind(protocol_name(last.protocol))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(stats)
+    }
+}
+
+/// The single-writer lock: a session-level PostgreSQL advisory lock held on
+/// its own connection for as long as the returned value lives. A second
+/// indexer waits here as a standby and takes over when the writer dies.
+pub async fn writer_lock(store: &Store) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+    const KEY: i64 = 0x666f_675f_6978; // "fog_ix"
+    let mut conn = store.pool.acquire().await?;
+    let mut waited = false;
+    loop {
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(KEY)
+            .fetch_one(&mut *conn)
+            .await?;
+        if got {
+            if waited {
+                tracing::info!("took over as the writer");
+            }
+            return Ok(conn);
+        }
+        if !waited {
+            tracing::info!("another indexer is writing; standing by");
+            waited = true;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+pub fn protocol_name(p: Protocol) -> &'static str {
+    p.as_str()
+}
+
+use project::copy;
+
+/// Blocks, transactions, kept events, their attributes and the transfers
+/// they record, by COPY.
+async fn write_raw(conn: &mut PgConnection, blocks: &[Block], watched: &Watched) -> Result<BatchStats> {
+    let mut stats = BatchStats::default();
+    let (mut b, mut t, mut e, mut a, mut m) = (
+        CopyBuf::new(),
+        CopyBuf::new(),
+        CopyBuf::new(),
+        CopyBuf::new(),
+        CopyBuf::new(),
+    );
+    for block in blocks {
+        let h = block.height as i64;
+        b.num(h)
+            .text(&block.hash)
+            .text(&block.time.to_rfc3339())
+            .text(&block.app_hash)
+            .text(&block.proposer)
+            .num(block.txs.len());
+        b.end_row();
+        for tx in &block.txs {
+            t.num(h)
+                .num(tx.index)
+                .text(&tx.hash)
+                .num(tx.code)
+                .text(&tx.codespace)
+                .num(tx.gas_wanted)
+                .num(tx.gas_used)
+                .opt_text(tx.signer.as_deref())
+                .text(&tx.fee)
+                .text(&tx.memo);
+            t.end_row();
+        }
+        let mut seq: i32 = 0;
+        for ev in &block.events {
+            let kept = watched.classify(ev);
+            match kept {
+                Kept::Dropped => continue,
+                Kept::Spoofed => {
+                    stats.spoofed += 1;
+                    continue;
+                }
+                Kept::Fog => stats.fog_events += 1,
+                _ => {}
+            }
+            e.num(h)
+                .num(seq)
+                .opt_num(ev.tx_index)
+                .text(&ev.kind)
+                .opt_text(ev.attr("_contract_address"));
+            e.end_row();
+            for (idx, (k, v)) in ev.attributes.iter().enumerate() {
+                a.num(h).num(seq).num(idx).text(k).text(v);
+                a.end_row();
+            }
+            let tx_hash = ev
+                .tx_index
+                .and_then(|i| block.txs.get(i as usize))
+                .map(|t| t.hash.as_str());
+            for (part, (asset, action, from, to, amount)) in movements(kept, ev, &watched.token).into_iter().enumerate()
+            {
+                m.num(h)
+                    .num(seq)
+                    .num(part)
+                    .opt_text(tx_hash)
+                    .text(&asset)
+                    .text(&action)
+                    .opt_text(from.as_deref())
+                    .opt_text(to.as_deref())
+                    .text(&amount);
+                m.end_row();
+            }
+            seq += 1;
+        }
+    }
+    let tables = [
+        (
+            "COPY blocks (height, hash, time, app_hash, proposer, tx_count) FROM STDIN",
+            &b,
+        ),
+        (
+            "COPY txs (height, index, hash, code, codespace, gas_wanted, gas_used, signer, fee, memo) FROM STDIN",
+            &t,
+        ),
+        ("COPY events (height, seq, tx_index, kind, contract) FROM STDIN", &e),
+        ("COPY event_attributes (height, seq, idx, key, value) FROM STDIN", &a),
+        (
+            "COPY transfers (height, seq, part, tx_hash, asset, action, sender, recipient, amount) FROM STDIN",
+            &m,
+        ),
+    ];
+    for (statement, buf) in tables {
+        copy(conn, statement, buf).await?;
+    }
+    stats.blocks = b.rows();
+    stats.txs = t.rows();
+    stats.events = e.rows();
+    stats.attributes = a.rows();
+    stats.transfers = m.rows();
+    Ok(stats)
+}
+
+/// Refuses a block that does not extend `previous_hash`.
+pub fn check_continuity(previous_height: u64, previous_hash: &str, block: &Block) -> Result<()> {
+    if block.height != previous_height + 1 {
+        bail!("expected block {}, got {}", previous_height + 1, block.height);
+    }
+    if !previous_hash.is_empty() && !block.last_block_hash.eq_ignore_ascii_case(previous_hash) {
+        bail!(
+            "chain continuity broken at height {}: its last_block_id.hash is {} but the stored block {} has hash {}",
+            block.height,
+            block.last_block_hash,
+            previous_height,
+            previous_hash
+        );
+    }
+    Ok(())
+}

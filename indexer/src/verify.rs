@@ -1,0 +1,595 @@
+//! `verify-state`: every projection compared with the contracts' own smart
+//! queries at one height, each difference listed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Display;
+
+use anyhow::{Context, Result};
+use fog_relayer::chain::ChainClient;
+use fog_relayer::deployment::Contracts;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::{PgPool, Row};
+
+use crate::outcome;
+use crate::power::PowerSnapshot;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    pub what: String,
+    pub indexer: String,
+    pub contract: String,
+}
+
+struct Check<'a> {
+    client: &'a ChainClient,
+    height: u64,
+    diffs: Vec<Difference>,
+    compared: usize,
+}
+
+impl Check<'_> {
+    fn eq(&mut self, what: impl Into<String>, indexer: impl Display, contract: impl Display) {
+        self.compared += 1;
+        let (i, c) = (indexer.to_string(), contract.to_string());
+        if i != c {
+            self.diffs.push(Difference {
+                what: what.into(),
+                indexer: i,
+                contract: c,
+            });
+        }
+    }
+
+    async fn query<Q: Serialize, R: DeserializeOwned>(&self, contract: &str, q: &Q) -> Result<R> {
+        Ok(self.client.query_at(contract, q, Some(self.height)).await?)
+    }
+}
+
+/// What was compared and what differed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub height: u64,
+    pub compared: usize,
+    pub differences: Vec<Difference>,
+}
+
+/// The first column of a query's rows.
+async fn strings(pool: &PgPool, sql: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query(sql)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+fn set<T: Ord + Display>(v: impl IntoIterator<Item = T>) -> String {
+    v.into_iter()
+        .collect::<BTreeSet<_>>()
+        .iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Compares the projections with the contracts at `height` (the indexer's
+/// checkpoint when `None`).
+pub async fn verify_state(pool: &PgPool, client: &ChainClient, c: &Contracts, height: Option<u64>) -> Result<Report> {
+    let height = match height {
+        Some(h) => h,
+        None => sqlx::query("SELECT height FROM ingest_state WHERE id = 1")
+            .fetch_one(pool)
+            .await
+            .context("the database holds no indexed block")?
+            .get::<i64, _>(0) as u64,
+    };
+    let time: chrono::DateTime<chrono::Utc> = sqlx::query("SELECT time FROM blocks WHERE height = $1")
+        .bind(height as i64)
+        .fetch_one(pool)
+        .await
+        .with_context(|| format!("block {height} is not indexed"))?
+        .get(0);
+    let now = time.timestamp() as u64;
+    let mut k = Check {
+        client,
+        height,
+        diffs: vec![],
+        compared: 0,
+    };
+    ve(pool, &mut k, c, now).await?;
+    governance(pool, &mut k, c, now).await?;
+    release_gate(pool, &mut k, c, time.timestamp_nanos_opt().unwrap_or(0)).await?;
+    anchor(pool, &mut k, c).await?;
+    registry(pool, &mut k, c).await?;
+    Ok(Report {
+        height,
+        compared: k.compared,
+        differences: k.diffs,
+    })
+}
+
+async fn ve(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result<()> {
+    use fog_ve::msg::{
+        AtBlock, DelegatesResponse, LocksResponse, QueryMsg, RewardPoolResponse, TotalPowerResponse,
+        VotingPowerResponse,
+    };
+    let snap = PowerSnapshot::load(pool, k.height, now).await?;
+    let at = Some(AtBlock {
+        height: k.height,
+        time: now,
+    });
+    let total: TotalPowerResponse = k.query(&c.ve, &QueryMsg::TotalPower { at: at.clone() }).await?;
+    k.eq("ve total power", snap.total(), total.power);
+
+    let mut addresses: BTreeSet<String> = snap.own_bias.keys().cloned().collect();
+    addresses.extend(snap.delegate_of.iter().flat_map(|(a, b)| [a.clone(), b.clone()]));
+    for a in &addresses {
+        let p: VotingPowerResponse = k
+            .query(
+                &c.ve,
+                &QueryMsg::VotingPower {
+                    address: a.clone(),
+                    at: at.clone(),
+                },
+            )
+            .await?;
+        k.eq(format!("ve power of {a}: own"), snap.own(a), p.own);
+        k.eq(format!("ve power of {a}: received"), snap.received(a), p.received);
+        k.eq(format!("ve power of {a}: voting"), snap.voting(a), p.voting);
+        k.eq(
+            format!("ve delegate of {a}"),
+            snap.delegate_of.get(a).cloned().unwrap_or_default(),
+            p.delegate.map(|d| d.to_string()).unwrap_or_default(),
+        );
+    }
+
+    let mut contract_locks = BTreeMap::new();
+    let mut start_after = None;
+    loop {
+        let page: LocksResponse = k
+            .query(
+                &c.ve,
+                &QueryMsg::Locks {
+                    start_after: start_after.clone(),
+                    limit: Some(100),
+                },
+            )
+            .await?;
+        let last = page.locks.last().map(|l| l.address.to_string());
+        for l in page.locks {
+            contract_locks.insert(l.address.to_string(), (l.amount.u128(), l.end, l.start, l.apy_bps));
+        }
+        match last {
+            Some(l) => start_after = Some(l),
+            None => break,
+        }
+    }
+    let rows = sqlx::query("SELECT owner, amount::text, end_time, start_time, apy_bps FROM locks WHERE amount > 0")
+        .fetch_all(pool)
+        .await?;
+    let indexed: BTreeMap<String, (u128, u64, u64, u16)> = rows
+        .into_iter()
+        .map(|r| {
+            Ok((
+                r.get::<String, _>(0),
+                (
+                    r.get::<String, _>(1).parse::<u128>()?,
+                    r.get::<i64, _>(2) as u64,
+                    r.get::<i64, _>(3) as u64,
+                    r.get::<i32, _>(4) as u16,
+                ),
+            ))
+        })
+        .collect::<Result<_>>()?;
+    k.eq("ve lock holders", set(indexed.keys()), set(contract_locks.keys()));
+    for (owner, l) in &indexed {
+        if let Some(cl) = contract_locks.get(owner) {
+            k.eq(format!("ve lock of {owner}"), format!("{l:?}"), format!("{cl:?}"));
+        }
+    }
+
+    let delegates: DelegatesResponse = k
+        .query(
+            &c.ve,
+            &QueryMsg::Delegates {
+                start_after: None,
+                limit: Some(100),
+            },
+        )
+        .await?;
+    let active: Vec<String> = strings(pool, "SELECT address FROM delegates WHERE active").await?;
+    k.eq(
+        "ve delegates",
+        set(active.iter()),
+        set(delegates.delegates.iter().map(|d| d.address.to_string())),
+    );
+    for d in &delegates.delegates {
+        let count = snap.delegate_of.values().filter(|x| **x == d.address.as_str()).count();
+        k.eq(format!("ve delegators of {}", d.address), count, d.delegators);
+    }
+
+    let pool_r: RewardPoolResponse = k.query(&c.ve, &QueryMsg::RewardPool {}).await?;
+    let row = sqlx::query("SELECT funded::text, paid::text FROM reward_pool WHERE id = 1")
+        .fetch_optional(pool)
+        .await?;
+    let (funded, paid) = row
+        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+        .unwrap_or(("0".into(), "0".into()));
+    k.eq("ve reward pool funded", funded, pool_r.funded);
+    k.eq("ve reward pool paid", paid, pool_r.paid);
+    Ok(())
+}
+
+async fn governance(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result<()> {
+    use fog_governance::msg::{ProposalsResponse, QueryMsg, VotesResponse};
+    let mut start_before = None;
+    let mut seen = 0;
+    loop {
+        let page: ProposalsResponse = k
+            .query(
+                &c.governance,
+                &QueryMsg::Proposals {
+                    start_before,
+                    limit: Some(100),
+                },
+            )
+            .await?;
+        let Some(last) = page.proposals.last().map(|p| p.id) else {
+            break;
+        };
+        for p in page.proposals {
+            seen += 1;
+            let Some(t) = outcome::load(pool, p.id as i64).await? else {
+                k.eq(format!("proposal {}", p.id), "missing", "present");
+                continue;
+            };
+            let (status, winner) = outcome::status_at(pool, &t, now as i64).await?;
+            let contract_status = serde_json::to_value(p.status)?.as_str().unwrap_or_default().to_string();
+            k.eq(format!("proposal {} status", p.id), status, contract_status);
+            k.eq(
+                format!("proposal {} winner", p.id),
+                format!("{winner:?}"),
+                format!("{:?}", p.winner),
+            );
+            k.eq(
+                format!("proposal {} tally", p.id),
+                format!("{:?}", t.tally),
+                format!("{:?}", p.tally.iter().map(|x| x.u128()).collect::<Vec<_>>()),
+            );
+            k.eq(format!("proposal {} turnout", p.id), t.turnout, p.turnout);
+            k.eq(format!("proposal {} end", p.id), t.end_time, p.end_time);
+
+            let mut votes = BTreeMap::new();
+            let mut after = None;
+            loop {
+                let v: VotesResponse = k
+                    .query(
+                        &c.governance,
+                        &QueryMsg::Votes {
+                            proposal_id: p.id,
+                            start_after: after.clone(),
+                            limit: Some(100),
+                        },
+                    )
+                    .await?;
+                let Some(l) = v.votes.last().map(|x| x.voter.to_string()) else {
+                    break;
+                };
+                for vote in v.votes {
+                    votes.insert(vote.voter.to_string(), (vote.power.u128(), vote.weight.u128()));
+                }
+                after = Some(l);
+            }
+            let rows = sqlx::query("SELECT voter, power::text, weight::text FROM votes WHERE proposal_id = $1")
+                .bind(p.id as i64)
+                .fetch_all(pool)
+                .await?;
+            let indexed: BTreeMap<String, (u128, u128)> = rows
+                .into_iter()
+                .map(|r| {
+                    Ok((
+                        r.get::<String, _>(0),
+                        (r.get::<String, _>(1).parse()?, r.get::<String, _>(2).parse()?),
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            k.eq(
+                format!("proposal {} votes", p.id),
+                format!("{indexed:?}"),
+                format!("{votes:?}"),
+            );
+        }
+        start_before = Some(last);
+    }
+    let count: i64 = sqlx::query("SELECT count(*) FROM proposals")
+        .fetch_one(pool)
+        .await?
+        .get(0);
+    k.eq("proposal count", count, seen);
+    Ok(())
+}
+
+async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i64) -> Result<()> {
+    use fog_release_gate::msg::{GroupResponse, GroupsResponse, PoliciesResponse, QueryMsg, RequestsResponse};
+    let groups: GroupsResponse = k
+        .query(
+            &c.release_gate,
+            &QueryMsg::Groups {
+                start_after: None,
+                limit: Some(100),
+            },
+        )
+        .await?;
+    for g in &groups.groups {
+        let full: GroupResponse = k
+            .query(&c.release_gate, &QueryMsg::Group { name: g.name.clone() })
+            .await?;
+        let row = sqlx::query("SELECT members FROM release_groups WHERE name = $1")
+            .bind(&g.name)
+            .fetch_optional(pool)
+            .await?;
+        let members: Vec<String> = match row {
+            Some(r) => serde_json::from_value(r.get(0))?,
+            None => vec!["<missing>".into()],
+        };
+        k.eq(
+            format!("release group {}", g.name),
+            set(members.iter()),
+            set(full.members.iter().map(|m| m.to_string())),
+        );
+    }
+    let indexed_groups: i64 = sqlx::query("SELECT count(*) FROM release_groups")
+        .fetch_one(pool)
+        .await?
+        .get(0);
+    k.eq("release group count", indexed_groups, groups.groups.len());
+
+    let policies: PoliciesResponse = k
+        .query(
+            &c.release_gate,
+            &QueryMsg::Policies {
+                start_after: None,
+                limit: Some(100),
+            },
+        )
+        .await?;
+    for p in &policies.policies {
+        let row = sqlx::query(
+            "SELECT min_approvals, required_groups, expiry_seconds FROM release_policies WHERE artifact_type = $1",
+        )
+        .bind(&p.artifact_type)
+        .fetch_optional(pool)
+        .await?;
+        let indexed = row
+            .map(|r| -> Result<String> {
+                let groups: Vec<String> = serde_json::from_value(r.get(1))?;
+                Ok(format!(
+                    "{} {} {}",
+                    r.get::<i32, _>(0),
+                    set(groups.iter()),
+                    r.get::<i64, _>(2)
+                ))
+            })
+            .transpose()?
+            .unwrap_or_else(|| "<missing>".into());
+        k.eq(
+            format!("release policy {}", p.artifact_type),
+            indexed,
+            format!(
+                "{} {} {}",
+                p.min_approvals,
+                set(p.required_groups.iter()),
+                p.expiry_seconds
+            ),
+        );
+    }
+
+    let mut after = None;
+    let mut seen = 0;
+    loop {
+        let page: RequestsResponse = k
+            .query(
+                &c.release_gate,
+                &QueryMsg::Requests {
+                    start_after: after,
+                    limit: Some(100),
+                    status: None,
+                },
+            )
+            .await?;
+        let Some(last) = page.requests.last().map(|r| r.id) else {
+            break;
+        };
+        for r in page.requests {
+            seen += 1;
+            let row = sqlx::query(
+                "SELECT status, approvals, sha256, lineage_hash, expires_at_ns FROM release_requests WHERE id = $1",
+            )
+            .bind(r.id as i64)
+            .fetch_optional(pool)
+            .await?;
+            let Some(row) = row else {
+                k.eq(format!("release request {}", r.id), "missing", "present");
+                continue;
+            };
+            let mut status: String = row.get(0);
+            if status == "pending" && now_ns >= row.get::<i64, _>(4) {
+                status = "expired".into();
+            }
+            let contract_status = serde_json::to_value(r.status)?.as_str().unwrap_or_default().to_string();
+            k.eq(format!("release request {} status", r.id), status, contract_status);
+            k.eq(
+                format!("release request {} approvals", r.id),
+                row.get::<i32, _>(1),
+                r.approvals.len(),
+            );
+            k.eq(
+                format!("release request {} sha256", r.id),
+                row.get::<String, _>(2),
+                r.sha256.to_hex(),
+            );
+            k.eq(
+                format!("release request {} lineage", r.id),
+                row.get::<String, _>(3),
+                r.lineage_hash.to_hex(),
+            );
+        }
+        after = Some(last);
+    }
+    let count: i64 = sqlx::query("SELECT count(*) FROM release_requests")
+        .fetch_one(pool)
+        .await?
+        .get(0);
+    k.eq("release request count", count, seen);
+    Ok(())
+}
+
+async fn anchor(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
+    use fog_audit_anchor::msg::{CheckpointsResponse, LogsResponse, QueryMsg};
+    let logs: LogsResponse = k
+        .query(
+            &c.audit_anchor,
+            &QueryMsg::Logs {
+                start_after: None,
+                limit: Some(100),
+            },
+        )
+        .await?;
+    let count: i64 = sqlx::query("SELECT count(*) FROM anchor_logs")
+        .fetch_one(pool)
+        .await?
+        .get(0);
+    k.eq("anchor log count", count, logs.logs.len());
+    for log in &logs.logs {
+        let row = sqlx::query("SELECT submitters FROM anchor_logs WHERE origin = $1")
+            .bind(&log.origin)
+            .fetch_optional(pool)
+            .await?;
+        let submitters: Vec<String> = match row {
+            Some(r) => serde_json::from_value(r.get(0))?,
+            None => vec!["<missing>".into()],
+        };
+        k.eq(
+            format!("anchor log {} submitters", log.origin),
+            set(submitters.iter()),
+            set(log.submitters.iter().map(|s| s.to_string())),
+        );
+        let mut after = None;
+        let mut contract = vec![];
+        loop {
+            let page: CheckpointsResponse = k
+                .query(
+                    &c.audit_anchor,
+                    &QueryMsg::Checkpoints {
+                        origin: log.origin.clone(),
+                        start_after: after,
+                        limit: Some(100),
+                    },
+                )
+                .await?;
+            let Some(last) = page.checkpoints.last().map(|c| c.size) else {
+                break;
+            };
+            contract.extend(
+                page.checkpoints
+                    .into_iter()
+                    .map(|c| format!("{}:{}:{}", c.size, c.root.to_hex(), c.timestamp)),
+            );
+            after = Some(last);
+        }
+        let rows = sqlx::query("SELECT size, root, timestamp FROM anchor_checkpoints WHERE origin = $1 ORDER BY size")
+            .bind(&log.origin)
+            .fetch_all(pool)
+            .await?;
+        let indexed: Vec<String> = rows
+            .into_iter()
+            .map(|r| {
+                format!(
+                    "{}:{}:{}",
+                    r.get::<i64, _>(0),
+                    r.get::<String, _>(1),
+                    r.get::<i64, _>(2)
+                )
+            })
+            .collect();
+        k.eq(
+            format!("anchor checkpoints of {}", log.origin),
+            indexed.join(" "),
+            contract.join(" "),
+        );
+    }
+    Ok(())
+}
+
+async fn registry(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
+    use fog_registry::msg::{EntriesResponse, OfficersResponse, QueryMsg};
+    let officers: OfficersResponse = k
+        .query(
+            &c.registry,
+            &QueryMsg::Officers {
+                start_after: None,
+                limit: Some(100),
+            },
+        )
+        .await?;
+    let active: Vec<String> = strings(pool, "SELECT address FROM registry_officers WHERE active").await?;
+    k.eq(
+        "registry officers",
+        set(active.iter()),
+        set(officers.officers.iter().map(|o| o.to_string())),
+    );
+    let mut after = None;
+    let mut contract = BTreeMap::new();
+    loop {
+        let page: EntriesResponse = k
+            .query(
+                &c.registry,
+                &QueryMsg::Entries {
+                    start_after: after.clone(),
+                    limit: Some(100),
+                },
+            )
+            .await?;
+        let Some(last) = page.entries.last().map(|e| e.address.to_string()) else {
+            break;
+        };
+        for e in page.entries {
+            contract.insert(
+                e.address.to_string(),
+                format!(
+                    "{} {} {} {} {}",
+                    e.entry.kyc_tier,
+                    e.entry.jurisdiction,
+                    e.entry.sanctioned,
+                    e.entry.commitment.to_hex(),
+                    e.entry.expires_at.map(|t| t.nanos().to_string()).unwrap_or_default()
+                ),
+            );
+        }
+        after = Some(last);
+    }
+    let rows = sqlx::query(
+        "SELECT address, kyc_tier, jurisdiction, sanctioned, commitment, expires_at_ns FROM registry_entries",
+    )
+    .fetch_all(pool)
+    .await?;
+    let indexed: BTreeMap<String, String> = rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.get::<String, _>(0),
+                format!(
+                    "{} {} {} {} {}",
+                    r.get::<i16, _>(1),
+                    r.get::<String, _>(2),
+                    r.get::<bool, _>(3),
+                    r.get::<String, _>(4),
+                    r.get::<Option<i64>, _>(5).map(|t| t.to_string()).unwrap_or_default()
+                ),
+            )
+        })
+        .collect();
+    k.eq("registry entries", format!("{indexed:?}"), format!("{contract:?}"));
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! The access matrix: every route of the policy x every role, and without a
+//! token, with a malformed, an unknown, an expired and a revoked one, each
+//! with the expected status; every method a route lacks is a 405 (so no
+//! handler hides outside the policy); rate limits per token.
+
+#[path = "common/api_support.rs"]
+mod support;
+
+use std::num::NonZeroU32;
+
+use fog_indexer::access::policy::POLICY;
+use fog_indexer::access::{tokens, Limiter, RateLimit, Role};
+use fog_indexer::api::{router, AppState};
+use support::{addr, send, Api};
+
+/// A concrete URI for a route template.
+fn uri(route: &str) -> String {
+    // A token id nobody holds: revoking token 1 would lock the test out.
+    let route = route.replace("/staff/tokens/{id}", "/staff/tokens/999999");
+    route
+        .replace("{id}", "1")
+        .replace("{address}", &addr(1))
+        .replace("{sha256}", &"0".repeat(64))
+        .replace("{record_hash}", &"0".repeat(64))
+        .replace("{seq}", "0")
+        .replace("{version}", "1")
+}
+
+const ROLES: [Role; 3] = [Role::Auditor, Role::ComplianceOfficer, Role::Admin];
+
+#[tokio::test]
+async fn every_route_by_every_role_and_every_kind_of_bad_token() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    support::blocks(pool, 3, 6).await;
+    sqlx::query(
+        "INSERT INTO ingest_state (id, chain_id, height, block_hash, protocol) VALUES (1, 't', 3, 'hash3', 'x')",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let expired = tokens::issue(pool, "late", Role::Admin, 1, "test").await.unwrap();
+    sqlx::query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1")
+        .bind(expired.info.id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let revoked = tokens::issue(pool, "gone", Role::Admin, 1, "test").await.unwrap();
+    tokens::revoke(pool, revoked.info.id, "test").await.unwrap();
+    let unknown = format!("fog_{}", "A".repeat(43));
+    let token_of = |role: Role| match role {
+        Role::Auditor => api.auditor.clone(),
+        Role::ComplianceOfficer => api.officer.clone(),
+        Role::Admin => api.admin.clone(),
+    };
+
+    let mut checked = 0;
+    for (method, route, allowed) in POLICY {
+        let u = uri(route);
+        let app = &api.app;
+        for (what, token) in [
+            ("no token", None),
+            ("malformed", Some("not-a-token")),
+            ("unknown", Some(unknown.as_str())),
+            ("expired", Some(expired.token.as_str())),
+            ("revoked", Some(revoked.token.as_str())),
+        ] {
+            let r = send(app, method, &u, token).await;
+            assert_eq!(r.status.as_u16(), 401, "{method} {route} with {what}: {}", r.text);
+            assert_eq!(r.content_type, "application/problem+json", "{method} {route}");
+            checked += 1;
+        }
+        for role in ROLES {
+            let r = api.call(&token_of(role), method, &u, None).await;
+            let status = r.status.as_u16();
+            if allowed.contains(&role) {
+                assert!(
+                    ![401, 403, 405].contains(&status) && status < 500,
+                    "{method} {route} as {role}: {status} {}",
+                    r.text
+                );
+            } else {
+                assert_eq!(status, 403, "{method} {route} as {role}: {}", r.text);
+                assert!(r.text.contains(role.as_str()), "{}", r.text);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= POLICY.len() * 8);
+}
+
+#[tokio::test]
+async fn every_method_missing_from_the_policy_is_405() {
+    let api = Api::new().await;
+    let mut state = AppState::new(api.pool().clone());
+    state.limiter = Limiter::new(RateLimit {
+        per_second: NonZeroU32::new(10_000).unwrap(),
+        burst: NonZeroU32::new(10_000).unwrap(),
+    });
+    let app = router(state);
+    for (_, route, _) in POLICY {
+        for method in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
+            if POLICY.iter().any(|(m, r, _)| *m == method && r == route) {
+                continue;
+            }
+            let r = send(&app, method, &uri(route), Some(&api.admin)).await;
+            assert_eq!(r.status.as_u16(), 405, "{method} {route}: {}", r.text);
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_token_has_its_own_rate_limit() {
+    let api = Api::new().await;
+    let mut state = AppState::new(api.pool().clone());
+    state.limiter = Limiter::new(RateLimit {
+        per_second: NonZeroU32::new(1).unwrap(),
+        burst: NonZeroU32::new(3).unwrap(),
+    });
+    let app = router(state);
+    for _ in 0..3 {
+        send(&app, "GET", "/anchors", Some(&api.auditor)).await.ok();
+    }
+    let r = send(&app, "GET", "/anchors", Some(&api.auditor)).await;
+    r.assert_problem(429);
+    let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&wait), "{wait}");
+    // Another token is not slowed down by the first one's burst.
+    send(&app, "GET", "/anchors", Some(&api.officer)).await.ok();
+}
+
+#[tokio::test]
+async fn no_internal_detail_and_no_cors_by_default() {
+    let api = Api::new().await;
+    let r = api.call(&api.auditor, "GET", "/proposals/1", None).await;
+    r.assert_problem(404);
+    let req = axum::http::Request::builder()
+        .method("OPTIONS")
+        .uri("/proposals")
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(api.app.clone(), req).await.unwrap();
+    assert!(
+        resp.headers().get("access-control-allow-origin").is_none(),
+        "CORS is closed by default"
+    );
+}

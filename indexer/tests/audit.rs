@@ -1,0 +1,258 @@
+//! The audit log: proofs that verify, append-only enforcement, serialised
+//! appends, signed checkpoints, and verification that names the first
+//! tampered record.
+
+use chrono::DateTime;
+use fog_indexer::audit::note::{self, NoteSigner};
+use fog_indexer::audit::{checkpoint, log, tree, verify, Entry};
+use fog_indexer::testing::TestDb;
+use sqlx::{Connection, PgPool, Row};
+
+fn entry(i: u64) -> Entry {
+    Entry {
+        time: DateTime::from_timestamp(1_800_000_000 + i as i64, 0).unwrap(),
+        actor: format!("inj1actor{i}"),
+        action: "governance.vote_cast".into(),
+        subject: format!("proposal/{}", i % 7),
+        details: serde_json::json!({"n": i.to_string(), "note": "a \"quoted\"\\tline"}),
+        tags: vec!["SOX".into(), "MiCA".into()],
+    }
+}
+
+async fn append(pool: &PgPool, from: u64, n: u64) {
+    let mut tx = pool.begin().await.unwrap();
+    let entries: Vec<Entry> = (from..from + n).map(entry).collect();
+    log::append(&mut tx, &entries).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn leaves(pool: &PgPool) -> Vec<[u8; 32]> {
+    sqlx::query("SELECT leaf_hash FROM audit_records ORDER BY seq")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.get::<Vec<u8>, _>(0).try_into().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn roots_and_proofs_from_stored_hashes_verify() {
+    let db = TestDb::new().await.unwrap();
+    let pool = &db.store.pool;
+    let mut n = 0;
+    for batch in [1u64, 2, 5, 13, 100, 379] {
+        append(pool, n, batch).await;
+        n += batch;
+    }
+    let all = leaves(pool).await;
+    assert_eq!(all.len() as u64, n);
+    let mut conn = pool.acquire().await.unwrap();
+    for size in [1u64, 2, 3, 7, 8, 64, 100, 257, n] {
+        let root = tree::root(&mut conn, size).await.unwrap();
+        assert_eq!(root, fog_merkle::root(&all[..size as usize]), "root at {size}");
+        for index in [0, size / 2, size - 1] {
+            let proof = tree::inclusion_proof(&mut conn, index, size).await.unwrap();
+            fog_merkle::verify_inclusion(&all[index as usize], index, size, &proof, &root).unwrap();
+        }
+    }
+    for (m, k) in [(1u64, 2u64), (3, 7), (8, 100), (100, n), (n, n)] {
+        let proof = tree::consistency_proof(&mut conn, m, k).await.unwrap();
+        let (r1, r2) = (
+            tree::root(&mut conn, m).await.unwrap(),
+            tree::root(&mut conn, k).await.unwrap(),
+        );
+        fog_merkle::verify_consistency(m, k, &r1, &r2, &proof).unwrap();
+    }
+    // Records chain: each names the previous leaf.
+    let r = verify::verify(pool, None, &[]).await.unwrap();
+    assert_eq!(r.failure, None);
+    assert_eq!(r.records, n);
+}
+
+#[tokio::test]
+async fn concurrent_appends_never_fork() {
+    let db = TestDb::new().await.unwrap();
+    let pool = db.store.pool.clone();
+    let tasks: Vec<_> = (0..4u64)
+        .map(|t| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                for i in 0..25 {
+                    append(&pool, t * 1000 + i * 10, 10).await;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let r = verify::verify(&pool, None, &[]).await.unwrap();
+    assert_eq!(r.records, 1000);
+    assert_eq!(r.failure, None, "one sequence, one tree");
+}
+
+#[tokio::test]
+async fn checkpoints_are_signed_notes() {
+    let db = TestDb::new().await.unwrap();
+    let pool = &db.store.pool;
+    let signer = NoteSigner::generate("fog.test/audit").unwrap();
+    assert!(
+        checkpoint::publish(pool, &signer, "fog.test/audit")
+            .await
+            .unwrap()
+            .is_none(),
+        "empty log"
+    );
+    append(pool, 0, 10).await;
+    let c = checkpoint::publish(pool, &signer, "fog.test/audit")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        checkpoint::publish(pool, &signer, "fog.test/audit")
+            .await
+            .unwrap()
+            .is_none(),
+        "did not grow"
+    );
+    let parsed = note::verify(&c.note, &signer.verifier_key()).unwrap();
+    assert_eq!(parsed.size, 10);
+    assert_eq!(hex::encode(parsed.root), c.root);
+    append(pool, 10, 5).await;
+    checkpoint::publish(pool, &signer, "fog.test/audit")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = verify::verify(pool, Some(&signer.verifier_key()), &[]).await.unwrap();
+    assert_eq!((r.checkpoints, r.failure), (2, None));
+}
+
+async fn superuser(db: &TestDb) -> sqlx::PgConnection {
+    let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    // Bypass the append-only triggers, as a database superuser can.
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    c
+}
+
+#[tokio::test]
+async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
+    let signer = NoteSigner::generate("fog.test/audit").unwrap();
+    let key = signer.verifier_key();
+    for case in [
+        "record",
+        "leaf-hash",
+        "rewritten",
+        "deleted",
+        "stored-hash",
+        "checkpoint",
+        "anchor",
+    ] {
+        let db = TestDb::new().await.unwrap();
+        let pool = &db.store.pool;
+        append(pool, 0, 20).await;
+        checkpoint::publish(pool, &signer, "fog.test/audit").await.unwrap();
+        append(pool, 20, 20).await;
+        let mut su = superuser(&db).await;
+        let mut anchored = vec![];
+        let expected = match case {
+            "record" => {
+                // One byte of record 5's canonical JSON.
+                sqlx::query("UPDATE audit_records SET record = overlay(record placing '\\x58'::bytea from 20 for 1) WHERE seq = 5")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "record 5"
+            }
+            "leaf-hash" => {
+                sqlx::query("UPDATE audit_records SET leaf_hash = overlay(leaf_hash placing '\\x00'::bytea from 1 for 1) WHERE seq = 7")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "record 7"
+            }
+            "rewritten" => {
+                // Bytes and leaf hash both rewritten: the chain still names it.
+                sqlx::query("UPDATE audit_records SET record = overlay(record placing '\\x58'::bytea from 20 for 1), \
+                             leaf_hash = sha256('\\x00'::bytea || overlay(record placing '\\x58'::bytea from 20 for 1)) WHERE seq = 9")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "record 10 does not chain to record 9"
+            }
+            "deleted" => {
+                sqlx::query("DELETE FROM audit_records WHERE seq = 39")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "record 39 is missing"
+            }
+            "stored-hash" => {
+                sqlx::query("UPDATE audit_hashes SET hash = overlay(hash placing '\\x00'::bytea from 1 for 1) WHERE level = 2 AND idx = 3")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "stored hash (2, 3)"
+            }
+            "checkpoint" => {
+                sqlx::query("UPDATE audit_checkpoints SET note = replace(note, E'\\n20\\n', E'\\n21\\n')")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "checkpoint 20"
+            }
+            _ => {
+                anchored.push(verify::Anchored {
+                    chain: "cosmwasm:inj1anchor".into(),
+                    size: 30,
+                    root: [1u8; 32],
+                });
+                "anchored on cosmwasm:inj1anchor at size 30"
+            }
+        };
+        let r = verify::verify(pool, Some(&key), &anchored).await.unwrap();
+        let failure = r.failure.unwrap_or_default();
+        assert!(failure.contains(expected), "{case}: {failure:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_updates_and_deletes() {
+    let db = TestDb::new().await.unwrap();
+    append(&db.store.pool, 0, 3).await;
+    // Even a superuser hits the triggers.
+    let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    for sql in [
+        "UPDATE audit_records SET record = '\\x00' WHERE seq = 0",
+        "DELETE FROM audit_records WHERE seq = 0",
+        "TRUNCATE audit_records",
+        "UPDATE audit_hashes SET hash = '\\x00' WHERE level = 1",
+        "DELETE FROM audit_checkpoints",
+    ] {
+        let err = sqlx::query(sql).execute(&mut c).await.unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    // The service role lacks the privilege in the first place.
+    let service_url = db.url.replacen("postgres://postgres@", "postgres://fog_service@", 1);
+    let mut svc = sqlx::PgConnection::connect(&service_url).await.unwrap();
+    sqlx::query("SELECT count(*) FROM audit_records")
+        .execute(&mut svc)
+        .await
+        .unwrap();
+    for sql in [
+        "UPDATE audit_records SET record = '\\x00' WHERE seq = 0",
+        "DELETE FROM audit_records WHERE seq = 0",
+    ] {
+        let err = sqlx::query(sql).execute(&mut svc).await.unwrap_err().to_string();
+        assert!(err.contains("permission denied"), "{sql}: {err}");
+    }
+    // It may still append.
+    let mut tx = svc.begin().await.unwrap();
+    log::append(&mut tx, &[entry(99)]).await.unwrap();
+    tx.commit().await.unwrap();
+    let r = verify::verify(&db.store.pool, None, &[]).await.unwrap();
+    assert_eq!((r.records, r.failure), (4, None));
+}

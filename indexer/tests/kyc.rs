@@ -1,0 +1,253 @@
+//! KYC subjects: sealed at rest, readable only through the vault, erased
+//! for good (no byte of the plaintext, the wrapped key or the ciphertext in
+//! a dump or in the tables' files), the audit log still verifying, and
+//! retention erasing what expired.
+
+#[path = "common/api_support.rs"]
+mod support;
+
+use std::process::Command;
+
+use fog_indexer::audit::verify;
+use serde_json::{json, Value};
+use sqlx::{PgPool, Row};
+use support::Api;
+
+const NAME: &str = "Zelda Quixotic-Marchbanks";
+const DOB: &str = "1987-03-14";
+
+fn doc_hash() -> String {
+    "5eed".repeat(16)
+}
+
+fn subject() -> Value {
+    json!({
+        "address": "inj1zelda",
+        "tier": 2,
+        "name": NAME,
+        "date_of_birth": DOB,
+        "document_hashes": [doc_hash()],
+        "jurisdiction": "CH"
+    })
+}
+
+/// The database as `pg_dump` writes it (plain SQL, data included).
+fn dump(url: &str) -> Vec<u8> {
+    let out = Command::new("pg_dump").arg(url).output().expect("pg_dump runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// The bytes of the KYC tables' heap files (after a checkpoint wrote them).
+async fn table_files(pool: &PgPool) -> Vec<u8> {
+    sqlx::query("CHECKPOINT").execute(pool).await.unwrap();
+    let dir: String = sqlx::query_scalar("SELECT current_setting('data_directory')")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let mut all = Vec::new();
+    for table in ["kyc_subjects", "kyc_keys"] {
+        let path: String = sqlx::query_scalar("SELECT pg_relation_filepath($1)")
+            .bind(table)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        all.extend(std::fs::read(format!("{dir}/{path}")).expect("the test reads PostgreSQL's files (as root)"));
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn a_subject_is_sealed_readable_by_officers_and_erased_for_good() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    let r = api.call(&api.officer, "POST", "/kyc/subjects", Some(&subject())).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap();
+    let commitment = r.body["commitment"].as_str().unwrap().to_string();
+    assert_eq!(commitment.len(), 64);
+    assert!(!r.text.contains(NAME));
+
+    // At rest: only ciphertext. Listing shows no personal data.
+    let dumped = dump(&api.db.url);
+    for secret in [NAME, DOB, &doc_hash()] {
+        assert!(!contains(&dumped, secret.as_bytes()), "{secret} is in the dump");
+    }
+    let r = api.call(&api.admin, "GET", "/kyc/subjects", None).await;
+    assert_eq!(r.ok()["subjects"][0]["id"], id);
+    assert!(!r.text.contains(NAME));
+
+    // An officer reads it, and the read is logged.
+    let r = api
+        .call(&api.officer2, "GET", &format!("/kyc/subjects/{id}"), None)
+        .await;
+    let body = r.ok();
+    assert_eq!(body["data"]["name"], NAME);
+    assert_eq!(body["data"]["date_of_birth"], DOB);
+    assert_eq!(body["tier"], 2);
+    // An auditor and an admin may not read personal data.
+    for t in [&api.auditor, &api.admin] {
+        api.call(t, "GET", &format!("/kyc/subjects/{id}"), None)
+            .await
+            .assert_problem(403);
+    }
+
+    let (wrapped, ciphertext): (Vec<u8>, Vec<u8>) = {
+        let r = sqlx::query(
+            "SELECT k.wrapped, s.ciphertext FROM kyc_keys k JOIN kyc_subjects s ON s.id = k.subject_id WHERE s.id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert!(
+        contains(&table_files(pool).await, &wrapped),
+        "the file check sees stored bytes"
+    );
+
+    // Erasure.
+    api.call(
+        &api.officer,
+        "POST",
+        &format!("/kyc/subjects/{id}/erasure"),
+        Some(&json!({"reason": " "})),
+    )
+    .await
+    .assert_problem(400);
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            &format!("/kyc/subjects/{id}/erasure"),
+            Some(&json!({"reason": "GDPR art. 17 request of 2026-11-20"})),
+        )
+        .await;
+    let erased = r.ok();
+    assert!(erased["erased_at"].is_string());
+    assert_eq!(
+        erased["commitment"],
+        commitment.as_str(),
+        "the commitment stays: it reveals nothing"
+    );
+    api.call(&api.officer, "GET", &format!("/kyc/subjects/{id}"), None)
+        .await
+        .assert_problem(410);
+    api.call(
+        &api.officer,
+        "POST",
+        &format!("/kyc/subjects/{id}/erasure"),
+        Some(&json!({"reason": "again"})),
+    )
+    .await
+    .assert_problem(410);
+
+    // Nothing left: not in a dump, not in the tables' files (dead tuples
+    // vacuumed), not in the audit log.
+    let dumped = dump(&api.db.url);
+    let files = table_files(pool).await;
+    for secret in [NAME.as_bytes(), DOB.as_bytes(), doc_hash().as_bytes()] {
+        assert!(!contains(&dumped, secret));
+        assert!(!contains(&files, secret));
+    }
+    assert!(!contains(&files, &wrapped), "the wrapped key survives in a dead tuple");
+    assert!(
+        !contains(&files, &ciphertext),
+        "the ciphertext survives in a dead tuple"
+    );
+    let hex_wrapped = hex::encode(&wrapped);
+    assert!(!contains(&dumped, hex_wrapped.as_bytes()));
+
+    // The audit log never held the data, records each step, and verifies.
+    let records: Vec<Vec<u8>> = sqlx::query_scalar("SELECT record FROM audit_records ORDER BY seq")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let actions: Vec<String> = records
+        .iter()
+        .map(|r| {
+            serde_json::from_slice::<Value>(r).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for a in ["kyc.subject_created", "kyc.subject_read", "kyc.subject_erased"] {
+        assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
+    }
+    for r in &records {
+        assert!(!contains(r, NAME.as_bytes()) && !contains(r, DOB.as_bytes()));
+    }
+    let report = verify::verify(pool, None, &[]).await.unwrap();
+    assert_eq!(report.failure, None);
+    assert_eq!(report.records as usize, records.len());
+}
+
+#[tokio::test]
+async fn retention_erases_what_expired_and_logs_the_run() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    let mut ids = vec![];
+    for days in [1, 3650] {
+        let mut s = subject();
+        s["retention_days"] = json!(days);
+        let r = api.call(&api.officer, "POST", "/kyc/subjects", Some(&s)).await;
+        assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    sqlx::query("UPDATE kyc_subjects SET retain_until = now() - interval '1 hour' WHERE id = $1")
+        .bind(ids[0])
+        .execute(pool)
+        .await
+        .unwrap();
+    api.call(&api.officer, "POST", "/kyc/retention", None)
+        .await
+        .assert_problem(403);
+    let r = api.call(&api.admin, "POST", "/kyc/retention", None).await;
+    assert_eq!(r.ok()["erased"], json!([ids[0]]));
+    let r = api.call(&api.admin, "POST", "/kyc/retention", None).await;
+    assert_eq!(r.ok()["erased"], json!([]), "nothing twice");
+    api.call(&api.officer, "GET", &format!("/kyc/subjects/{}", ids[1]), None)
+        .await
+        .ok();
+    let runs: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_records WHERE convert_from(record, 'UTF8')::jsonb ->> 'action' = 'kyc.retention_run'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(runs, 2, "every run is logged, even an empty one");
+}
+
+#[tokio::test]
+async fn bad_subjects_are_named_400s() {
+    let api = Api::new().await;
+    for (field, value, needle) in [
+        ("tier", json!(4), "tier"),
+        ("date_of_birth", json!("14.03.1987"), "date_of_birth"),
+        ("jurisdiction", json!("Switzerland"), "jurisdiction"),
+        ("document_hashes", json!(["abc"]), "document_hashes"),
+        ("name", json!(""), "name"),
+    ] {
+        let mut s = subject();
+        s[field] = value;
+        let r = api.call(&api.officer, "POST", "/kyc/subjects", Some(&s)).await;
+        r.assert_problem(400);
+        assert!(r.text.contains(needle), "{field}: {}", r.text);
+    }
+    let mut s = subject();
+    s["passport_scan"] = json!("...");
+    api.call(&api.officer, "POST", "/kyc/subjects", Some(&s))
+        .await
+        .assert_problem(400);
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM kyc_subjects")
+        .fetch_one(api.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing stored from a bad request");
+}

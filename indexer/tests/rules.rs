@@ -1,0 +1,555 @@
+//! The compliance rules: every detector with a hit and a near miss over rows
+//! written as the indexer writes them, the CEL condition, alerts raised
+//! once per event, the four-eyes activation and the test-run API.
+
+#[path = "common/api_support.rs"]
+mod support;
+
+use std::path::Path;
+
+use fog_indexer::rules::spec::{Detector, RuleSpec};
+use fog_indexer::rules::{registry, write_alerts, CompiledRule, Engine};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use support::{blocks, Api};
+
+fn rule(id: &str, detector: Detector) -> RuleSpec {
+    RuleSpec {
+        id: id.into(),
+        version: 1,
+        title: format!("test {id}"),
+        description: String::new(),
+        detector,
+        condition: None,
+        severity: "high".into(),
+        risk_score: 70,
+        tags: vec!["AML".into()],
+    }
+}
+
+/// A transfer at `height` (block times are 6 s apart from support::T0).
+async fn transfer(pool: &PgPool, height: i64, seq: i32, asset: &str, from: &str, to: &str, amount: u128) {
+    sqlx::query(
+        "INSERT INTO transfers (height, seq, part, tx_hash, asset, action, sender, recipient, amount) \
+         VALUES ($1, $2, 0, 'TX' || $1 || '_' || $2, $3, 'transfer', $4, $5, $6::numeric)",
+    )
+    .bind(height)
+    .bind(seq)
+    .bind(asset)
+    .bind(from)
+    .bind(to)
+    .bind(amount.to_string())
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn registry_entry(pool: &PgPool, address: &str, tier: i16, sanctioned: bool) {
+    sqlx::query(
+        "INSERT INTO registry_entries (address, kyc_tier, jurisdiction, sanctioned, expires_at_ns, commitment, officer, updated_at_ns, height) \
+         VALUES ($1, $2, 'DE', $3, NULL, '00', 'inj1officer', 0, 1)",
+    )
+    .bind(address)
+    .bind(tier)
+    .bind(sanctioned)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn hits(pool: &PgPool, spec: RuleSpec, from: i64, to: i64) -> Vec<(String, Value)> {
+    let rule = CompiledRule::compile(spec).unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    rule.evaluate(&mut conn, from, to)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.event_key, h.evidence))
+        .collect()
+}
+
+fn keys(hits: &[(String, Value)]) -> Vec<&str> {
+    hits.iter().map(|(k, _)| k.as_str()).collect()
+}
+
+const FOG: &str = "cw20:inj1token";
+
+#[tokio::test]
+async fn large_transfer_flags_the_threshold_and_not_one_unit_below() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    transfer(pool, 2, 0, FOG, "inj1a", "inj1b", 1_000).await;
+    transfer(pool, 3, 0, FOG, "inj1a", "inj1b", 999).await;
+    transfer(pool, 4, 0, "native:inj", "inj1a", "inj1b", 5_000).await;
+    let large = |asset: Option<&str>| {
+        rule(
+            "t.large",
+            Detector::LargeTransfer {
+                threshold: "1000".into(),
+                asset: asset.map(str::to_string),
+            },
+        )
+    };
+    let got = hits(pool, large(None), 1, 10).await;
+    assert_eq!(keys(&got), ["transfer/2/0/0", "transfer/4/0/0"]);
+    assert_eq!(got[0].1["amount"], "1000");
+    let got = hits(pool, large(Some(FOG)), 1, 10).await;
+    assert_eq!(keys(&got), ["transfer/2/0/0"]);
+    // The same through a CEL condition.
+    let mut spec = large(None);
+    spec.condition = Some("event.asset.startsWith(\"cw20:\") && event.recipient == \"inj1b\"".into());
+    assert_eq!(keys(&hits(pool, spec, 1, 10).await), ["transfer/2/0/0"]);
+    // Outside the range: nothing.
+    assert!(hits(pool, large(None), 5, 10).await.is_empty());
+}
+
+#[tokio::test]
+async fn structuring_needs_the_count_within_the_margin_and_the_window() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 100, 60).await; // a block a minute
+    let s = |window: u32| {
+        rule(
+            "t.structuring",
+            Detector::Structuring {
+                threshold: "10000".into(),
+                margin_bps: 1_000, // [9000, 10000)
+                min_count: 3,
+                window_seconds: window,
+                asset: None,
+            },
+        )
+    };
+    // Smurf: three just-under transfers in three minutes; the third is the hit.
+    transfer(pool, 10, 0, FOG, "inj1smurf", "inj1x", 9_500).await;
+    transfer(pool, 11, 0, FOG, "inj1smurf", "inj1y", 9_999).await;
+    transfer(pool, 12, 0, FOG, "inj1smurf", "inj1z", 9_000).await;
+    // Near misses: one below the margin, one at the threshold.
+    transfer(pool, 10, 1, FOG, "inj1near", "inj1x", 9_500).await;
+    transfer(pool, 11, 1, FOG, "inj1near", "inj1x", 8_999).await;
+    transfer(pool, 12, 1, FOG, "inj1near", "inj1x", 10_000).await;
+    transfer(pool, 13, 1, FOG, "inj1near", "inj1x", 9_100).await;
+    let got = hits(pool, s(3_600), 1, 100).await;
+    assert_eq!(keys(&got), ["transfer/12/0/0"]);
+    assert_eq!(got[0].1["count"], 3);
+    // A window of 90 s holds only two of them.
+    assert!(hits(pool, s(90), 1, 100).await.is_empty());
+}
+
+#[tokio::test]
+async fn velocity_flags_the_transfer_that_crosses_the_count_or_the_sum() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 50, 6).await;
+    for h in 1..=5 {
+        transfer(pool, h, 0, FOG, "inj1fast", "inj1x", 100).await;
+    }
+    for h in 1..=4 {
+        transfer(pool, h, 1, FOG, "inj1slow", "inj1x", 100).await;
+    }
+    let v = rule(
+        "t.velocity",
+        Detector::Velocity {
+            window_seconds: 600,
+            max_count: Some(5),
+            max_sum: Some("450".into()),
+            asset: None,
+        },
+    );
+    let got = hits(pool, v, 1, 50).await;
+    // Sum 500 >= 450 at the fifth transfer of inj1fast (count 5 as well):
+    // one alert; inj1slow stays at 4 and 400.
+    assert_eq!(keys(&got), ["transfer/5/0/0"]);
+    assert_eq!(got[0].1["window_total"], "500");
+}
+
+#[tokio::test]
+async fn sanctioned_counterparty_from_the_list_file_and_the_registry() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("sdn.txt");
+    std::fs::write(&list, "# OFAC export\ninj1listed  # a comment\n\n").unwrap();
+    registry_entry(pool, "inj1flagged", 1, true).await;
+    registry_entry(pool, "inj1clean", 1, false).await;
+    transfer(pool, 2, 0, FOG, "inj1a", "inj1listed", 1).await;
+    transfer(pool, 3, 0, FOG, "inj1flagged", "inj1b", 1).await;
+    transfer(pool, 4, 0, FOG, "inj1clean", "inj1listedx", 1).await;
+    let spec = rule(
+        "t.sanctions",
+        Detector::SanctionedCounterparty {
+            list: Some(list.display().to_string()),
+        },
+    );
+    let got = hits(pool, spec, 1, 10).await;
+    assert_eq!(keys(&got), ["transfer/2/0/0", "transfer/3/0/0"]);
+    assert_eq!(got[0].1["listed"], json!(["inj1listed"]));
+    assert_eq!(got[1].1["registry_flagged"], json!(["inj1flagged"]));
+    // A missing list file is an error, not an empty list.
+    let missing = rule(
+        "t.sanctions",
+        Detector::SanctionedCounterparty {
+            list: Some("/nonexistent/list.txt".into()),
+        },
+    );
+    assert!(CompiledRule::compile(missing).is_err());
+}
+
+#[tokio::test]
+async fn kyc_tier_limit_on_transfers_and_locks() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    registry_entry(pool, "inj1tier2", 2, false).await;
+    transfer(pool, 2, 0, FOG, "inj1anon", "inj1x", 101).await; // tier 0: limit 100
+    transfer(pool, 2, 1, FOG, "inj1anon", "inj1x", 100).await; // at the limit: fine
+    transfer(pool, 3, 0, FOG, "inj1tier2", "inj1x", 5_000).await; // tier 2: limit 10000
+    support::lock(pool, "inj1anon", 4, 150, support::T0 + 1_000_000, 0).await;
+    support::lock(pool, "inj1tier2", 5, 20_000, support::T0 + 1_000_000, 0).await;
+    let spec = rule(
+        "t.kyc",
+        Detector::KycTierLimit {
+            limits: vec!["100".into(), "1000".into(), "10000".into()],
+        },
+    );
+    let got = hits(pool, spec, 1, 10).await;
+    let k = keys(&got);
+    assert_eq!(k.len(), 3, "{k:?}");
+    assert_eq!(k[0], "transfer/2/0/0");
+    assert!(k[1].starts_with("lock/inj1anon/4/"), "{k:?}");
+    assert!(k[2].starts_with("lock/inj1tier2/5/"), "{k:?}");
+    assert_eq!(got[2].1["kyc_tier"], 2);
+    assert_eq!(got[2].1["tier_limit"], "10000");
+}
+
+async fn vote_at(pool: &PgPool, proposal: i64, voter: &str, height: i64, power: u128, own: u128) {
+    sqlx::query(
+        "INSERT INTO votes (proposal_id, voter, choice, power, weight, own, delegate, height, tx_hash) \
+         VALUES ($1, $2, '[0]', $3::numeric, $3::numeric, $4::numeric, NULL, $5, NULL)",
+    )
+    .bind(proposal)
+    .bind(voter)
+    .bind(power.to_string())
+    .bind(own.to_string())
+    .bind(height)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn governance_concentration_after_enough_voters() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    for (id, turnout) in [(1, 1_200), (2, 350)] {
+        let mut p = support::P::yes_no(id);
+        p.turnout = turnout;
+        p.voters = 3;
+        p.insert(pool).await;
+    }
+    vote_at(pool, 1, "inj1a", 2, 100, 100).await;
+    vote_at(pool, 1, "inj1b", 3, 100, 100).await;
+    vote_at(pool, 1, "inj1whale", 4, 1_000, 1_000).await; // 1000/1200 = 83%
+    vote_at(pool, 2, "inj1c", 2, 100, 100).await;
+    vote_at(pool, 2, "inj1d", 3, 100, 100).await;
+    vote_at(pool, 2, "inj1e", 4, 150, 150).await; // 150/350 = 43%: a near miss
+    let spec = rule(
+        "t.concentration",
+        Detector::GovernanceConcentration {
+            max_share_bps: 5_000,
+            min_voters: 3,
+        },
+    );
+    let got = hits(pool, spec, 1, 10).await;
+    assert_eq!(keys(&got), ["vote/1/inj1whale/4"]);
+    assert_eq!(got[0].1["share_bps"], 8333);
+}
+
+async fn signed_tx(pool: &PgPool, height: i64, index: i32, signer: &str) {
+    sqlx::query(
+        "INSERT INTO txs (height, index, hash, code, codespace, gas_wanted, gas_used, signer, fee, memo) \
+         VALUES ($1, $2, 'H' || $1 || '_' || $2, 0, '', 1, 1, $3, '', '')",
+    )
+    .bind(height)
+    .bind(index)
+    .bind(signer)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn governance_anomaly_new_and_dormant_accounts_with_delegated_power() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 1_000, 60).await;
+    // inj1old is active all along; inj1sleeper was last seen 900 blocks ago;
+    // inj1fresh appears at the vote; inj1small is fresh but votes its own.
+    for h in [10, 500, 990] {
+        signed_tx(pool, h, 0, "inj1old").await;
+    }
+    signed_tx(pool, 50, 1, "inj1sleeper").await;
+    signed_tx(pool, 1_000, 1, "inj1sleeper").await;
+    signed_tx(pool, 1_000, 2, "inj1fresh").await;
+    signed_tx(pool, 1_000, 3, "inj1small").await;
+    signed_tx(pool, 1_000, 0, "inj1old").await;
+    vote_at(pool, 1, "inj1old", 1_000, 10_000, 0).await;
+    vote_at(pool, 1, "inj1sleeper", 1_000, 10_000, 0).await;
+    vote_at(pool, 1, "inj1fresh", 1_000, 10_000, 1).await;
+    vote_at(pool, 1, "inj1small", 1_000, 10_000, 9_000).await;
+    let spec = rule(
+        "t.anomaly",
+        Detector::GovernanceAnomaly {
+            min_delegated: "5000".into(),
+            new_seconds: 3_600,
+            dormant_seconds: 86_400 / 2,
+        },
+    );
+    let got = hits(pool, spec, 1_000, 1_000).await;
+    assert_eq!(keys(&got), ["vote/1/inj1fresh/1000", "vote/1/inj1sleeper/1000"]);
+    assert_eq!(got[0].1["reason"], "new_account");
+    assert_eq!(got[1].1["reason"], "dormant_account");
+}
+
+#[tokio::test]
+async fn release_gate_anomaly_funding_and_shared_groups() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 20, 6).await;
+    sqlx::query(
+        "INSERT INTO release_groups VALUES ('dev', '[\"inj1req\", \"inj1peer\"]', 1), ('risk', '[\"inj1risk\", \"inj1funded\", \"inj1sibling\", \"inj1indep\"]', 1)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO release_requests VALUES (1, 'MODEL_DEPLOYMENT', 'm', '1', 'aa', 'bb', '[]', 'inj1req', '', 0, 1, 2, '[]', 'pending', 0, NULL, 2, 2)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    transfer(pool, 3, 0, "native:inj", "inj1req", "inj1funded", 1).await;
+    transfer(pool, 3, 1, "native:inj", "inj1faucet", "inj1req", 1).await;
+    transfer(pool, 3, 2, "native:inj", "inj1faucet", "inj1sibling", 1).await;
+    transfer(pool, 3, 3, "native:inj", "inj1bank", "inj1indep", 1).await;
+    for (i, voter) in ["inj1peer", "inj1funded", "inj1sibling", "inj1indep"]
+        .iter()
+        .enumerate()
+    {
+        sqlx::query("INSERT INTO release_votes VALUES (1, $1, true, '[]', 'ok', 0, $2)")
+            .bind(voter)
+            .bind(10 + i as i64)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let got = hits(pool, rule("t.release", Detector::ReleaseGateAnomaly {}), 1, 20).await;
+    assert_eq!(
+        keys(&got),
+        [
+            "release_vote/1/inj1peer/10",
+            "release_vote/1/inj1funded/11",
+            "release_vote/1/inj1sibling/12"
+        ]
+    );
+    assert_eq!(got[0].1["shared_groups"], json!(["dev"]));
+    assert_eq!(got[1].1["approver_funded_by_requester"], true);
+    assert_eq!(got[2].1["common_funder"], "inj1faucet");
+}
+
+#[tokio::test]
+async fn an_event_is_alerted_once_however_often_its_range_is_evaluated() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    transfer(pool, 2, 0, FOG, "inj1a", "inj1b", 5_000).await;
+    let spec = rule(
+        "t.large",
+        Detector::LargeTransfer {
+            threshold: "1000".into(),
+            asset: None,
+        },
+    );
+    let rule = CompiledRule::compile(spec.clone()).unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let found = rule.evaluate(&mut conn, 1, 10).await.unwrap();
+    assert_eq!(write_alerts(&mut conn, &spec, &found).await.unwrap(), 1);
+    assert_eq!(write_alerts(&mut conn, &spec, &found).await.unwrap(), 0);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+fn write_rule(dir: &Path, spec: &RuleSpec) {
+    std::fs::write(
+        dir.join(format!("{}.json", spec.id)),
+        serde_json::to_vec_pretty(spec).unwrap(),
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn activation_takes_two_admins_and_the_engine_follows() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    transfer(pool, 2, 0, FOG, "inj1a", "inj1b", 5_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = rule(
+        "t.large",
+        Detector::LargeTransfer {
+            threshold: "1000".into(),
+            asset: None,
+        },
+    );
+    write_rule(dir.path(), &spec);
+    std::fs::write(dir.path().join("broken.json"), "{\"id\": \"x\"}").unwrap();
+    let report = registry::sync_dir(pool, dir.path(), "test").await;
+    // One broken file refuses the whole directory read, with its name.
+    let err = report.unwrap_err().to_string();
+    assert!(err.contains("broken.json"), "{err}");
+    std::fs::remove_file(dir.path().join("broken.json")).unwrap();
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert_eq!(report.loaded, ["t.large@1"]);
+
+    // A draft does not run.
+    let engine = Engine::default();
+    let mut conn = pool.acquire().await.unwrap();
+    assert_eq!(engine.evaluate(&mut conn, 1, 10).await.unwrap(), 0);
+
+    // Through the API: an officer may not approve; one admin approves, the
+    // same admin may not activate, a second one does.
+    let approval = "/rules/t.large/versions/1/approval";
+    let activation = "/rules/t.large/versions/1/activation";
+    api.call(&api.officer, "POST", approval, None).await.assert_problem(403);
+    api.call(&api.admin, "POST", activation, None).await.assert_problem(409);
+    let r = api.call(&api.admin, "POST", approval, None).await;
+    assert_eq!(r.ok()["state"], "approved");
+    let r = api.call(&api.admin, "POST", activation, None).await;
+    r.assert_problem(409);
+    assert!(r.body["detail"].as_str().unwrap().contains("four eyes"), "{}", r.text);
+    let r = api.call(&api.admin2, "POST", activation, None).await;
+    assert_eq!(r.ok()["state"], "active");
+    assert_eq!(r.body["approved_by"], "admin.one");
+    assert_eq!(r.body["activated_by"], "admin.two");
+    api.call(&api.admin2, "POST", "/rules/t.large/versions/x/activation", None)
+        .await
+        .assert_bad("version");
+    api.call(&api.admin2, "POST", "/rules/t.nope/versions/1/activation", None)
+        .await
+        .assert_problem(404);
+
+    // The engine sees the new generation and alerts.
+    assert_eq!(engine.evaluate(&mut conn, 1, 10).await.unwrap(), 1);
+    assert_eq!(engine.evaluate(&mut conn, 1, 10).await.unwrap(), 0, "once per event");
+    let r = api.get("/alerts?rule_id=t.large").await;
+    let alerts = r.ok()["alerts"].as_array().unwrap().clone();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["event_key"], "transfer/2/0/0");
+    assert_eq!(alerts[0]["tags"], json!(["AML"]));
+
+    // A changed file without a new version is refused; with one it is a draft.
+    spec.risk_score = 90;
+    write_rule(dir.path(), &spec);
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert!(report.refused[0].contains("new version"), "{:?}", report.refused);
+    spec.version = 2;
+    write_rule(dir.path(), &spec);
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert_eq!(report.loaded, ["t.large@2"]);
+    let r = api.get("/rules/t.large").await;
+    let versions: Vec<(i64, String)> = r.ok()["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["version"].as_i64().unwrap(), v["state"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(versions, [(2, "draft".to_string()), (1, "active".to_string())]);
+
+    // Each step is in the audit log.
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT convert_from(record, 'UTF8')::jsonb ->> 'action' FROM audit_records ORDER BY seq")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    for a in ["rule.loaded", "rule.approved", "rule.activated"] {
+        assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_test_run_shows_hits_without_raising_alerts() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    sqlx::query("INSERT INTO ingest_state (id, chain_id, height, block_hash, protocol) VALUES (1, 't', 10, 'h', 'x')")
+        .execute(pool)
+        .await
+        .unwrap();
+    for h in 2..=6 {
+        transfer(pool, h, 0, FOG, "inj1a", "inj1b", 1_000 * h as u128).await;
+    }
+    let draft = json!({
+        "id": "draft.large", "version": 1, "title": "draft",
+        "detector": {"kind": "large_transfer", "threshold": "3000"},
+        "severity": "low", "risk_score": 10, "tags": ["AML"]
+    });
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            "/rules/test-run",
+            Some(&json!({"rule": draft, "limit": 2})),
+        )
+        .await;
+    let body = r.ok();
+    assert_eq!(body["total"], 4);
+    assert_eq!(body["hits"].as_array().unwrap().len(), 2);
+    assert_eq!(body["to_height"], 10);
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            "/rules/test-run",
+            Some(&json!({"rule": draft, "from_height": 5})),
+        )
+        .await;
+    assert_eq!(r.ok()["total"], 2);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+
+    // Bad drafts are 400s naming what is wrong; an auditor may not test-run.
+    let mut bad = draft.clone();
+    bad["tags"] = json!(["NOPE"]);
+    let r = api
+        .call(&api.officer, "POST", "/rules/test-run", Some(&json!({"rule": bad})))
+        .await;
+    r.assert_problem(400);
+    assert!(r.text.contains("NOPE"), "{}", r.text);
+    let mut bad = draft.clone();
+    bad["condition"] = json!("event.amount >");
+    let r = api
+        .call(&api.officer, "POST", "/rules/test-run", Some(&json!({"rule": bad})))
+        .await;
+    r.assert_problem(400);
+    assert!(r.text.contains("CEL"), "{}", r.text);
+    api.call(&api.auditor, "POST", "/rules/test-run", Some(&json!({"rule": draft})))
+        .await
+        .assert_problem(403);
+}
+
+#[test]
+fn the_shipped_rule_files_are_valid() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules"));
+    let rules = fog_indexer::rules::spec::read_dir(dir).unwrap();
+    let detectors: std::collections::BTreeSet<&str> = rules.iter().map(|(_, r)| r.detector.name()).collect();
+    assert_eq!(detectors.len(), 8, "one rule per detector: {detectors:?}");
+}

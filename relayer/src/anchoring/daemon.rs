@@ -1,0 +1,244 @@
+//! The loop: settle what was broadcast, then anchor the latest checkpoint
+//! where the policy says so. Every transaction is recorded before it is
+//! broadcast; after a crash the recorded bytes are looked up or re-sent,
+//! never re-signed, so a size is never anchored twice.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Result};
+use fog_merkle::verify_consistency;
+use sqlx::PgPool;
+use tracing::{error, info, warn};
+
+use super::metrics;
+use super::policy::Policy;
+use super::source::{IndexerSource, LogCheckpoint};
+use super::state::{self, AnchorRow};
+use super::target::{Broadcast, Target, TxState};
+
+/// A broadcast transaction not seen in a block for this long is re-sent;
+/// its recorded bytes stay the only candidate for its size until the chain
+/// says its sequence or nonce went to another transaction.
+const RESEND_AFTER: Duration = Duration::from_secs(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Test hook: exit right after broadcasting to `cosmwasm`, `evm` or `any`
+/// target, before confirmation, as a crash would.
+pub const CRASH_ENV: &str = "FOG_RELAYER_EXIT_AFTER_BROADCAST";
+pub const CRASH_EXIT_CODE: i32 = 86;
+
+pub struct Daemon {
+    pub pool: PgPool,
+    pub source: IndexerSource,
+    pub targets: Vec<Target>,
+    pub policy: Policy,
+    pub poll: Duration,
+    /// The registry contract: confirmed remediations are submitted there
+    /// with the CosmWasm target's key. `None`: no remediation.
+    pub registry: Option<String>,
+}
+
+/// What one target's turn did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Turn {
+    /// Everything up to the latest checkpoint is anchored.
+    Settled,
+    /// Something is new but not yet due, or a transaction is in flight.
+    Busy,
+}
+
+struct Backoff {
+    delay: Duration,
+    until: Instant,
+}
+
+impl Daemon {
+    /// Runs until killed; with `once`, anchors the latest checkpoint on every
+    /// target regardless of the policy and returns when all are confirmed.
+    pub async fn run(&self, once: bool) -> Result<()> {
+        let mut backoff: HashMap<String, Backoff> = HashMap::new();
+        let started = Instant::now();
+        // With `once`, the first checkpoint seen is the goal, however the
+        // log grows meanwhile.
+        let mut goal: Option<LogCheckpoint> = None;
+        loop {
+            let checkpoint = match self.source.latest().await {
+                Ok(c) if once => {
+                    if goal.is_none() {
+                        goal = c;
+                    }
+                    goal.clone()
+                }
+                Ok(c) => c,
+                Err(e) => {
+                    warn!(error = %format!("{e:#}"), "reading the log's checkpoint");
+                    metrics::error("source");
+                    tokio::time::sleep(self.poll.max(Duration::from_secs(1))).await;
+                    continue;
+                }
+            };
+            if let Some(c) = &checkpoint {
+                metrics::log_size(c.size);
+            }
+            let mut all_settled = true;
+            for target in &self.targets {
+                let name = target.name();
+                if backoff.get(&name).is_some_and(|b| Instant::now() < b.until) {
+                    all_settled = false;
+                    continue;
+                }
+                match self.turn(target, checkpoint.as_ref(), once).await {
+                    Ok(turn) => {
+                        backoff.remove(&name);
+                        all_settled &= turn == Turn::Settled;
+                    }
+                    Err(e) => {
+                        all_settled = false;
+                        metrics::error(&name);
+                        let delay = backoff
+                            .get(&name)
+                            .map_or(Duration::from_secs(1), |b| (b.delay * 2).min(MAX_BACKOFF));
+                        error!(target = %name, retry_in = ?delay, error = %format!("{e:#}"), "anchoring failed");
+                        backoff.insert(
+                            name,
+                            Backoff {
+                                delay,
+                                until: Instant::now() + delay,
+                            },
+                        );
+                    }
+                }
+            }
+            if once && all_settled {
+                return Ok(());
+            }
+            if once && started.elapsed() > Duration::from_secs(300) {
+                bail!("not every target confirmed its anchor within 300 s");
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+
+    async fn turn(&self, target: &Target, checkpoint: Option<&LogCheckpoint>, force: bool) -> Result<Turn> {
+        let name = target.name();
+        let mut in_flight = false;
+        for row in state::pending(&self.pool, &name).await? {
+            in_flight |= self.settle(target, &row).await?;
+        }
+        if in_flight {
+            return Ok(Turn::Busy);
+        }
+        // Remediations share the CosmWasm key (and its account sequence)
+        // with the anchors: one transaction in flight at a time.
+        if let (Target::Cosmwasm(cosmwasm), Some(registry)) = (target, &self.registry) {
+            if super::remediation::step(&self.pool, target, cosmwasm, registry).await? {
+                return Ok(Turn::Busy);
+            }
+        }
+        let Some(checkpoint) = checkpoint else {
+            return Ok(Turn::Settled);
+        };
+        let (anchored, anchored_root) = target.latest(&checkpoint.origin).await?;
+        metrics::anchored(&name, anchored, checkpoint.size);
+        if checkpoint.size <= anchored {
+            return Ok(Turn::Settled);
+        }
+        let since = state::since_last_confirmed(&self.pool, &name)
+            .await?
+            .map(Duration::from_secs_f64);
+        if !force && !self.policy.due(anchored, checkpoint.size, since) {
+            return Ok(Turn::Busy);
+        }
+        self.anchor(target, checkpoint, anchored, anchored_root).await?;
+        Ok(Turn::Busy)
+    }
+
+    /// Signs, records, then broadcasts the anchoring of `checkpoint`.
+    async fn anchor(
+        &self,
+        target: &Target,
+        checkpoint: &LogCheckpoint,
+        anchored: u64,
+        anchored_root: Option<fog_merkle::Hash>,
+    ) -> Result<()> {
+        let name = target.name();
+        let proof = match anchored_root {
+            None => Vec::new(),
+            Some(root) => {
+                let proof = self.source.consistency(anchored, checkpoint.size).await?;
+                // The EVM contract takes the relayer's word for it: check here
+                // that the log only grew since what this chain holds.
+                verify_consistency(anchored, checkpoint.size, &root, &checkpoint.root, &proof).map_err(|e| {
+                    anyhow!(
+                        "the log at size {} is not an append-only extension of the root {name} anchored at size \
+                         {anchored} ({e:?}); refusing to anchor",
+                        checkpoint.size
+                    )
+                })?;
+                proof
+            }
+        };
+        let tx = target.prepare(checkpoint, &proof).await?;
+        let mut conn = self.pool.acquire().await?;
+        state::record(&mut conn, &name, checkpoint.size, &checkpoint.root, &tx).await?;
+        drop(conn);
+        match target.broadcast(&tx).await? {
+            Broadcast::Accepted => {}
+            Broadcast::Superseded(why) => {
+                // Not broadcast at all: free the size for a fresh signature.
+                let pending = state::pending(&self.pool, &name).await?;
+                if let Some(row) = pending.iter().find(|r| r.tx.tx_hash == tx.tx_hash) {
+                    state::fail(&self.pool, row.id, &why).await?;
+                }
+                bail!("the chain refused the anchoring of size {}: {why}", checkpoint.size);
+            }
+        }
+        metrics::broadcast(&name);
+        info!(target = %name, size = checkpoint.size, tx = %tx.tx_hash, "anchor broadcast");
+        if let Ok(which) = std::env::var(CRASH_ENV) {
+            if which == "any" || which == target.kind() {
+                warn!("{CRASH_ENV}={which}: exiting before confirmation");
+                std::process::exit(CRASH_EXIT_CODE);
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings one recorded transaction to a conclusion if it has one.
+    /// Returns whether it is still in flight.
+    async fn settle(&self, target: &Target, row: &AnchorRow) -> Result<bool> {
+        let name = &row.target;
+        match target.status(&row.tx.tx_hash).await? {
+            TxState::Included { height, gas_used } => {
+                state::confirm(&self.pool, row.id, height, gas_used).await?;
+                metrics::confirmed(name, gas_used, row.age_seconds);
+                info!(target = %name, size = row.size, tx = %row.tx.tx_hash, height, gas_used, "anchor confirmed");
+                Ok(false)
+            }
+            TxState::Failed(why) => {
+                state::fail(&self.pool, row.id, &why).await?;
+                metrics::failed(name);
+                warn!(target = %name, size = row.size, tx = %row.tx.tx_hash, %why, "anchor failed on chain");
+                Ok(false)
+            }
+            TxState::Unknown if row.age_seconds < RESEND_AFTER.as_secs_f64() => Ok(true),
+            TxState::Unknown => match target.broadcast(&row.tx).await? {
+                // Resent (or the node still holds it): keep waiting.
+                Broadcast::Accepted => Ok(true),
+                Broadcast::Superseded(why) => {
+                    // Its sequence moved on: included after all, or lost.
+                    if let TxState::Included { height, gas_used } = target.status(&row.tx.tx_hash).await? {
+                        state::confirm(&self.pool, row.id, height, gas_used).await?;
+                        metrics::confirmed(name, gas_used, row.age_seconds);
+                        return Ok(false);
+                    }
+                    state::fail(&self.pool, row.id, &why).await?;
+                    metrics::failed(name);
+                    warn!(target = %name, size = row.size, tx = %row.tx.tx_hash, %why, "anchor lost; will re-sign");
+                    Ok(false)
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The relayer's memory, in PostgreSQL: every anchoring transaction it ever
+//! signed, written before the broadcast so a crash cannot make it forget one.
+
+use anyhow::Result;
+use fog_merkle::Hash;
+use sqlx::{PgConnection, PgPool, Row};
+
+use super::target::SignedAnchor;
+
+/// Created at start (the relayer owns this table; the indexer never reads it).
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS relayer_anchors (
+    id            bigserial PRIMARY KEY,
+    target        text        NOT NULL,
+    size          bigint      NOT NULL,
+    root          bytea       NOT NULL,
+    tx_hash       text        NOT NULL,
+    raw_tx        bytea       NOT NULL,
+    nonce         bigint      NOT NULL,
+    status        text        NOT NULL CHECK (status IN ('broadcast', 'confirmed', 'failed')),
+    height        bigint,
+    gas_used      bigint,
+    error         text,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    settled_at    timestamptz
+);
+-- One live (broadcast or confirmed) anchoring per size and target: the
+-- database itself refuses a second.
+CREATE UNIQUE INDEX IF NOT EXISTS relayer_anchors_once
+    ON relayer_anchors (target, size) WHERE status <> 'failed';
+"#;
+
+/// The advisory lock that makes one relayer the writer (see DESIGN.md: one
+/// signer per key, since account sequences are per key).
+const WRITER_LOCK: i64 = 0x666f_675f_726c_7972; // "fog_rlyr"
+
+/// One recorded anchoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnchorRow {
+    pub id: i64,
+    pub target: String,
+    pub size: u64,
+    pub root: Hash,
+    pub tx: SignedAnchor,
+    pub status: String,
+    pub age_seconds: f64,
+}
+
+pub async fn migrate(pool: &PgPool) -> Result<()> {
+    sqlx::raw_sql(SCHEMA).execute(pool).await?;
+    Ok(())
+}
+
+/// Waits until this process holds the writer lock, on a connection it keeps
+/// for its life (the lock goes with it).
+pub async fn acquire_writer(pool: &PgPool) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+    let mut conn = pool.acquire().await?;
+    loop {
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(WRITER_LOCK)
+            .fetch_one(&mut *conn)
+            .await?;
+        if got {
+            return Ok(conn);
+        }
+        tracing::info!("another relayer holds the writer lock; standing by");
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+}
+
+fn row_of(r: &sqlx::postgres::PgRow) -> AnchorRow {
+    let root: Vec<u8> = r.get("root");
+    AnchorRow {
+        id: r.get("id"),
+        target: r.get("target"),
+        size: r.get::<i64, _>("size") as u64,
+        root: root.try_into().unwrap_or([0; 32]),
+        tx: SignedAnchor {
+            tx_hash: r.get("tx_hash"),
+            raw: r.get("raw_tx"),
+            nonce: r.get::<i64, _>("nonce") as u64,
+        },
+        status: r.get("status"),
+        age_seconds: r.get("age"),
+    }
+}
+
+const COLUMNS: &str =
+    "id, target, size, root, tx_hash, raw_tx, nonce, status, extract(epoch FROM now() - created_at)::float8 AS age";
+
+/// Anchorings of `target` broadcast but not yet settled.
+pub async fn pending(pool: &PgPool, target: &str) -> Result<Vec<AnchorRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM relayer_anchors WHERE target = $1 AND status = 'broadcast' ORDER BY size"
+    ))
+    .bind(target)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(row_of).collect())
+}
+
+/// Records a signed anchoring before it is broadcast. Fails (unique index)
+/// if that size already has a live anchoring.
+pub async fn record(conn: &mut PgConnection, target: &str, size: u64, root: &Hash, tx: &SignedAnchor) -> Result<i64> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO relayer_anchors (target, size, root, tx_hash, raw_tx, nonce, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'broadcast') RETURNING id",
+    )
+    .bind(target)
+    .bind(size as i64)
+    .bind(root.to_vec())
+    .bind(&tx.tx_hash)
+    .bind(&tx.raw)
+    .bind(tx.nonce as i64)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn confirm(pool: &PgPool, id: i64, height: u64, gas_used: u64) -> Result<()> {
+    sqlx::query(
+        "UPDATE relayer_anchors SET status = 'confirmed', height = $2, gas_used = $3, settled_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(height as i64)
+    .bind(gas_used as i64)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn fail(pool: &PgPool, id: i64, error: &str) -> Result<()> {
+    sqlx::query("UPDATE relayer_anchors SET status = 'failed', error = $2, settled_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(error)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Seconds since `target`'s last confirmed anchoring (`None` if never).
+pub async fn since_last_confirmed(pool: &PgPool, target: &str) -> Result<Option<f64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT extract(epoch FROM now() - max(settled_at))::float8 FROM relayer_anchors \
+         WHERE target = $1 AND status = 'confirmed'",
+    )
+    .bind(target)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Every anchoring of every target, newest first: for `fog-relayer status`.
+pub async fn history(pool: &PgPool, limit: i64) -> Result<Vec<serde_json::Value>> {
+    let rows = sqlx::query(
+        "SELECT target, size, encode(root, 'hex') AS root, tx_hash, status, height, gas_used, error, \
+         created_at::text AS created_at FROM relayer_anchors ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "target": r.get::<String, _>("target"),
+                "size": r.get::<i64, _>("size"),
+                "root": r.get::<String, _>("root"),
+                "tx_hash": r.get::<String, _>("tx_hash"),
+                "status": r.get::<String, _>("status"),
+                "height": r.get::<Option<i64>, _>("height"),
+                "gas_used": r.get::<Option<i64>, _>("gas_used"),
+                "error": r.get::<Option<String>, _>("error"),
+                "created_at": r.get::<String, _>("created_at"),
+            })
+        })
+        .collect())
+}

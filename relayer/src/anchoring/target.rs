@@ -1,0 +1,201 @@
+//! Where checkpoints are anchored: the CosmWasm audit-anchor contract and
+//! the EVM AuditAnchor. Each anchoring is split into prepare (sign, no side
+//! effect), broadcast (idempotent) and status, so the daemon can record a
+//! transaction before it exists anywhere but here.
+
+use anyhow::{anyhow, Result};
+use cosmwasm_std::HexBinary;
+use fog_audit_anchor::msg::{CheckpointResponse, ExecuteMsg, QueryMsg};
+use fog_merkle::Hash;
+
+use super::source::LogCheckpoint;
+use crate::chain::{ChainClient, ChainError, PreparedTx, Signer};
+use crate::evm::{self, EvmAnchor, EvmError};
+
+/// A signed anchoring transaction, as the state table keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedAnchor {
+    /// The transaction hash the chain will report (hex).
+    pub tx_hash: String,
+    pub raw: Vec<u8>,
+    /// Account sequence (CosmWasm) or nonce (EVM) it uses.
+    pub nonce: u64,
+}
+
+/// Where a broadcast transaction stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TxState {
+    /// Not in a block (yet, or ever).
+    Unknown,
+    Included {
+        height: u64,
+        gas_used: u64,
+    },
+    /// In a block, but it failed there.
+    Failed(String),
+}
+
+/// What a broadcast of recorded bytes ended in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Broadcast {
+    /// The node has the transaction (new, or already known).
+    Accepted,
+    /// The sequence or nonce was used by another transaction: these bytes
+    /// can never be included.
+    Superseded(String),
+}
+
+pub struct CosmwasmTarget {
+    pub client: ChainClient,
+    pub signer: Signer,
+    pub contract: String,
+}
+
+pub struct EvmTarget {
+    pub anchor: EvmAnchor,
+}
+
+pub enum Target {
+    Cosmwasm(Box<CosmwasmTarget>),
+    Evm(EvmTarget),
+}
+
+fn hex32(h: &[u8]) -> Result<[u8; 32]> {
+    h.try_into().map_err(|_| anyhow!("not a 32-byte hash"))
+}
+
+impl Target {
+    /// `cosmwasm:<contract>` or `evm:<chain id>:<contract>`: the state
+    /// table's key and the metrics' label.
+    pub fn name(&self) -> String {
+        match self {
+            Target::Cosmwasm(t) => format!("cosmwasm:{}", t.contract),
+            Target::Evm(t) => format!("evm:{}:{}", t.anchor.chain_id(), t.anchor.address()),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Cosmwasm(_) => "cosmwasm",
+            Target::Evm(_) => "evm",
+        }
+    }
+
+    /// The latest anchored (size, root); (0, None) before the first.
+    pub async fn latest(&self, origin: &str) -> Result<(u64, Option<Hash>)> {
+        match self {
+            Target::Cosmwasm(t) => {
+                let latest: Option<CheckpointResponse> = t
+                    .client
+                    .query(
+                        &t.contract,
+                        &QueryMsg::LatestCheckpoint {
+                            origin: origin.to_string(),
+                        },
+                    )
+                    .await?;
+                match latest {
+                    None => Ok((0, None)),
+                    Some(c) => Ok((c.size, Some(hex32(c.root.as_slice())?))),
+                }
+            }
+            Target::Evm(t) => {
+                let (size, root) = t.anchor.latest().await?;
+                Ok((size, (size > 0).then_some(root)))
+            }
+        }
+    }
+
+    /// Signs the anchoring of `checkpoint`; `proof` leads from the latest
+    /// anchored size to it (the EVM contract stores only the head and takes
+    /// no proof: the relayer checked it before).
+    pub async fn prepare(&self, checkpoint: &LogCheckpoint, proof: &[Hash]) -> Result<SignedAnchor> {
+        match self {
+            Target::Cosmwasm(t) => {
+                let msg = ExecuteMsg::Checkpoint {
+                    origin: checkpoint.origin.clone(),
+                    size: checkpoint.size,
+                    root: HexBinary::from(checkpoint.root.as_slice()),
+                    timestamp: checkpoint.timestamp,
+                    proof: proof.iter().map(|h| HexBinary::from(h.as_slice())).collect(),
+                };
+                let any = t.client.execute_msg(&t.signer, &t.contract, &msg, &[])?;
+                let tx = t.client.prepare_tx(&t.signer, &[any], "fog audit checkpoint").await?;
+                Ok(SignedAnchor {
+                    tx_hash: tx.hash,
+                    raw: tx.bytes,
+                    nonce: tx.sequence,
+                })
+            }
+            Target::Evm(t) => {
+                let tx = t.anchor.prepare_anchor(checkpoint.size, checkpoint.root).await?;
+                Ok(SignedAnchor {
+                    tx_hash: format!("0x{}", hex::encode(tx.hash)),
+                    raw: tx.raw,
+                    nonce: tx.nonce,
+                })
+            }
+        }
+    }
+
+    /// Broadcasts recorded bytes; safe to repeat.
+    pub async fn broadcast(&self, tx: &SignedAnchor) -> Result<Broadcast> {
+        match self {
+            Target::Cosmwasm(t) => {
+                let prepared = PreparedTx {
+                    hash: tx.tx_hash.clone(),
+                    bytes: tx.raw.clone(),
+                    sequence: tx.nonce,
+                    gas: 0,
+                };
+                match t.client.broadcast(&prepared).await {
+                    Ok(()) => Ok(Broadcast::Accepted),
+                    Err(ChainError::SequenceMismatch { log }) => Ok(Broadcast::Superseded(log)),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Target::Evm(t) => {
+                let prepared = evm::PreparedTx {
+                    hash: evm_hash(&tx.tx_hash)?,
+                    raw: tx.raw.clone(),
+                    nonce: tx.nonce,
+                };
+                match t.anchor.send_prepared(&prepared).await {
+                    Ok(()) => Ok(Broadcast::Accepted),
+                    Err(e @ EvmError::NonceTaken { .. }) => Ok(Broadcast::Superseded(e.to_string())),
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    pub async fn status(&self, tx_hash: &str) -> Result<TxState> {
+        match self {
+            Target::Cosmwasm(t) => match t.client.lookup_tx(tx_hash).await {
+                Ok(None) => Ok(TxState::Unknown),
+                Ok(Some(r)) => Ok(TxState::Included {
+                    height: r.height,
+                    gas_used: r.gas_used,
+                }),
+                Err(e @ (ChainError::Unreachable { .. } | ChainError::Decode { .. })) => Err(e.into()),
+                Err(e) => Ok(TxState::Failed(e.to_string())),
+            },
+            Target::Evm(t) => match t.anchor.receipt(evm_hash(tx_hash)?).await? {
+                None => Ok(TxState::Unknown),
+                Some(info) if info.success => Ok(TxState::Included {
+                    height: info.block_number,
+                    gas_used: info.gas_used,
+                }),
+                Some(info) => Ok(TxState::Failed(format!(
+                    "reverted in block {} (gas used {})",
+                    info.block_number, info.gas_used
+                ))),
+            },
+        }
+    }
+}
+
+fn evm_hash(text: &str) -> Result<[u8; 32]> {
+    let bytes = hex::decode(text.trim_start_matches("0x"))?;
+    hex32(&bytes)
+}

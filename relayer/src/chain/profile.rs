@@ -1,0 +1,103 @@
+//! Chain profiles: everything that differs from one CosmWasm chain to the
+//! next, in one place.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ChainError;
+use super::keys::KeyType;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainProfile {
+    pub name: String,
+    pub chain_id: String,
+    pub bech32_prefix: String,
+    /// Fee denomination.
+    pub denom: String,
+    /// Minimum gas price in `denom` per gas unit, as a decimal string.
+    pub gas_price: String,
+    /// Simulated gas is multiplied by this to set the gas limit...
+    pub gas_adjustment: f64,
+    /// ...and this is added: simulation does not verify signatures, and an
+    /// eth_secp256k1 verification costs more than simulation charges for it.
+    #[serde(default = "default_gas_margin")]
+    pub gas_margin: u64,
+    pub key_type: KeyType,
+    /// BIP-44 coin type of the chain's accounts.
+    pub coin_type: u32,
+    pub rpc: String,
+    pub rest: String,
+    pub grpc: String,
+    /// How to run a local node of this chain, if fog can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<NodeProfile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeProfile {
+    /// PyPI requirement that provides the node binary.
+    pub package: String,
+    pub binary: String,
+    pub bond_denom: String,
+    /// Target time between blocks.
+    pub block_time: String,
+}
+
+fn default_gas_margin() -> u64 {
+    25_000
+}
+
+const BUILT_IN: &[(&str, &str)] = &[
+    ("injective-local", include_str!("../../profiles/injective-local.toml")),
+    ("wasmd-local", include_str!("../../profiles/wasmd-local.toml")),
+];
+
+impl ChainProfile {
+    /// A built-in profile by name, or a profile file by path.
+    pub fn load(name_or_path: &str) -> Result<Self, ChainError> {
+        let text = match BUILT_IN.iter().find(|(n, _)| *n == name_or_path) {
+            Some((_, text)) => text.to_string(),
+            None => std::fs::read_to_string(name_or_path).map_err(|e| ChainError::Config {
+                message: format!(
+                    "no built-in profile named {name_or_path:?} ({}) and no such file: {e}",
+                    BUILT_IN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            })?,
+        };
+        toml::from_str(&text).map_err(|e| ChainError::Config {
+            message: format!("profile {name_or_path}: {e}"),
+        })
+    }
+
+    pub fn injective_local() -> Self {
+        Self::load("injective-local").expect("the built-in profile parses")
+    }
+
+    /// The fee for `gas` at the profile's gas price, rounded up.
+    pub fn fee_for(&self, gas: u64) -> Result<u128, ChainError> {
+        let (int, frac) = self.gas_price.split_once('.').unwrap_or((&self.gas_price, ""));
+        let scale = 10u128.pow(frac.len() as u32);
+        let bad = || ChainError::Config {
+            message: format!("gas price {:?} is not a decimal number", self.gas_price),
+        };
+        let price_scaled: u128 = format!("{int}{frac}").parse().map_err(|_| bad())?;
+        let numerator = price_scaled.checked_mul(u128::from(gas)).ok_or_else(bad)?;
+        Ok(numerator.div_ceil(scale))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_profiles_parse() {
+        let p = ChainProfile::load("injective-local").unwrap();
+        assert_eq!(p.key_type, KeyType::EthSecp256k1);
+        assert_eq!(p.fee_for(100).unwrap(), 16_000_000_000);
+        let w = ChainProfile::load("wasmd-local").unwrap();
+        assert_eq!(w.key_type, KeyType::Secp256k1);
+        assert_eq!(w.fee_for(1000).unwrap(), 25);
+        assert_eq!(w.fee_for(1001).unwrap(), 26);
+        assert!(ChainProfile::load("nope").is_err());
+    }
+}

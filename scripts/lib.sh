@@ -1,0 +1,47 @@
+# Shared by fog's scripts: where caches and tools live, and how to get them.
+# Source it; it defines functions and variables only.
+
+FOG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Caches that may outlive a clone (CI keeps them between runs).
+FOG_CACHE=${FOG_CACHE:-$HOME/.cache/fog}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$FOG_ROOT/target}
+COSMWASM_CHECK_VERSION=3.0.10
+# The capabilities of the local chain (wasmvm 2.1): contracts needing
+# anything else (cosmwasm_2_2, ...) are refused there.
+CHAIN_CAPABILITIES=iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The wasm target and the standard library's sources (for -Zbuild-std).
+ensure_rust_wasm() {
+    rustup target list --installed | grep -qx wasm32-unknown-unknown \
+        || rustup target add wasm32-unknown-unknown >&2
+    rustup component list --installed | grep -q '^rust-src' \
+        || rustup component add rust-src >&2
+}
+
+# Node tools pinned in package.json (wasm-opt, solc, anvil).
+ensure_node_tools() {
+    if [ ! -x "$FOG_ROOT/node_modules/.bin/wasm-opt" ] || [ ! -x "$FOG_ROOT/node_modules/.bin/anvil" ]; then
+        say "installing node tools (npm ci)"
+        (cd "$FOG_ROOT" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    fi
+    export PATH="$FOG_ROOT/node_modules/.bin:$PATH"
+}
+
+# cosmwasm-check, built once into the cache (it takes minutes).
+ensure_cosmwasm_check() {
+    local bin="$FOG_CACHE/tools/bin/cosmwasm-check"
+    if command -v cosmwasm-check >/dev/null && cosmwasm-check --version 2>/dev/null | grep -q " $COSMWASM_CHECK_VERSION"; then
+        COSMWASM_CHECK=$(command -v cosmwasm-check)
+    elif [ -x "$bin" ] && "$bin" --version | grep -q " $COSMWASM_CHECK_VERSION"; then
+        COSMWASM_CHECK=$bin
+    else
+        say "building cosmwasm-check $COSMWASM_CHECK_VERSION (once, into $FOG_CACHE/tools)"
+        CARGO_TARGET_DIR="$FOG_CACHE/tools-target" cargo install cosmwasm-check \
+            --version "$COSMWASM_CHECK_VERSION" --locked --root "$FOG_CACHE/tools" >&2
+        COSMWASM_CHECK=$bin
+    fi
+    export COSMWASM_CHECK
+}

@@ -1,0 +1,499 @@
+//! The audit log anchored on two real chains, and the release flow that
+//! depends on it: the indexer (`fog-indexer run`) logs and checkpoints the
+//! devnet's events; the relayer (`fog-relayer run`) anchors on the
+//! CosmWasm chain and on anvil and is killed twice between broadcast and
+//! confirmation; a lineage record is registered, requested, approved by two
+//! groups, and only then does `fog release gate` open.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fog_indexer::testing::TestDb;
+use fog_relayer::anchoring::anchored;
+use fog_relayer::deployment::Deployment;
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::fog::{devnet, home, ok, run, signers};
+
+/// A sibling binary of `fog` (scripts/test.sh builds them before testing).
+fn binary(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_BIN_EXE_fog")).with_file_name(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it first (cargo build -p fog-indexer -p fog-relayer)",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn get(url: &str, token: &str) -> Option<Value> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let resp = reqwest::Client::new().get(url).bearer_auth(token).send().await.ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        resp.json().await.ok()
+    })
+}
+
+fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Issues a staff token with `fog-indexer staff issue`.
+fn token(db: &str, name: &str, role: &str) -> String {
+    let out = Command::new(binary("fog-indexer"))
+        .args([
+            "--database-url",
+            db,
+            "staff",
+            "issue",
+            "--name",
+            name,
+            "--role",
+            role,
+            "--days",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let issued: Value = serde_json::from_slice(&out.stdout).unwrap();
+    issued["token"].as_str().unwrap().to_string()
+}
+
+struct Relayer {
+    db: String,
+    indexer: String,
+    manifest: PathBuf,
+    token_file: PathBuf,
+}
+
+impl Relayer {
+    fn command(&self) -> Command {
+        let devnet = home().join("devnet");
+        let mut c = Command::new(binary("fog-relayer"));
+        c.args(["--database-url", &self.db, "--deployment"])
+            .arg(&self.manifest)
+            .args(["run", "--indexer", &self.indexer])
+            .args(["--every-records", "1", "--every-seconds", "1", "--poll-ms", "200"])
+            .args(["--metrics", &format!("127.0.0.1:{}", free_port())])
+            .arg("--indexer-token-file")
+            .arg(&self.token_file)
+            .arg("--cosmos-key-file")
+            .arg(devnet.join("relayer-cosmos.key"))
+            .arg("--evm-key-file")
+            .arg(devnet.join("relayer-evm.key"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c
+    }
+
+    /// Runs until it exits on its own after broadcasting to `target`.
+    fn crash_after_broadcast(&self, target: &str) -> String {
+        let out = self
+            .command()
+            .env("FOG_RELAYER_EXIT_AFTER_BROADCAST", target)
+            .output()
+            .expect("fog-relayer runs");
+        let log = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(86),
+            "the relayer should exit right after broadcasting to {target}:\n{log}"
+        );
+        log
+    }
+
+    fn start(&self) -> Killed {
+        Killed(
+            self.command()
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("fog-relayer starts"),
+        )
+    }
+}
+
+fn anchored_rows(rt: &tokio::runtime::Runtime, db: &TestDb) -> Vec<(String, i64, String, String)> {
+    rt.block_on(async {
+        sqlx::query("SELECT target, size, status, tx_hash FROM relayer_anchors ORDER BY id")
+            .fetch_all(&db.store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect()
+    })
+}
+
+#[test]
+fn audit_log_anchored_on_two_chains_gates_the_release() {
+    devnet();
+    let _signers = signers();
+    let manifest = home().join("devnet/deployment.json");
+    let deployment = Deployment::load(&manifest).unwrap();
+    let evm = deployment.evm.clone().expect("the devnet deploys an EVM AuditAnchor");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new()).unwrap();
+    let work = tempfile::tempdir().unwrap();
+
+    // The indexer: logs every fog event, signs a checkpoint every second.
+    let port = free_port();
+    let indexer_url = format!("http://127.0.0.1:{port}");
+    let key = work.path().join("audit.key");
+    let _indexer = Killed(
+        Command::new(binary("fog-indexer"))
+            .args(["--database-url", &db.url, "--deployment"])
+            .arg(&manifest)
+            .args([
+                "run",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--checkpoint-interval",
+                "1",
+            ])
+            .arg("--audit-key")
+            .arg(&key)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // Staff tokens: the relayer reads as an auditor, lineage is registered
+    // by a compliance officer.
+    let auditor = token(&db.url, "relayer", "auditor");
+    let officer = token(&db.url, "ana", "compliance_officer");
+    let token_file = work.path().join("relayer.token");
+    std::fs::write(&token_file, &auditor).unwrap();
+    let get = |url: &str| get(url, &auditor);
+    // The token issuances are the log's first records; the deployment's
+    // events follow as the indexer catches up.
+    let first = wait_for(
+        "a signed checkpoint covering the deployment",
+        Duration::from_secs(60),
+        || get(&format!("{indexer_url}/audit/checkpoint")).filter(|c| c["size"].as_u64() > Some(10)),
+    );
+
+    assert!(
+        first["size"].as_u64().unwrap() > 10,
+        "the deployment's events are logged: {first}"
+    );
+    assert!(first["note"].as_str().unwrap().starts_with("fog.local/audit\n"));
+
+    // Killed between broadcast and confirmation, on each chain in turn.
+    let relayer = Relayer {
+        db: db.url.clone(),
+        indexer: indexer_url.clone(),
+        manifest: manifest.clone(),
+        token_file,
+    };
+    relayer.crash_after_broadcast("cosmwasm");
+    let rows = anchored_rows(&rt, &db);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        rows[0].2, "broadcast",
+        "recorded before broadcast, unconfirmed at the crash"
+    );
+    let crashed_cosmwasm = rows[0].clone();
+    relayer.crash_after_broadcast("evm");
+    let rows = anchored_rows(&rt, &db);
+    let crashed_evm = rows
+        .iter()
+        .find(|r| r.0.starts_with("evm:"))
+        .expect("an EVM anchor")
+        .clone();
+    assert_eq!(crashed_evm.2, "broadcast");
+    let resumed = relayer.start();
+
+    // Both crashed anchors are settled with the transactions sent before
+    // the crash: no second transaction for their sizes.
+    wait_for("the crashed anchors to be confirmed", Duration::from_secs(60), || {
+        let rows = anchored_rows(&rt, &db);
+        let settled = |c: &(String, i64, String, String)| {
+            rows.iter()
+                .any(|r| r.0 == c.0 && r.1 == c.1 && r.3 == c.3 && r.2 == "confirmed")
+        };
+        (settled(&crashed_cosmwasm) && settled(&crashed_evm)).then_some(())
+    });
+
+    // Lineage: a training run's record, registered in the audit log.
+    let model = work.path().join("model.bin");
+    let data = work.path().join("train.csv");
+    std::fs::write(&model, b"weights of a credit model").unwrap();
+    std::fs::write(&data, "age,income,label\n34,52000.5,1\n51,61000,0\n").unwrap();
+    let run_file = work.path().join("run.json");
+    let record = work.path().join("lineage.json");
+    let deps = work.path().join("requirements.txt");
+    std::fs::write(&deps, "numpy==2.1.0\nscikit-learn==1.5.2\n").unwrap();
+    ok(&[
+        "lineage",
+        "run",
+        "start",
+        "--name",
+        "credit-e2e",
+        "--param",
+        "max_depth=6",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--deps",
+        deps.to_str().unwrap(),
+        "--out",
+        run_file.to_str().unwrap(),
+    ]);
+    ok(&[
+        "lineage",
+        "run",
+        "complete",
+        run_file.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--metric",
+        "auc=0.91",
+        "--out",
+        record.to_str().unwrap(),
+    ]);
+    // Registering takes a compliance officer's token.
+    let register = |token: Option<&str>| {
+        let mut args = vec![
+            "lineage",
+            "register",
+            record.to_str().unwrap(),
+            "--indexer",
+            &indexer_url,
+        ];
+        if let Some(t) = token {
+            args.extend(["--token", t]);
+        }
+        run(&args)
+    };
+    let err = register(None).unwrap_err();
+    assert!(err.contains("bearer token"), "{err}");
+    let err = register(Some(&auditor)).unwrap_err();
+    assert!(err.contains("403") && err.contains("auditor"), "{err}");
+    let registered = register(Some(&officer)).unwrap();
+    let lineage_hash = registered["record_hash"].as_str().unwrap().to_string();
+    let seq = registered["audit_seq"].as_u64().unwrap();
+    let again = register(Some(&officer)).unwrap();
+    assert_eq!(again["audit_seq"].as_u64(), Some(seq), "registering twice logs once");
+
+    let gate = |expect: &str| {
+        let err = run(&[
+            "release",
+            "gate",
+            model.to_str().unwrap(),
+            "--indexer",
+            &indexer_url,
+            "--token",
+            &auditor,
+        ])
+        .unwrap_err();
+        assert!(err.contains("gate closed") && err.contains(expect), "{err}");
+    };
+    gate("no release request names it");
+    let req = ok(&[
+        "release",
+        "request",
+        "--lineage",
+        record.to_str().unwrap(),
+        "--version",
+        "1.0.0",
+        "--from",
+        "alice",
+    ]);
+    let request_id = req["request_id"].as_str().unwrap().to_string();
+    let shown = ok(&["release", "show", &request_id]);
+    assert_eq!(shown["lineage_hash"], lineage_hash.as_str());
+    assert_eq!(shown["artifact_id"], "model.bin");
+    gate("is not released");
+    ok(&["release", "approve", &request_id, "--from", "developer"]);
+    gate("is not released");
+    ok(&["release", "approve", &request_id, "--from", "risk"]);
+
+    // Released: the gate opens once the lineage's audit record is anchored
+    // (the relayer anchors every new record within about a second).
+    let opened = wait_for("the gate to open", Duration::from_secs(60), || {
+        run(&[
+            "release",
+            "gate",
+            model.to_str().unwrap(),
+            "--indexer",
+            &indexer_url,
+            "--token",
+            &auditor,
+            "--require-evm",
+        ])
+        .ok()
+    });
+    assert_eq!(opened["lineage_hash"], lineage_hash.as_str());
+    assert_eq!(opened["audit_seq"].as_u64(), Some(seq));
+    assert_eq!(opened["anchored"].as_array().unwrap().len(), 2, "{opened}");
+
+    // Remediation: one officer proposes flagging erin in the registry, a
+    // second confirms it, the relayer (a registry officer) submits it.
+    let officer2 = token(&db.url, "ben", "compliance_officer");
+    let call = |token: &str, path: &str, body: Value| -> Value {
+        rt.block_on(async {
+            let resp = reqwest::Client::new()
+                .post(format!("{indexer_url}{path}"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(resp.status().is_success(), "POST {path}: {}", resp.status());
+            resp.json().await.unwrap()
+        })
+    };
+    let erin = deployment.accounts["erin"].address.clone();
+    assert_eq!(ok(&["registry", "show", &erin])["status"]["sanctioned"], false);
+    let case = call(
+        &officer,
+        "/cases",
+        serde_json::json!({"title": "erin matched a sanctions list"}),
+    );
+    let action = call(
+        &officer,
+        &format!("/cases/{}/actions", case["id"]),
+        serde_json::json!({"kind": "flag_sanctioned", "address": erin, "reason": "SDN list 2026-11-22"}),
+    );
+    assert_eq!(action["status"], "proposed");
+    let confirmed = call(
+        &officer2,
+        &format!("/actions/{}/confirmation", action["id"]),
+        serde_json::json!({}),
+    );
+    assert_eq!(confirmed["status"], "confirmed");
+    let done = wait_for("the relayer to submit the remediation", Duration::from_secs(60), || {
+        let list = get(&format!("{indexer_url}/actions"))?;
+        let a = list["actions"]
+            .as_array()?
+            .iter()
+            .find(|a| a["id"] == action["id"])?
+            .clone();
+        (a["status"] == "done").then_some(a)
+    });
+    assert!(done["tx_hash"].is_string(), "{done}");
+    assert_eq!(ok(&["registry", "show", &erin])["status"]["sanctioned"], true);
+
+    // Nothing missed: both chains catch up with the log's latest checkpoint.
+    let latest = wait_for(
+        "both chains to anchor the latest checkpoint",
+        Duration::from_secs(60),
+        || {
+            let cp = get(&format!("{indexer_url}/audit/checkpoint"))?;
+            let size = cp["size"].as_u64()?;
+            let roots = rt.block_on(anchored::all(&deployment, "fog.local/audit")).ok()?;
+            let top = |prefix: &str| {
+                roots
+                    .iter()
+                    .filter(|r| r.chain.starts_with(prefix))
+                    .map(|r| r.size)
+                    .max()
+            };
+            (top("cosmwasm:") == Some(size) && top("evm:") == Some(size)).then_some(size)
+        },
+    );
+    drop(resumed);
+
+    // Never the same size twice: one anchor per size per chain on chain, and
+    // one confirmed transaction per anchor in the relayer's record.
+    let roots = rt.block_on(anchored::all(&deployment, "fog.local/audit")).unwrap();
+    let rows = anchored_rows(&rt, &db);
+    for chain in ["cosmwasm:", "evm:"] {
+        let sizes: Vec<u64> = roots
+            .iter()
+            .filter(|r| r.chain.starts_with(chain))
+            .map(|r| r.size)
+            .collect();
+        assert!(sizes.len() >= 2, "{chain} anchored {sizes:?}");
+        assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{chain} anchored {sizes:?}");
+        let confirmed: Vec<u64> = rows
+            .iter()
+            .filter(|r| r.0.starts_with(chain) && r.2 == "confirmed")
+            .map(|r| r.1 as u64)
+            .collect();
+        assert_eq!(confirmed, sizes, "{chain}: every anchor is one recorded transaction");
+        assert!(
+            rows.iter()
+                .filter(|r| r.0.starts_with(chain))
+                .all(|r| r.2 == "confirmed"),
+            "{chain}: no failed or extra transaction: {rows:?}"
+        );
+    }
+    assert!(latest > seq);
+
+    // Gas of the anchors, for docs/BENCHMARKS.md: the first (no proof) and
+    // the largest later one (with its consistency proof).
+    let gas_rows: Vec<(String, i64, i64)> = rt.block_on(async {
+        sqlx::query_as("SELECT target, size, gas_used FROM relayer_anchors WHERE status = 'confirmed' ORDER BY size")
+            .fetch_all(&db.store.pool)
+            .await
+            .unwrap()
+    });
+    for (chain, label) in [
+        ("cosmwasm:", "audit checkpoint, CosmWasm"),
+        ("evm:", "audit anchor, EVM"),
+    ] {
+        let mine: Vec<&(String, i64, i64)> = gas_rows.iter().filter(|r| r.0.starts_with(chain)).collect();
+        let first = mine.first().expect("anchored");
+        crate::fog::gas(&format!("{label} (first)"), &serde_json::json!({ "gas_used": first.2 }));
+        let later = mine[1..].iter().max_by_key(|r| r.2).expect("anchored twice");
+        crate::fog::gas(
+            &format!("{label} (later, with proof)"),
+            &serde_json::json!({ "gas_used": later.2 }),
+        );
+        eprintln!(
+            "{label}: first at size {} used {}, most at size {} used {}",
+            first.1, first.2, later.1, later.2
+        );
+    }
+    assert!(roots
+        .iter()
+        .any(|r| r.chain.starts_with("evm:") && r.chain.contains(&evm.audit_anchor)));
+
+    // `fog audit verify` recomputes everything and agrees with both chains.
+    let verified = ok(&[
+        "audit",
+        "verify",
+        "--database-url",
+        &db.url,
+        "--key",
+        key.with_extension("key.pub").to_str().unwrap(),
+    ]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(verified["signatures_checked"], true);
+    assert_eq!(verified["anchors"].as_u64().unwrap() as usize, roots.len());
+    assert_eq!(verified["anchored_on"].as_array().unwrap().len(), 2);
+}
