@@ -422,7 +422,9 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
                     .map(|r| r.size)
                     .max()
             };
-            (top("cosmwasm:") == Some(size) && top("evm:") == Some(size)).then_some(size)
+            // ...and the relayer has seen its transactions in blocks.
+            let settled = anchored_rows(&rt, &db).iter().all(|r| r.2 != "broadcast");
+            (top("cosmwasm:") == Some(size) && top("evm:") == Some(size) && settled).then_some(size)
         },
     );
     drop(resumed);
