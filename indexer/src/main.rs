@@ -54,6 +54,16 @@ struct AuditArgs {
     /// Seconds between checkpoints (one is published only if the log grew).
     #[arg(long, default_value_t = 5)]
     checkpoint_interval: u64,
+    /// Stream every audit record to NATS JetStream at this URL (e.g.
+    /// nats://127.0.0.1:4222); off when absent.
+    #[arg(long, env = "FOG_NATS_URL")]
+    nats_url: Option<String>,
+    /// The JetStream stream (created when missing).
+    #[arg(long, default_value = "FOG_AUDIT")]
+    nats_stream: String,
+    /// The subject the records are published on.
+    #[arg(long, default_value = "fog.audit.records")]
+    nats_subject: String,
 }
 
 /// The signing key, created on first use.
@@ -312,6 +322,19 @@ async fn run(cli: Cli) -> Result<()> {
             // One writer: a standby waits on the advisory lock.
             let _writer = fog_indexer::store::writer_lock(&store).await?;
             let publisher = publish_checkpoints(store.clone(), signer, &audit);
+            if let Some(url) = &audit.nats_url {
+                let cfg = fog_indexer::audit::stream::StreamConfig {
+                    url: url.clone(),
+                    stream: audit.nats_stream.clone(),
+                    subject: audit.nats_subject.clone(),
+                };
+                info!(url = %cfg.url, stream = %cfg.stream, subject = %cfg.subject, "streaming the audit log to NATS");
+                tokio::spawn(fog_indexer::audit::stream::run(
+                    store.pool.clone(),
+                    cfg,
+                    Duration::from_millis(200),
+                ));
+            }
             if no_api {
                 tokio::select! {
                     r = ingest.tail(Duration::from_millis(200)) => r,

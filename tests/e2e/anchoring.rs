@@ -173,6 +173,7 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     let port = free_port();
     let indexer_url = format!("http://127.0.0.1:{port}");
     let key = work.path().join("audit.key");
+    let indexer_log = work.path().join("indexer.log");
     let _indexer = Killed(
         Command::new(binary("fog-indexer"))
             .args(["--database-url", &db.url, "--deployment"])
@@ -186,8 +187,11 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
             ])
             .arg("--audit-key")
             .arg(&key)
+            .arg("--kyc-key")
+            .arg(work.path().join("kyc.key"))
+            .env("RUST_LOG", "info")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&indexer_log).unwrap())
             .spawn()
             .unwrap(),
     );
@@ -200,11 +204,22 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     let get = |url: &str| get(url, &auditor);
     // The token issuances are the log's first records; the deployment's
     // events follow as the indexer catches up.
-    let first = wait_for(
-        "a signed checkpoint covering the deployment",
-        Duration::from_secs(60),
-        || get(&format!("{indexer_url}/audit/checkpoint")).filter(|c| c["size"].as_u64() > Some(10)),
-    );
+    let started = Instant::now();
+    let first = loop {
+        let cp = get(&format!("{indexer_url}/audit/checkpoint")).filter(|c| c["size"].as_u64() > Some(10));
+        if let Some(cp) = cp {
+            break cp;
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let log = std::fs::read_to_string(&indexer_log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            panic!(
+                "no signed checkpoint covering the deployment after 90 s; the indexer's log ends:\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
 
     assert!(
         first["size"].as_u64().unwrap() > 10,

@@ -8,6 +8,7 @@ pub mod events;
 pub mod log;
 pub mod note;
 pub mod record;
+pub mod stream;
 pub mod tree;
 pub mod verify;
 

@@ -1,0 +1,253 @@
+//! Cases through the API: alerts grouped, the state machine with outcomes,
+//! notes, remediation actions confirmed by a second officer, every step an
+//! audit record; the export for regulators with inclusion proofs that
+//! verify; the compliance report as JSON, CSV and HTML.
+
+#[path = "common/api_support.rs"]
+mod support;
+
+use fog_indexer::audit::checkpoint;
+use fog_indexer::audit::note::NoteSigner;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use support::{blocks, Api};
+
+async fn alert(pool: &PgPool, key: &str, severity: &str, tags: &[&str]) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO alerts (rule_id, rule_version, event_key, height, tx_hash, time, subject, severity, risk_score, tags, evidence) \
+         VALUES ('aml.large_transfer', 1, $1, 2, 'TX', now() - interval '1 hour', 'account/inj1x', $2, 60, $3, '{\"amount\": \"5\"}') RETURNING id",
+    )
+    .bind(key)
+    .bind(severity)
+    .bind(tags)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+fn hex32(s: &str) -> [u8; 32] {
+    hex::decode(s).unwrap().try_into().unwrap()
+}
+
+#[tokio::test]
+async fn a_case_from_alerts_to_closure_with_four_eyes_remediation_and_an_export() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 3, 6).await;
+    let a1 = alert(pool, "transfer/2/0/0", "high", &["AML", "BSA"]).await;
+    let a2 = alert(pool, "transfer/2/1/0", "low", &["AML"]).await;
+    let a3 = alert(pool, "transfer/2/2/0", "critical", &["KYC"]).await;
+
+    // Open with two alerts; an auditor may not.
+    let new = json!({"title": "Structuring by inj1x", "alert_ids": [a1, a2], "assignee": "officer.one"});
+    api.call(&api.auditor, "POST", "/cases", Some(&new))
+        .await
+        .assert_problem(403);
+    let r = api.call(&api.officer, "POST", "/cases", Some(&new)).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap();
+    assert_eq!(r.body["state"], "open");
+    assert_eq!(r.body["alert_ids"], json!([a1, a2]));
+    let case = format!("/cases/{id}");
+
+    // An alert belongs to one case; unknown alerts are named.
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            "/cases",
+            Some(&json!({"title": "dup", "alert_ids": [a1]})),
+        )
+        .await;
+    r.assert_problem(409);
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            &format!("{case}/alerts"),
+            Some(&json!({"alert_ids": [999]})),
+        )
+        .await;
+    r.assert_problem(400);
+    assert!(r.text.contains("999"));
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            &format!("{case}/alerts"),
+            Some(&json!({"alert_ids": [a3]})),
+        )
+        .await;
+    assert_eq!(r.ok()["alert_ids"], json!([a1, a2, a3]));
+    let r = api.get(&format!("/alerts/{a3}")).await;
+    assert_eq!(r.ok()["case_id"], id);
+
+    // Notes and the state machine.
+    let r = api
+        .call(
+            &api.officer2,
+            "POST",
+            &format!("{case}/notes"),
+            Some(&json!({"body": "Three transfers of 9,900 FOG in an hour."})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    assert_eq!(r.body["notes"][0]["author"], "officer.two");
+    let patch = |body: Value| {
+        let (api, case) = (&api, case.clone());
+        async move { api.call(&api.officer, "PATCH", &case, Some(&body)).await }
+    };
+    patch(json!({"state": "closed"})).await.assert_problem(400); // outcome required
+    patch(json!({"outcome": "false_positive"})).await.assert_problem(400); // only when closing
+    let r = patch(json!({"state": "investigating", "due_at": "2020-01-01T00:00:00Z"})).await;
+    assert_eq!(r.ok()["state"], "investigating");
+    assert_eq!(r.body["overdue"], true);
+    let r = api.get("/cases?overdue=true").await;
+    assert_eq!(r.ok()["cases"][0]["id"], id);
+
+    // Remediation: proposed by one officer, confirmed by another.
+    let addr = cosmrs::AccountId::new("inj", &[7u8; 20]).unwrap().to_string();
+    let proposal =
+        json!({"kind": "flag_sanctioned", "address": addr, "reason": "matched the SDN list", "alert_id": a3});
+    let r = api
+        .call(&api.officer, "POST", &format!("{case}/actions"), Some(&proposal))
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let action = r.body["id"].as_i64().unwrap();
+    assert_eq!(r.body["status"], "proposed");
+    let again = api
+        .call(&api.officer, "POST", &format!("{case}/actions"), Some(&proposal))
+        .await;
+    again.assert_problem(409);
+    let confirm = format!("/actions/{action}/confirmation");
+    let r = api.call(&api.officer, "POST", &confirm, None).await;
+    r.assert_problem(409);
+    assert!(
+        r.text.contains("four eyes") || r.text.contains("proposed it"),
+        "{}",
+        r.text
+    );
+    api.call(&api.admin, "POST", &confirm, None).await.assert_problem(403);
+    let r = api.call(&api.officer2, "POST", &confirm, None).await;
+    assert_eq!(r.ok()["status"], "confirmed");
+    assert_eq!(r.body["decided_by"], "officer.two");
+    let r = api.get("/actions?status=confirmed").await;
+    assert_eq!(r.ok()["actions"][0]["id"], action);
+
+    // Close with an outcome; a closed case takes no notes until reopened.
+    let r = patch(json!({"state": "closed", "outcome": "confirmed_risk"})).await;
+    assert_eq!(r.ok()["state"], "closed");
+    assert!(r.body["closed_at"].is_string());
+    api.call(
+        &api.officer,
+        "POST",
+        &format!("{case}/notes"),
+        Some(&json!({"body": "late"})),
+    )
+    .await
+    .assert_problem(409);
+
+    // Every step is in the audit log; the export carries them with proofs.
+    let signer = NoteSigner::generate("fog.test/audit").unwrap();
+    let published = checkpoint::publish(pool, &signer, "fog.test/audit")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = api.get(&format!("{case}/export")).await;
+    let export = r.ok().clone();
+    assert_eq!(export["format"], "fog-case-export/v1");
+    assert_eq!(export["alerts"].as_array().unwrap().len(), 3);
+    assert_eq!(export["actions"][0]["id"], action);
+    let actions: Vec<&str> = export["audit_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["record"]["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "case.opened",
+        "case.alerts_added",
+        "case.note_added",
+        "case.state_changed",
+        "action.proposed",
+        "action.confirmed",
+        "case.closed",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    let size = export["checkpoint"]["size"].as_u64().unwrap();
+    assert_eq!(size, published.size);
+    let root = hex32(export["checkpoint"]["root"].as_str().unwrap());
+    for rec in export["audit_records"].as_array().unwrap() {
+        let seq = rec["seq"].as_u64().unwrap();
+        if rec["inclusion_proof"].is_null() {
+            // Logged after the checkpoint (the export itself): no proof yet.
+            assert!(seq >= size, "{rec}");
+            continue;
+        }
+        let proof: Vec<[u8; 32]> = rec["inclusion_proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| hex32(h.as_str().unwrap()))
+            .collect();
+        let leaf = hex32(rec["leaf_hash"].as_str().unwrap());
+        fog_merkle::verify_inclusion(&leaf, seq, size, &proof, &root).expect("each record is in the signed tree");
+        let mut bad = root;
+        bad[0] ^= 1;
+        assert!(fog_merkle::verify_inclusion(&leaf, seq, size, &proof, &bad).is_err());
+    }
+}
+
+#[tokio::test]
+async fn the_compliance_report_in_json_csv_and_html() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 3, 6).await;
+    let a1 = alert(pool, "e/1", "high", &["AML"]).await;
+    alert(pool, "e/2", "high", &["AML"]).await;
+    alert(pool, "e/3", "low", &["KYC"]).await;
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            "/cases",
+            Some(&json!({"title": "c", "alert_ids": [a1]})),
+        )
+        .await;
+    let id = r.body["id"].as_i64().unwrap();
+    api.call(
+        &api.officer,
+        "PATCH",
+        &format!("/cases/{id}"),
+        Some(&json!({"state": "closed", "outcome": "false_positive"})),
+    )
+    .await
+    .ok();
+
+    let r = api.get("/reports/compliance?framework=AML").await;
+    let report = r.ok();
+    assert_eq!(report["alerts_total"], 2);
+    assert_eq!(
+        report["alerts_by_rule"],
+        json!([{"rule_id": "aml.large_transfer", "severity": "high", "count": 2}])
+    );
+    assert_eq!(report["cases"]["closed"], 1);
+    assert_eq!(report["cases"]["opened"], 1);
+    let r = api.get("/reports/compliance").await;
+    assert_eq!(r.ok()["alerts_total"], 3);
+
+    let r = api.get("/reports/compliance?framework=AML&format=csv").await;
+    assert!(r.content_type.starts_with("text/csv"), "{}", r.content_type);
+    assert!(r.text.lines().next().unwrap().contains(','), "{}", r.text);
+    assert!(r.text.contains("aml.large_transfer"), "{}", r.text);
+    let r = api.get("/reports/compliance?framework=AML&format=html").await;
+    assert!(r.content_type.starts_with("text/html"));
+    assert!(r.text.contains("<table") && r.text.contains("aml.large_transfer"));
+
+    api.get("/reports/compliance?framework=NOPE")
+        .await
+        .assert_bad("framework");
+    api.get("/reports/compliance?format=xml").await.assert_bad("format");
+    api.get("/reports/compliance?from=yesterday").await.assert_bad("from");
+}
