@@ -104,7 +104,7 @@ async fn main() -> anyhow::Result<()> {
                     Detector::KycTierLimit {
                         limits: vec!["1000020".into()],
                     },
-                    cw20,
+                    Some("!has(event.asset) || event.asset.startsWith(\"cw20:\")"),
                 ),
             ],
         ),

@@ -100,6 +100,13 @@ async fn large_transfer_flags_the_threshold_and_not_one_unit_below() {
     let mut spec = large(None);
     spec.condition = Some("event.asset.startsWith(\"cw20:\") && event.recipient == \"inj1b\"".into());
     assert_eq!(keys(&hits(pool, spec, 1, 10).await), ["transfer/2/0/0"]);
+    // A condition that fails on an event (no such key) raises the alert
+    // with the error instead of stopping the indexer or hiding the hit.
+    let mut spec = large(None);
+    spec.condition = Some("event.no_such_field > 1".into());
+    let got = hits(pool, spec, 1, 10).await;
+    assert_eq!(got.len(), 2);
+    assert!(got[0].1["condition_error"].as_str().unwrap().contains("no_such_field"), "{}", got[0].1);
     // Outside the range: nothing.
     assert!(hits(pool, large(None), 5, 10).await.is_empty());
 }

@@ -40,26 +40,42 @@ impl NodeStore for Fetched {
 /// Fetches the nodes `(level, n)`: level 0 from the records' leaf hashes,
 /// the others from `audit_hashes`; one query.
 pub async fn fetch(conn: &mut PgConnection, nodes: &[(u8, u64)]) -> Result<Fetched> {
-    let levels: Vec<i16> = nodes.iter().map(|(l, _)| i16::from(*l)).collect();
-    let idxs: Vec<i64> = nodes.iter().map(|(_, n)| *n as i64).collect();
-    let rows = sqlx::query(
-        "SELECT w.level, w.idx, coalesce(h.hash, r.leaf_hash) FROM UNNEST($1::int2[], $2::int8[]) AS w(level, idx)
-         LEFT JOIN audit_hashes h ON w.level > 0 AND h.level = w.level AND h.idx = w.idx
-         LEFT JOIN audit_records r ON w.level = 0 AND r.seq = w.idx",
-    )
-    .bind(levels)
-    .bind(idxs)
-    .fetch_all(conn)
-    .await?;
-    let mut map = HashMap::with_capacity(rows.len());
-    for r in rows {
-        let Some(hash) = r.get::<Option<Vec<u8>>, _>(2) else {
-            continue;
-        };
+    // Two plain index lookups, not one join with a level condition: a
+    // prepared statement's generic plan for the join hash-joined the whole
+    // records table (measured: 160 ms per append batch at 1M records).
+    let (leaves, inner): (Vec<_>, Vec<_>) = nodes.iter().copied().partition(|(l, _)| *l == 0);
+    let mut map = HashMap::with_capacity(nodes.len());
+    let mut put = |level: u8, idx: i64, hash: Vec<u8>| -> Result<()> {
         map.insert(
-            (r.get::<i16, _>(0) as u8, r.get::<i64, _>(1) as u64),
+            (level, idx as u64),
             hash.try_into().map_err(|_| anyhow!("a stored hash is not 32 bytes"))?,
         );
+        Ok(())
+    };
+    if !leaves.is_empty() {
+        let seqs: Vec<i64> = leaves.iter().map(|(_, n)| *n as i64).collect();
+        let rows = sqlx::query("SELECT seq, leaf_hash FROM audit_records WHERE seq = ANY($1)")
+            .bind(seqs)
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in rows {
+            put(0, r.get(0), r.get(1))?;
+        }
+    }
+    if !inner.is_empty() {
+        let levels: Vec<i16> = inner.iter().map(|(l, _)| i16::from(*l)).collect();
+        let idxs: Vec<i64> = inner.iter().map(|(_, n)| *n as i64).collect();
+        let rows = sqlx::query(
+            "SELECT h.level, h.idx, h.hash FROM UNNEST($1::int2[], $2::int8[]) AS w(level, idx) \
+             JOIN audit_hashes h ON h.level = w.level AND h.idx = w.idx",
+        )
+        .bind(levels)
+        .bind(idxs)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            put(r.get::<i16, _>(0) as u8, r.get(1), r.get(2))?;
+        }
     }
     Ok(Fetched(map))
 }

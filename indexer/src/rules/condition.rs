@@ -32,7 +32,14 @@ impl Condition {
 
     /// True when the alert should be raised for this evidence.
     pub fn holds(&self, event: &Value) -> Result<bool> {
-        let mut context = cel::Context::default();
+        self.holds_in(&cel::Context::default(), event)
+    }
+
+    /// [`Condition::holds`] in a scope of `base`, a standard context built
+    /// once for many events (building one sets up the whole standard
+    /// library: most of the cost of a small condition).
+    pub fn holds_in(&self, base: &cel::Context<'_, '_>, event: &Value) -> Result<bool> {
+        let mut context = base.new_inner_scope();
         context
             .add_variable("event", event)
             .map_err(|e| anyhow!("binding the event: {e}"))?;

@@ -62,10 +62,24 @@ impl CompiledRule {
         let Some(condition) = &self.condition else {
             return Ok(hits);
         };
+        let base = cel::Context::default();
         let mut kept = Vec::with_capacity(hits.len());
-        for hit in hits {
-            if condition.holds(&hit.evidence)? {
-                kept.push(hit);
+        for mut hit in hits {
+            match condition.holds_in(&base, &hit.evidence) {
+                Ok(true) => kept.push(hit),
+                Ok(false) => {}
+                // A condition that cannot be evaluated on an event (a missing
+                // key, a type error) neither stops the indexer nor hides the
+                // detector's hit: the alert is raised with the error in its
+                // evidence, for a person to look at (and fix the rule).
+                Err(e) => {
+                    tracing::warn!(rule = %self.spec.id, version = self.spec.version, error = %e, "rule condition failed");
+                    metrics::counter!("fog_rule_condition_errors_total").increment(1);
+                    if let Some(evidence) = hit.evidence.as_object_mut() {
+                        evidence.insert("condition_error".into(), e.to_string().into());
+                    }
+                    kept.push(hit);
+                }
             }
         }
         Ok(kept)
