@@ -82,6 +82,8 @@ fi
 say "a first look: a lock, a proposal, a vote"
 if [ "$("$FOG" query lock alice -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["amount"])')" = 0 ]; then
     "$FOG" lock --amount 10000 --weeks 104 --from alice
+    # Governance reads voting power as of the previous block.
+    sleep 1
 fi
 id=$("$FOG" propose text --title "Hello, fog" --description "The devnet works." --from alice -o json |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["proposal_id"])')
@@ -114,7 +116,7 @@ for _ in $(seq 60); do "$FOG" release gate "$demo/model.bin" --require-evm >/dev
 "$FOG" release gate "$demo/model.bin" --require-evm
 
 say "a compliance officer's first session: a large transfer, its alert, a case"
-"$FOG" wallet send --to bob --amount 150000 --from alice >/dev/null
+"$FOG" send --to bob --amount 150000 --from alice >/dev/null
 alert=
 for _ in $(seq 50); do
     alert=$(api ana GET "/alerts?rule_id=aml.large_transfer&limit=1" |

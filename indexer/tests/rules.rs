@@ -106,7 +106,11 @@ async fn large_transfer_flags_the_threshold_and_not_one_unit_below() {
     spec.condition = Some("event.no_such_field > 1".into());
     let got = hits(pool, spec, 1, 10).await;
     assert_eq!(got.len(), 2);
-    assert!(got[0].1["condition_error"].as_str().unwrap().contains("no_such_field"), "{}", got[0].1);
+    assert!(
+        got[0].1["condition_error"].as_str().unwrap().contains("no_such_field"),
+        "{}",
+        got[0].1
+    );
     // Outside the range: nothing.
     assert!(hits(pool, large(None), 5, 10).await.is_empty());
 }

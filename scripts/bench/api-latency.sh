@@ -42,7 +42,7 @@ VALUES (1, 'inj1proposer', 'text', 'yes_no', 'Load', '', '["yes","no","abstain"]
 INSERT INTO votes (proposal_id, voter, choice, power, weight, own, delegate, height, tx_hash)
 SELECT 1, 'inj1voter' || lpad(g::text, 8, '0'), jsonb_build_array(g % 3), 1000 + g, 1000 + g, 1000 + g, NULL, 100 + g / 1000, NULL
 FROM generate_series(1, 1000000) g;
-ANALYZE votes;
+VACUUM ANALYZE votes;
 -- 1,000,000 alerts over 1,000 rules and 100,000 subjects; one case holding
 -- 50 of them with 20 notes.
 INSERT INTO alerts (rule_id, rule_version, event_key, height, tx_hash, time, subject, severity, risk_score, tags, evidence)
@@ -50,7 +50,7 @@ SELECT 'rule.' || (g % 1000), 1, 'transfer/' || g, g / 10, NULL, now() - (g || '
     'account/inj1subject' || (g % 100000), (ARRAY['low','medium','high','critical'])[1 + g % 4], g % 101,
     ARRAY['AML'], jsonb_build_object('amount', g::text, 'sender', 'inj1subject' || (g % 100000))
 FROM generate_series(1, 1000000) g;
-ANALYZE alerts;
+VACUUM ANALYZE alerts;
 INSERT INTO cases (title, created_by) VALUES ('Bench case', 'bench');
 INSERT INTO case_alerts (case_id, alert_id, added_by) SELECT 1, g, 'bench' FROM generate_series(1, 50) g;
 INSERT INTO case_notes (case_id, author, body) SELECT 1, 'bench', 'note ' || g FROM generate_series(1, 20) g;
