@@ -142,6 +142,7 @@ async fn main() -> anyhow::Result<()> {
                     Detector::GovernanceConcentration {
                         max_share_bps: 2_000,
                         min_voters: 3,
+                        min_nakamoto: Some(3),
                     },
                     None,
                 ),

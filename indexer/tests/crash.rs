@@ -104,6 +104,7 @@ async fn activate_rules(pool: &PgPool) {
         Detector::GovernanceConcentration {
             max_share_bps: 2_000,
             min_voters: 1,
+            min_nakamoto: None,
         },
     ];
     for (i, detector) in rules.into_iter().enumerate() {

@@ -272,11 +272,26 @@ async fn governance_concentration_after_enough_voters() {
         Detector::GovernanceConcentration {
             max_share_bps: 5_000,
             min_voters: 3,
+            min_nakamoto: None,
         },
     );
     let got = hits(pool, spec, 1, 10).await;
     assert_eq!(keys(&got), ["vote/1/inj1whale/4"]);
     assert_eq!(got[0].1["share_bps"], 8333);
+    // The Nakamoto coefficient: proposal 1 needs one voter for a majority
+    // (1000 of 1200), proposal 2 two (150 + 100 of 350): only 1 is below 2.
+    let spec = rule(
+        "t.concentration",
+        Detector::GovernanceConcentration {
+            max_share_bps: 10_000,
+            min_voters: 3,
+            min_nakamoto: Some(2),
+        },
+    );
+    let got = hits(pool, spec, 1, 10).await;
+    assert_eq!(keys(&got), ["proposal/1/nakamoto"]);
+    assert_eq!(got[0].1["nakamoto"], 1);
+    assert_eq!(got[0].1["voters"], 3);
 }
 
 async fn signed_tx(pool: &PgPool, height: i64, index: i32, signer: &str) {

@@ -184,9 +184,12 @@ pub async fn run(
         Detector::GovernanceConcentration {
             max_share_bps,
             min_voters,
+            min_nakamoto,
         } => {
-            // Against the proposal's turnout as of this batch (the projection
-            // keeps it), not a re-sum of its ballots: O(1) per ballot.
+            // Shares against the proposal's turnout as of this batch (the
+            // projection keeps it), not a re-sum of its ballots: O(1) per
+            // ballot. The Nakamoto coefficient is computed once per proposal
+            // the batch touched, and alerted once per proposal.
             sqlx::query(
                 "SELECT 'vote/' || v.proposal_id || '/' || v.voter || '/' || v.height, v.height, v.tx_hash, b.time, \
                    'proposal/' || v.proposal_id, \
@@ -195,12 +198,31 @@ pub async fn run(
                    'share_bps', (v.power * 10000 / p.turnout)::bigint, 'delegate', v.delegate) \
                  FROM votes v JOIN blocks b ON b.height = v.height JOIN proposals p ON p.id = v.proposal_id \
                  WHERE v.height BETWEEN $1 AND $2 AND p.turnout > 0 AND p.voters >= $4 \
-                   AND v.power * 10000 > $3::numeric * p.turnout ORDER BY v.height, v.proposal_id, v.voter",
+                   AND v.power * 10000 > $3::numeric * p.turnout \
+                 UNION ALL \
+                 SELECT 'proposal/' || n.proposal_id || '/nakamoto', n.height, NULL, b.time, 'proposal/' || n.proposal_id, \
+                   jsonb_build_object('proposal_id', n.proposal_id, 'nakamoto', n.nakamoto, 'voters', n.voters, \
+                     'cast_power', n.total::text, 'min_nakamoto', $5::int) \
+                 FROM ( \
+                   SELECT r.proposal_id, max(r.height) FILTER (WHERE r.height BETWEEN $1 AND $2) AS height, \
+                     count(*) AS voters, max(r.total) AS total, \
+                     count(*) FILTER (WHERE (r.cum - r.power) * 2 <= r.total) AS nakamoto \
+                   FROM (SELECT v.proposal_id, v.power, v.height, \
+                           sum(v.power) OVER (PARTITION BY v.proposal_id ORDER BY v.power DESC, v.voter \
+                             ROWS UNBOUNDED PRECEDING) AS cum, \
+                           sum(v.power) OVER (PARTITION BY v.proposal_id) AS total \
+                         FROM votes v WHERE $5::int IS NOT NULL AND v.proposal_id IN \
+                           (SELECT DISTINCT proposal_id FROM votes WHERE height BETWEEN $1 AND $2)) r \
+                   GROUP BY r.proposal_id) n \
+                 JOIN blocks b ON b.height = n.height \
+                 WHERE n.total > 0 AND n.voters >= $4 AND n.nakamoto < $5 \
+                 ORDER BY 2, 1",
             )
             .bind(from)
             .bind(to)
             .bind(*max_share_bps as i64)
             .bind(*min_voters as i64)
+            .bind(min_nakamoto.map(|n| n as i32))
             .fetch_all(&mut *conn)
             .await?
         }

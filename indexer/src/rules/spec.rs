@@ -68,8 +68,15 @@ pub enum Detector {
     KycTierLimit { limits: Vec<String> },
     /// A vote whose power is above `max_share_bps` of the proposal's cast
     /// power (its turnout as of the block batch) once at least `min_voters`
-    /// voted.
-    GovernanceConcentration { max_share_bps: u32, min_voters: u32 },
+    /// voted; and, with `min_nakamoto`, a proposal whose Nakamoto
+    /// coefficient (fewest voters holding more than half of the cast power)
+    /// falls below it (one alert per proposal).
+    GovernanceConcentration {
+        max_share_bps: u32,
+        min_voters: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_nakamoto: Option<u32>,
+    },
     /// A vote carrying at least `min_delegated` delegated power from an
     /// account first seen less than `new_seconds` before, or silent for
     /// `dormant_seconds`.
@@ -191,7 +198,11 @@ impl RuleSpec {
             Detector::GovernanceConcentration {
                 max_share_bps,
                 min_voters,
+                min_nakamoto,
             } => {
+                if min_nakamoto.is_some_and(|n| n < 2) {
+                    bail!("detector.min_nakamoto must be at least 2 (every vote has a coefficient of 1 or more)");
+                }
                 if !(1..=10_000).contains(max_share_bps) {
                     bail!("detector.max_share_bps must be 1-10000");
                 }
