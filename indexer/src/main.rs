@@ -177,6 +177,11 @@ struct ApiArgs {
     /// Requests one token may burst above its rate.
     #[arg(long, default_value_t = 100)]
     rate_burst: u32,
+    /// Seconds an accepted token is trusted without a database lookup (a
+    /// token revoked by another process is refused within this time; 0: look
+    /// up every request).
+    #[arg(long, default_value_t = 5)]
+    token_cache_seconds: u64,
     /// An origin allowed to call the API from a browser (repeat); none by
     /// default: CORS closed.
     #[arg(long = "cors-origin")]
@@ -244,6 +249,7 @@ async fn serve(
         per_second: nonzero(api.rate_limit, "rate-limit")?,
         burst: nonzero(api.rate_burst, "rate-burst")?,
     });
+    state.tokens = fog_indexer::access::TokenCache::new(Duration::from_secs(api.token_cache_seconds));
     state.cors_origins = api
         .cors_origins
         .iter()

@@ -147,3 +147,27 @@ async fn no_internal_detail_and_no_cors_by_default() {
         "CORS is closed by default"
     );
 }
+
+#[tokio::test]
+async fn a_token_revoked_through_the_api_is_refused_at_once() {
+    let api = Api::new().await;
+    let issued = api
+        .call(
+            &api.admin,
+            "POST",
+            "/staff/tokens",
+            Some(&serde_json::json!({"name": "temp", "role": "auditor"})),
+        )
+        .await;
+    assert_eq!(issued.status.as_u16(), 201, "{}", issued.text);
+    let token = issued.body["token"].as_str().unwrap().to_string();
+    let id = issued.body["id"].as_i64().unwrap();
+    // Used (and so remembered by the server) ...
+    api.call(&token, "GET", "/anchors", None).await.ok();
+    api.call(&token, "GET", "/anchors", None).await.ok();
+    // ... then revoked: the next request is refused, not served from memory.
+    api.call(&api.admin, "DELETE", &format!("/staff/tokens/{id}"), None)
+        .await
+        .ok();
+    api.call(&token, "GET", "/anchors", None).await.assert_problem(401);
+}

@@ -65,7 +65,17 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
         return ApiError::Unauthorized("this API needs a bearer token (Authorization: Bearer fog_...)".into())
             .into_response();
     };
-    let caller = match tokens::authenticate(&s.pool, token).await {
+    let digest = tokens::digest(token);
+    let looked_up = match s.tokens.get(&digest) {
+        Some(caller) => Ok(Ok(caller)),
+        None => tokens::authenticate_digest(&s.pool, &digest).await.map(|r| {
+            r.map(|(caller, expires_at)| {
+                s.tokens.put(digest, caller.clone(), expires_at);
+                caller
+            })
+        }),
+    };
+    let caller = match looked_up {
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "checking a token failed");
             return ApiError::Unavailable("credentials cannot be checked right now; retry later".into())

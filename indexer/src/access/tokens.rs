@@ -141,11 +141,21 @@ pub async fn issue(pool: &PgPool, name: &str, role: Role, days: i64, by: &str) -
 
 /// The caller a token stands for, or why it does not.
 pub async fn authenticate(pool: &PgPool, token: &str) -> Result<Result<Caller, Rejected>> {
+    Ok(authenticate_digest(pool, &digest(token))
+        .await?
+        .map(|(caller, _)| caller))
+}
+
+/// [`authenticate`] by the token's digest, with the token's expiry.
+pub async fn authenticate_digest(
+    pool: &PgPool,
+    digest: &[u8; 32],
+) -> Result<Result<(Caller, chrono::DateTime<chrono::Utc>), Rejected>> {
     let row = sqlx::query(
-        "SELECT id, name, role, expires_at <= now() AS expired, revoked_at IS NOT NULL AS revoked \
+        "SELECT id, name, role, expires_at, expires_at <= now() AS expired, revoked_at IS NOT NULL AS revoked \
          FROM api_tokens WHERE token_hash = $1",
     )
-    .bind(digest(token).to_vec())
+    .bind(digest.to_vec())
     .fetch_optional(pool)
     .await?;
     let Some(r) = row else {
@@ -158,11 +168,14 @@ pub async fn authenticate(pool: &PgPool, token: &str) -> Result<Result<Caller, R
         return Ok(Err(Rejected::Expired));
     }
     let role = r.get::<String, _>("role").parse().map_err(anyhow::Error::msg)?;
-    Ok(Ok(Caller {
-        token_id: r.get("id"),
-        name: r.get("name"),
-        role,
-    }))
+    Ok(Ok((
+        Caller {
+            token_id: r.get("id"),
+            name: r.get("name"),
+            role,
+        },
+        r.get("expires_at"),
+    )))
 }
 
 /// Every token, newest first.

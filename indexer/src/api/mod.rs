@@ -49,6 +49,8 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Per-token rate limits.
     pub limiter: crate::access::Limiter,
+    /// Tokens accepted in the last few seconds.
+    pub tokens: crate::access::TokenCache,
     /// Origins allowed to call from a browser; none (CORS closed) by default.
     pub cors_origins: Vec<axum::http::HeaderValue>,
     /// Where `POST /rules/reload` reads rule files from.
@@ -64,6 +66,7 @@ impl AppState {
             pool,
             metrics: None,
             limiter: crate::access::Limiter::new(crate::access::RateLimit::default()),
+            tokens: crate::access::TokenCache::default(),
             cors_origins: Vec::new(),
             rules_dir: None,
             vault: None,

@@ -69,5 +69,7 @@ pub async fn revoke(
     Query(_no_params): Query<NoParams>,
 ) -> Result<Json<TokenInfo>, ApiError> {
     let id = parse_u64("id", &id)? as i64;
-    Ok(Json(tokens::revoke(&s.pool, id, &caller.name).await.map_err(problem)?))
+    let revoked = tokens::revoke(&s.pool, id, &caller.name).await.map_err(problem)?;
+    s.tokens.evict(id);
+    Ok(Json(revoked))
 }
