@@ -375,8 +375,10 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     assert_eq!(opened["audit_seq"].as_u64(), Some(seq));
     assert_eq!(opened["anchored"].as_array().unwrap().len(), 2, "{opened}");
 
-    // Remediation: one officer proposes flagging erin in the registry, a
-    // second confirms it, the relayer (a registry officer) submits it.
+    // Remediation: one officer proposes flagging an address in the
+    // registry, a second confirms it, the relayer (a registry officer)
+    // submits it. A fresh address: the scenario runs on the same chain at
+    // the same time, and a sanctioned dev account would break it.
     let officer2 = token(&db.url, "ben", "compliance_officer");
     let call = |token: &str, path: &str, body: Value| -> Value {
         rt.block_on(async {
@@ -391,17 +393,19 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
             resp.json().await.unwrap()
         })
     };
-    let erin = deployment.accounts["erin"].address.clone();
-    assert_eq!(ok(&["registry", "show", &erin])["status"]["sanctioned"], false);
+    let listed = cosmrs::AccountId::new("inj", &rand::random::<[u8; 20]>())
+        .unwrap()
+        .to_string();
+    assert_eq!(ok(&["registry", "show", &listed])["status"]["sanctioned"], false);
     let case = call(
         &officer,
         "/cases",
-        serde_json::json!({"title": "erin matched a sanctions list"}),
+        serde_json::json!({"title": "an address matched a sanctions list"}),
     );
     let action = call(
         &officer,
         &format!("/cases/{}/actions", case["id"]),
-        serde_json::json!({"kind": "flag_sanctioned", "address": erin, "reason": "SDN list 2026-11-22"}),
+        serde_json::json!({"kind": "flag_sanctioned", "address": listed, "reason": "SDN list 2026-11-22"}),
     );
     assert_eq!(action["status"], "proposed");
     let confirmed = call(
@@ -420,7 +424,7 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
         (a["status"] == "done").then_some(a)
     });
     assert!(done["tx_hash"].is_string(), "{done}");
-    assert_eq!(ok(&["registry", "show", &erin])["status"]["sanctioned"], true);
+    assert_eq!(ok(&["registry", "show", &listed])["status"]["sanctioned"], true);
 
     // Nothing missed: both chains catch up with the log's latest checkpoint.
     let latest = wait_for(
