@@ -70,6 +70,9 @@ codes = r.get("statusCodeDistribution", {})
 print(f"{name:<28} rps {r['summary']['requestsPerSec']:>7.0f}  p50 {p['p50']*1000:6.2f} ms  p99 {p['p99']*1000:6.2f} ms  statuses {codes}")
 PY
 }
+# Warm-up (not measured): the tables were just loaded and vacuumed.
+"$OHA" --no-tui -z 3s -q "$RATE" -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$PORT/proposals/1/votes?limit=20" >/dev/null
 say "oha: $RATE req/s for ${SECONDS_RUN}s per route"
 run "votes first page" "/proposals/1/votes?limit=20"
 CURSOR=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/proposals/1/votes?limit=100" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next_cursor"])')
