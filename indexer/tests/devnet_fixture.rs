@@ -1,34 +1,17 @@
 //! Replaying blocks recorded from the devnet during the end-to-end scenario
 //! (`fog-indexer record`): the live decoder and projections, with no node.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "common/recorded.rs"]
+mod recorded;
 
-use fog_indexer::ingest::{Ingest, Options};
 use fog_indexer::source::{BlockSource, DirSource, Protocol};
-use fog_indexer::store::select::Watched;
 use fog_indexer::testing::TestDb;
-use fog_relayer::deployment::Deployment;
 use sqlx::Row;
-
-fn unpack() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let archive = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/devnet-e2e.tar.gz");
-    let ok = Command::new("tar")
-        .arg("xzf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    dir
-}
 
 #[tokio::test]
 async fn the_recorded_devnet_scenario_projects_as_the_chain_had_it() {
-    let dir = unpack();
-    let deployment = Deployment::load(&dir.path().join("deployment.json")).unwrap();
+    let dir = recorded::unpack();
+    let deployment = recorded::deployment(dir.path());
     let source = DirSource::open(dir.path(), "inj").unwrap();
     assert_eq!(
         source.protocol(),
@@ -36,16 +19,7 @@ async fn the_recorded_devnet_scenario_projects_as_the_chain_had_it() {
         "CometBFT 1.0 per status.json"
     );
     let db = TestDb::new().await.unwrap();
-    let ingest = Ingest::new(
-        source,
-        db.store.clone(),
-        Watched::from(&deployment.contracts),
-        Options {
-            progress: false,
-            ..Options::default()
-        },
-    );
-    ingest.run_to(None).await.unwrap();
+    recorded::replay(dir.path(), &db.store).await;
     let pool = &db.store.pool;
 
     let statuses: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, method, status FROM proposals ORDER BY id")

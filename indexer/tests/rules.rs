@@ -2,6 +2,8 @@
 //! written as the indexer writes them, the CEL condition, alerts raised
 //! once per event, the four-eyes activation and the test-run API.
 
+#[path = "common/recorded.rs"]
+mod recorded;
 #[path = "common/api_support.rs"]
 mod support;
 
@@ -585,22 +587,7 @@ fn the_shipped_rule_files_are_valid() {
 /// blocks are replayed, and their alerts recounted independently.
 #[tokio::test]
 async fn the_shipped_rules_over_the_recorded_devnet_scenario() {
-    use fog_indexer::ingest::{Ingest, Options};
-    use fog_indexer::source::DirSource;
-    use fog_indexer::store::select::Watched;
-    use fog_relayer::deployment::Deployment;
-
-    let dir = tempfile::tempdir().unwrap();
-    let archive = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/devnet-e2e.tar.gz");
-    assert!(std::process::Command::new("tar")
-        .arg("xzf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(dir.path())
-        .status()
-        .unwrap()
-        .success());
-    let deployment = Deployment::load(&dir.path().join("deployment.json")).unwrap();
+    let dir = recorded::unpack();
     let db = fog_indexer::testing::TestDb::new().await.unwrap();
     let pool = &db.store.pool;
     let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
@@ -614,16 +601,7 @@ async fn the_shipped_rules_over_the_recorded_devnet_scenario() {
             .await
             .unwrap();
     }
-    let ingest = Ingest::new(
-        DirSource::open(dir.path(), "inj").unwrap(),
-        db.store.clone(),
-        Watched::from(&deployment.contracts),
-        Options {
-            progress: false,
-            ..Options::default()
-        },
-    );
-    ingest.run_to(None).await.unwrap();
+    recorded::replay(dir.path(), &db.store).await;
 
     let alerted = |rule: &'static str| async move {
         let keys: Vec<String> =

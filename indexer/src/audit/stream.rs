@@ -43,12 +43,12 @@ pub async fn connect(cfg: &StreamConfig) -> Result<jetstream::Context> {
 /// Publishes every record not yet acknowledged; returns how many.
 pub async fn publish_pending(pool: &PgPool, js: &jetstream::Context, cfg: &StreamConfig) -> Result<u64> {
     let mut published = 0;
+    let mut next: i64 = sqlx::query_scalar("SELECT next_seq FROM audit_stream_state WHERE stream = $1")
+        .bind(&cfg.stream)
+        .fetch_optional(pool)
+        .await?
+        .unwrap_or(0);
     loop {
-        let next: i64 = sqlx::query_scalar("SELECT next_seq FROM audit_stream_state WHERE stream = $1")
-            .bind(&cfg.stream)
-            .fetch_optional(pool)
-            .await?
-            .unwrap_or(0);
         let rows = sqlx::query("SELECT seq, record FROM audit_records WHERE seq >= $1 ORDER BY seq LIMIT $2")
             .bind(next)
             .bind(BATCH)
@@ -80,6 +80,7 @@ pub async fn publish_pending(pool: &PgPool, js: &jetstream::Context, cfg: &Strea
         .bind(last + 1)
         .execute(pool)
         .await?;
+        next = last + 1;
         published += rows.len() as u64;
     }
 }

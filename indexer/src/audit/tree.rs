@@ -38,7 +38,7 @@ impl NodeStore for Fetched {
 }
 
 /// Fetches the nodes `(level, n)`: level 0 from the records' leaf hashes,
-/// the others from `audit_hashes`; one query.
+/// the others from `audit_hashes`; one query each.
 pub async fn fetch(conn: &mut PgConnection, nodes: &[(u8, u64)]) -> Result<Fetched> {
     // Two plain index lookups, not one join with a level condition: a
     // prepared statement's generic plan for the join hash-joined the whole
