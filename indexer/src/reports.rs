@@ -123,17 +123,10 @@ pub async fn build(
     .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
     .collect();
     let governance_concentration = sqlx::query(
-        "WITH v AS ( \
-           SELECT p.id, p.end_time, vo.power, \
-                  sum(vo.power) OVER (PARTITION BY p.id) AS total, \
-                  sum(vo.power) OVER (PARTITION BY p.id ORDER BY vo.power DESC, vo.voter ROWS UNBOUNDED PRECEDING) AS running, \
-                  row_number() OVER (PARTITION BY p.id ORDER BY vo.power DESC, vo.voter) AS rank \
-           FROM proposals p JOIN votes vo ON vo.proposal_id = p.id \
-           WHERE p.end_time >= $1 AND p.end_time < $2) \
-         SELECT id, max(end_time), count(*), max(total)::text, \
-                coalesce((max(power) / nullif(max(total), 0))::float8, 0), \
-                coalesce(min(rank) FILTER (WHERE running * 2 > total), 0) \
-         FROM v GROUP BY id ORDER BY id",
+        "SELECT c.proposal_id, p.end_time, c.voters, c.total::text, \
+                coalesce((c.top_power / nullif(c.total, 0))::float8, 0), c.nakamoto \
+         FROM vote_concentration(ARRAY(SELECT id FROM proposals WHERE end_time >= $1 AND end_time < $2)) c \
+         JOIN proposals p ON p.id = c.proposal_id ORDER BY c.proposal_id",
     )
     .bind(from.timestamp())
     .bind(to.timestamp())

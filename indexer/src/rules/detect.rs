@@ -203,17 +203,12 @@ pub async fn run(
                  SELECT 'proposal/' || n.proposal_id || '/nakamoto', n.height, NULL, b.time, 'proposal/' || n.proposal_id, \
                    jsonb_build_object('proposal_id', n.proposal_id, 'nakamoto', n.nakamoto, 'voters', n.voters, \
                      'cast_power', n.total::text, 'min_nakamoto', $5::int) \
-                 FROM ( \
-                   SELECT r.proposal_id, max(r.height) FILTER (WHERE r.height BETWEEN $1 AND $2) AS height, \
-                     count(*) AS voters, max(r.total) AS total, \
-                     count(*) FILTER (WHERE (r.cum - r.power) * 2 <= r.total) AS nakamoto \
-                   FROM (SELECT v.proposal_id, v.power, v.height, \
-                           sum(v.power) OVER (PARTITION BY v.proposal_id ORDER BY v.power DESC, v.voter \
-                             ROWS UNBOUNDED PRECEDING) AS cum, \
-                           sum(v.power) OVER (PARTITION BY v.proposal_id) AS total \
-                         FROM votes v WHERE $5::int IS NOT NULL AND v.proposal_id IN \
-                           (SELECT DISTINCT proposal_id FROM votes WHERE height BETWEEN $1 AND $2)) r \
-                   GROUP BY r.proposal_id) n \
+                 FROM (SELECT c.proposal_id, c.voters, c.total, c.nakamoto, t.height \
+                       FROM (SELECT proposal_id, max(height) AS height FROM votes \
+                             WHERE $5::int IS NOT NULL AND height BETWEEN $1 AND $2 GROUP BY proposal_id) t \
+                       JOIN vote_concentration(ARRAY(SELECT proposal_id FROM votes \
+                             WHERE $5::int IS NOT NULL AND height BETWEEN $1 AND $2)) c \
+                         ON c.proposal_id = t.proposal_id) n \
                  JOIN blocks b ON b.height = n.height \
                  WHERE n.total > 0 AND n.voters >= $4 AND n.nakamoto < $5 \
                  ORDER BY 2, 1",
