@@ -82,10 +82,20 @@ async fn main() -> anyhow::Result<()> {
     }
     let cpu_rate = entries.len() as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
-    for chunk in entries.chunks(batch) {
+    let mut lap = (Instant::now(), 0usize);
+    for (i, chunk) in entries.chunks(batch).enumerate() {
         let mut tx = pool.begin().await?;
         log::append(&mut tx, chunk).await?;
         tx.commit().await?;
+        let done = (i + 1) * batch;
+        if done - lap.1 >= 100_000 {
+            eprintln!(
+                "  appended {done}: {:.0} records/s over the last {}",
+                (done - lap.1) as f64 / lap.0.elapsed().as_secs_f64(),
+                done - lap.1
+            );
+            lap = (Instant::now(), done);
+        }
     }
     let batch_s = t.elapsed().as_secs_f64();
     let batch_rate = entries.len() as f64 / batch_s;
@@ -232,6 +242,22 @@ async fn main() -> anyhow::Result<()> {
         consistency.push(t.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(proof);
     }
+    // What the API serves, in one round trip each: leaf + inclusion proof
+    // + root, and consistency proof + both roots.
+    let mut inclusion_bundles = Vec::with_capacity(10_000);
+    for _ in 0..10_000 {
+        let i = rng.gen_range(0..proof_leaves);
+        let t = Instant::now();
+        std::hint::black_box(tree::inclusion_bundle(&mut conn, i, proof_leaves).await?);
+        inclusion_bundles.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let mut consistency_bundles = Vec::with_capacity(1_000);
+    for _ in 0..1_000 {
+        let from = rng.gen_range(1..proof_leaves);
+        let t = Instant::now();
+        std::hint::black_box(tree::consistency_bundle(&mut conn, from, proof_leaves).await?);
+        consistency_bundles.push(t.elapsed().as_secs_f64() * 1e3);
+    }
     let mut roots = Vec::with_capacity(1_000);
     for _ in 0..1_000 {
         let size = rng.gen_range(1..=proof_leaves);
@@ -239,7 +265,13 @@ async fn main() -> anyhow::Result<()> {
         std::hint::black_box(tree::root(&mut conn, size).await?);
         roots.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    for v in [&mut inclusion, &mut consistency, &mut roots] {
+    for v in [
+        &mut inclusion,
+        &mut consistency,
+        &mut roots,
+        &mut inclusion_bundles,
+        &mut consistency_bundles,
+    ] {
         v.sort_by(f64::total_cmp);
     }
     println!("tree of {proof_leaves} leaves: {rows_written} leaf and node hashes written in {setup_s:.0} s");
@@ -247,9 +279,11 @@ async fn main() -> anyhow::Result<()> {
         ("inclusion proof", &inclusion),
         ("consistency proof", &consistency),
         ("root at a size", &roots),
+        ("API inclusion (leaf, proof, root)", &inclusion_bundles),
+        ("API consistency (proof, 2 roots)", &consistency_bundles),
     ] {
         println!(
-            "{name:<18} n={:<6} p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms",
+            "{name:<34} n={:<6} p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms",
             v.len(),
             pct(v, 0.5),
             pct(v, 0.99),

@@ -1,9 +1,15 @@
-"""Renders the e2e gas report (JSON: action -> gas used) as Markdown."""
+"""Renders the e2e gas reports (JSON: action -> gas used), unpinned and
+pinned, as one Markdown table."""
 import json
 import sys
 
-gas = json.load(open(sys.argv[1]))
-print("| action | gas used |")
-print("|---|---:|")
-for action in sorted(gas):
-    print(f"| {action} | {gas[action]:,} |")
+unpinned = json.load(open(sys.argv[1]))
+pinned = json.load(open(sys.argv[2])) if len(sys.argv) > 2 else {}
+print("| action | unpinned | pinned | saved |")
+print("|---|---:|---:|---:|")
+for action in sorted(unpinned):
+    u, p = unpinned[action], pinned.get(action)
+    if p is None:
+        print(f"| {action} | {u:,} | | |")
+    else:
+        print(f"| {action} | {u:,} | {p:,} | {u - p:,} |")

@@ -53,12 +53,17 @@ pub fn ok(args: &[&str]) -> Value {
 }
 
 /// A fresh devnet, started once per test run: the scenario needs accounts
-/// without locks and proposal ids from 1.
+/// without locks and proposal ids from 1. With `FOG_E2E_PIN=1` fog's codes
+/// are pinned first (`fog devnet pin`), for the gas table's pinned column.
 pub fn devnet() -> Value {
     static UP: OnceLock<Value> = OnceLock::new();
     UP.get_or_init(|| {
         ok(&["devnet", "reset"]);
-        ok(&["devnet", "up"])
+        let up = ok(&["devnet", "up"]);
+        if std::env::var("FOG_E2E_PIN").is_ok_and(|v| v == "1") {
+            ok(&["devnet", "pin"]);
+        }
+        up
     })
     .clone()
 }

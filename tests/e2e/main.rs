@@ -9,5 +9,6 @@
 mod anchoring;
 mod fog;
 mod indexer;
+mod pinning;
 mod scenario;
 mod user_errors;

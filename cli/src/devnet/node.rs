@@ -172,6 +172,7 @@ impl Node<'_> {
             self.cmd()?.args(["genesis", "collect-gentxs", "--home"]).arg(home),
             "collect-gentxs",
         )?;
+        shorten_chain_governance(&home.join("config/genesis.json"))?;
         // Keep every height: the indexer and `fog` read state at past heights.
         let app_toml = home.join("config/app.toml");
         let app = fs::read_to_string(&app_toml)?;
@@ -282,6 +283,25 @@ impl Node<'_> {
         let all: Vec<&str> = text.lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
     }
+}
+
+/// Voting period of the chain's own governance (x/gov) on the devnet. Its
+/// one use is pinning fog's codes (`MsgPinCodes` needs the gov authority);
+/// the SDK default of 48 h would keep the devnet waiting for two days.
+pub const CHAIN_VOTING_PERIOD: &str = "3s";
+
+fn shorten_chain_governance(genesis_path: &std::path::Path) -> Result<()> {
+    let mut genesis: serde_json::Value = serde_json::from_str(&fs::read_to_string(genesis_path)?)
+        .with_context(|| format!("{} is not JSON", genesis_path.display()))?;
+    let params = genesis
+        .pointer_mut("/app_state/gov/params")
+        .and_then(|p| p.as_object_mut())
+        .ok_or_else(|| anyhow!("the genesis has no app_state.gov.params"))?;
+    params.insert("voting_period".into(), CHAIN_VOTING_PERIOD.into());
+    // Must stay below the voting period.
+    params.insert("expedited_voting_period".into(), "2s".into());
+    fs::write(genesis_path, serde_json::to_vec_pretty(&genesis)?)?;
+    Ok(())
 }
 
 /// Sends SIGTERM to `pid` and waits while `alive()` says it runs; SIGKILL

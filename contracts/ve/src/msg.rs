@@ -2,6 +2,8 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Uint128};
 use cw20::Cw20ReceiveMsg;
 
+// Named only by `#[returns]`, which cosmwasm-schema expands off wasm.
+#[cfg_attr(target_arch = "wasm32", allow(unused_imports))]
 use crate::state::Config;
 use crate::tiers::Tier;
 

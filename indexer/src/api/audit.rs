@@ -140,12 +140,7 @@ pub async fn inclusion(
     if q.seq >= size {
         return Err(ApiError::bad("seq", format!("must be below the tree size {size}")));
     }
-    let leaf: Vec<u8> = sqlx::query_scalar("SELECT leaf_hash FROM audit_records WHERE seq = $1")
-        .bind(q.seq as i64)
-        .fetch_one(&mut *conn)
-        .await?;
-    let proof = tree::inclusion_proof(&mut conn, q.seq, size).await?;
-    let root = tree::root(&mut conn, size).await?;
+    let (leaf, proof, root) = tree::inclusion_bundle(&mut conn, q.seq, size).await?;
     Ok(Json(InclusionProof {
         seq: q.seq,
         size,
@@ -204,12 +199,12 @@ pub async fn consistency(
     if q.from > to {
         return Err(ApiError::bad("from", format!("must not exceed to ({to})")));
     }
-    let proof = tree::consistency_proof(&mut conn, q.from, to).await?;
+    let (proof, root_from, root_to) = tree::consistency_bundle(&mut conn, q.from, to).await?;
     Ok(Json(ConsistencyProof {
         from: q.from,
         to,
         proof: proof.iter().map(hex::encode).collect(),
-        root_from: hex::encode(tree::root(&mut conn, q.from).await?),
-        root_to: hex::encode(tree::root(&mut conn, to).await?),
+        root_from: hex::encode(root_from),
+        root_to: hex::encode(root_to),
     }))
 }

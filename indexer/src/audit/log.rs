@@ -8,7 +8,7 @@ use anyhow::{anyhow, Result};
 use fog_merkle::{stored_hashes_for_leaf, Hash, NodeStore};
 use sqlx::{PgConnection, Row};
 
-use super::record::{leaf_hash, Entry, Record};
+use super::record::{canonical_record, leaf_hash, Entry};
 use super::tree;
 use crate::store::BinaryCopy;
 
@@ -59,7 +59,7 @@ pub async fn append(conn: &mut PgConnection, entries: &[Entry]) -> Result<Append
     let (mut records, mut hashes) = (BinaryCopy::new(), BinaryCopy::new());
     let mut seq = size;
     for e in entries {
-        let bytes = Record::new(seq, e, &prev).canonical();
+        let bytes = canonical_record(seq, e, &prev);
         let leaf = leaf_hash(&bytes);
         records.row(3).int8(seq as i64).bytea(&bytes).bytea(&leaf);
         for node in stored_hashes_for_leaf(seq, leaf, &frontier)? {

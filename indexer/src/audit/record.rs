@@ -58,8 +58,94 @@ impl Record {
 
     /// The canonical bytes (RFC 8785).
     pub fn canonical(&self) -> Vec<u8> {
+        let tags: Vec<&str> = self.tags.iter().map(String::as_str).collect();
+        Fields {
+            action: &self.action,
+            actor: &self.actor,
+            details: &self.details,
+            prev_hash: &self.prev_hash,
+            seq: self.seq,
+            subject: &self.subject,
+            tags: &tags,
+            time: &self.time,
+        }
+        .canonical()
+    }
+}
+
+/// The canonical bytes (RFC 8785) of record `seq` made of `entry` after the
+/// record whose leaf hash is `prev`: what [`Record::new`] then
+/// [`Record::canonical`] give, without copying the entry.
+pub fn canonical_record(seq: u64, entry: &Entry, prev: &[u8; 32]) -> Vec<u8> {
+    let mut tags: Vec<&str> = entry.tags.iter().map(String::as_str).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    Fields {
+        action: &entry.action,
+        actor: &entry.actor,
+        details: &entry.details,
+        prev_hash: &hex::encode(prev),
+        seq,
+        subject: &entry.subject,
+        tags: &tags,
+        time: &entry.time.to_rfc3339_opts(SecondsFormat::Millis, true),
+    }
+    .canonical()
+}
+
+/// A record's fields, borrowed, declared in RFC 8785 order (sorted keys):
+/// serde writes them in this order.
+#[derive(Serialize)]
+struct Fields<'a> {
+    action: &'a str,
+    actor: &'a str,
+    details: &'a serde_json::Value,
+    prev_hash: &'a str,
+    seq: u64,
+    subject: &'a str,
+    tags: &'a [&'a str],
+    time: &'a str,
+}
+
+/// Integers JavaScript's numbers (IEEE doubles) hold exactly: RFC 8785
+/// writes them as plain integers, as serde_json does.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+impl Fields<'_> {
+    fn canonical(&self) -> Vec<u8> {
+        // serde_json's own output is already RFC 8785 when every object's
+        // keys are ASCII and come in order (UTF-16 and byte order agree on
+        // ASCII) and every number is an integer a double holds exactly
+        // (their shortest form is the integer); strings are escaped alike.
+        // That is what the log records; anything else takes the general
+        // canonicalizer (a property test holds the two equal).
+        if self.seq <= MAX_SAFE_INTEGER && serde_json_is_canonical(self.details) {
+            if let Ok(bytes) = serde_json::to_vec(self) {
+                return bytes;
+            }
+        }
         // A record is plain JSON data: canonicalization cannot fail.
         serde_json_canonicalizer::to_vec(self).unwrap_or_default()
+    }
+}
+
+fn serde_json_is_canonical(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null | Value::Bool(_) | Value::String(_) => true,
+        Value::Number(n) => {
+            n.as_u64().is_some_and(|u| u <= MAX_SAFE_INTEGER)
+                || n.as_i64().is_some_and(|i| i.unsigned_abs() <= MAX_SAFE_INTEGER)
+        }
+        Value::Array(items) => items.iter().all(serde_json_is_canonical),
+        Value::Object(map) => {
+            let mut previous: Option<&str> = None;
+            map.iter().all(|(k, v)| {
+                let in_order = k.is_ascii() && previous.is_none_or(|p| p < k.as_str());
+                previous = Some(k);
+                in_order && serde_json_is_canonical(v)
+            })
+        }
     }
 }
 
@@ -76,6 +162,7 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn canonical_bytes_are_stable_and_sorted() {
@@ -97,5 +184,63 @@ mod tests {
         assert!(bytes.contains(r#""time":"2027-01-15T08:00:00.123Z""#), "{bytes}");
         let back: Record = serde_json::from_slice(bytes.as_bytes()).unwrap();
         assert_eq!(back.canonical(), bytes.as_bytes());
+        assert_eq!(canonical_record(7, &e, &[0u8; 32]), bytes.as_bytes());
+    }
+
+    fn general(r: &Record) -> Vec<u8> {
+        serde_json_canonicalizer::to_vec(r).unwrap()
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let key = prop_oneof![
+            "[a-z_]{0,8}",
+            "\\PC{0,4}",
+            Just("\u{e000}".to_string()),
+            Just("\u{1f600}".to_string()),
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e30f64..1e30).prop_map(Value::from),
+            Just(Value::from(1e21)),
+            Just(Value::from(-0.0)),
+            "\\PC{0,12}".prop_map(Value::String),
+            "[\\x00-\\x1f\"\\\\\\x7f\u{2028}]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone(), inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The serde_json fast path gives exactly the general RFC 8785
+        /// canonicalizer's bytes, whatever the details hold.
+        #[test]
+        fn the_fast_path_is_rfc_8785(
+            details in json_value(),
+            seq in prop_oneof![0u64..1_000_000, Just(MAX_SAFE_INTEGER), Just(MAX_SAFE_INTEGER + 1), any::<u64>()],
+            actor in "\\PC{0,10}",
+            tags in prop::collection::vec(prop_oneof![Just("SOX".to_string()), Just("MiCA".to_string()), "\\PC{0,5}"], 0..4),
+        ) {
+            let e = Entry {
+                time: DateTime::from_timestamp(1_800_000_000, 5_000_000).unwrap(),
+                actor,
+                action: "governance.vote_cast".into(),
+                subject: "proposal/1".into(),
+                details,
+                tags,
+            };
+            let r = Record::new(seq, &e, &[7u8; 32]);
+            let expected = general(&r);
+            prop_assert_eq!(&r.canonical(), &expected);
+            prop_assert_eq!(&canonical_record(seq, &e, &[7u8; 32]), &expected);
+        }
     }
 }

@@ -102,7 +102,7 @@ pub struct ChainClient {
     pub profile: ChainProfile,
 }
 
-fn num(v: &Value) -> Option<u64> {
+pub(super) fn num(v: &Value) -> Option<u64> {
     match v {
         Value::String(s) => s.parse().ok(),
         Value::Number(n) => n.as_u64(),
@@ -110,7 +110,7 @@ fn num(v: &Value) -> Option<u64> {
     }
 }
 
-fn to_any<M: Message + Name>(msg: &M) -> Any {
+pub(super) fn to_any<M: Message + Name>(msg: &M) -> Any {
     Any {
         type_url: M::type_url(),
         value: msg.encode_to_vec(),
@@ -147,7 +147,7 @@ impl ChainClient {
         Ok((status, body))
     }
 
-    async fn get(&self, path: &str) -> Result<(reqwest::StatusCode, Value), ChainError> {
+    pub(super) async fn get(&self, path: &str) -> Result<(reqwest::StatusCode, Value), ChainError> {
         let url = self.url(path);
         self.send(self.http.get(&url), &url).await
     }

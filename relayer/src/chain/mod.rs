@@ -2,6 +2,7 @@
 
 mod client;
 mod error;
+mod gov;
 mod keys;
 mod profile;
 
