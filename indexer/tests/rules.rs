@@ -590,17 +590,7 @@ async fn the_shipped_rules_over_the_recorded_devnet_scenario() {
     let dir = recorded::unpack();
     let db = fog_indexer::testing::TestDb::new().await.unwrap();
     let pool = &db.store.pool;
-    let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
-    let report = registry::sync_dir(pool, &rules_dir, "test").await.unwrap();
-    assert_eq!(report.loaded.len(), 8, "{report:?}");
-    for v in registry::list(pool, None).await.unwrap() {
-        registry::approve(pool, &v.rule_id, v.version, "admin.one")
-            .await
-            .unwrap();
-        registry::activate(pool, &v.rule_id, v.version, "admin.two")
-            .await
-            .unwrap();
-    }
+    recorded::activate_rules(pool, &Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")).await;
     recorded::replay(dir.path(), &db.store).await;
 
     let alerted = |rule: &'static str| async move {

@@ -7,6 +7,7 @@
 //! (`fog devnet up` is idempotent).
 
 mod anchoring;
+mod compliance;
 mod fog;
 mod indexer;
 mod pinning;

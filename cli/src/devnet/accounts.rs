@@ -32,7 +32,7 @@ pub const ACCOUNTS: &[DevAccount] = &[
         name: "deployer",
         role: "deploys and wires the contracts",
         key_type: KeyType::EthSecp256k1,
-        fog: 88_800_000,
+        fog: 82_560_000,
     },
     DevAccount {
         name: "alice",
@@ -87,6 +87,86 @@ pub const ACCOUNTS: &[DevAccount] = &[
         role: "submits audit-log checkpoints",
         key_type: KeyType::EthSecp256k1,
         fog: 0,
+    },
+    // The cast of the compliance scenario (tests/e2e/compliance.rs): each
+    // plays one pattern the rules watch for, or its near miss.
+    DevAccount {
+        name: "smurf",
+        role: "compliance scenario: structures transfers just under the threshold",
+        key_type: KeyType::EthSecp256k1,
+        fog: 300_000,
+    },
+    DevAccount {
+        name: "careful",
+        role: "compliance scenario: KYC tier 1, transfers near the threshold (near misses)",
+        key_type: KeyType::EthSecp256k1,
+        fog: 300_000,
+    },
+    DevAccount {
+        name: "whale",
+        role: "compliance scenario: moves 1,000,000 FOG within an hour",
+        key_type: KeyType::EthSecp256k1,
+        fog: 1_100_000,
+    },
+    DevAccount {
+        name: "steady",
+        role: "compliance scenario: moves just under 1,000,000 FOG within an hour",
+        key_type: KeyType::EthSecp256k1,
+        fog: 1_100_000,
+    },
+    DevAccount {
+        name: "mule",
+        role: "compliance scenario: receives structured transfers",
+        key_type: KeyType::EthSecp256k1,
+        fog: 0,
+    },
+    DevAccount {
+        name: "mallory",
+        role: "compliance scenario: on the scenario's sanctions list",
+        key_type: KeyType::EthSecp256k1,
+        fog: 0,
+    },
+    DevAccount {
+        name: "shady",
+        role: "compliance scenario: flagged as sanctioned in the registry",
+        key_type: KeyType::EthSecp256k1,
+        fog: 0,
+    },
+    DevAccount {
+        name: "kingmaker",
+        role: "compliance scenario: holds most of a proposal's cast power",
+        key_type: KeyType::EthSecp256k1,
+        fog: 2_100_000,
+    },
+    DevAccount {
+        name: "backer",
+        role: "compliance scenario: voter",
+        key_type: KeyType::EthSecp256k1,
+        fog: 700_000,
+    },
+    DevAccount {
+        name: "delegator",
+        role: "compliance scenario: delegates a large lock to a new delegate",
+        key_type: KeyType::EthSecp256k1,
+        fog: 600_000,
+    },
+    DevAccount {
+        name: "newcomer",
+        role: "compliance scenario: a new delegate casting a large delegated vote",
+        key_type: KeyType::EthSecp256k1,
+        fog: 0,
+    },
+    DevAccount {
+        name: "guide",
+        role: "compliance scenario: a delegate with little delegated power",
+        key_type: KeyType::EthSecp256k1,
+        fog: 20_000,
+    },
+    DevAccount {
+        name: "minnow",
+        role: "compliance scenario: delegates a small lock",
+        key_type: KeyType::EthSecp256k1,
+        fog: 20_000,
     },
 ];
 

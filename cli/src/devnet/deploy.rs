@@ -266,7 +266,7 @@ pub async fn deploy(client: &ChainClient, artifacts: &Path, steps: &mut Steps) -
             &token,
             &cw20::Cw20ExecuteMsg::Transfer {
                 recipient: governance.clone(),
-                amount: fog(80_000_000),
+                amount: fog(75_000_000),
             },
             &[],
         )?,

@@ -6,6 +6,9 @@
 //!
 //! Window detectors flag the event that *crosses* the limit (the n-th
 //! transfer, the one that takes the sum over), so one pattern is one alert.
+//! A window holds one sender's transfers of one asset: amounts of different
+//! assets are in different units (a FOG transfer's window never counts the
+//! sender's INJ fee payments).
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -86,8 +89,8 @@ pub async fn run(
                  FROM {TRANSFERS} CROSS JOIN p \
                  CROSS JOIN LATERAL ( \
                    SELECT count(*) AS n, sum(s.amount) AS total FROM transfers s JOIN blocks sb ON sb.height = s.height \
-                   WHERE s.sender = t.sender AND s.amount >= p.lo AND s.amount < p.hi \
-                     AND ($7::text IS NULL OR s.asset = $7) AND s.height <= t.height AND s.height >= t.height - 100000 \
+                   WHERE s.sender = t.sender AND s.asset = t.asset AND s.amount >= p.lo AND s.amount < p.hi \
+                     AND s.height <= t.height AND s.height >= t.height - 100000 \
                      AND sb.time > b.time - make_interval(secs => $6::int) \
                      AND (s.height, s.seq, s.part) <= (t.height, t.seq, t.part)) w \
                  WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL AND t.amount >= p.lo AND t.amount < p.hi \
@@ -115,7 +118,7 @@ pub async fn run(
                    'window_seconds', $3::int, 'max_count', $4::bigint, 'max_sum', $5::text) \
                  FROM {TRANSFERS} CROSS JOIN LATERAL ( \
                    SELECT count(*) AS n, sum(s.amount) AS total FROM transfers s JOIN blocks sb ON sb.height = s.height \
-                   WHERE s.sender = t.sender AND ($6::text IS NULL OR s.asset = $6) \
+                   WHERE s.sender = t.sender AND s.asset = t.asset \
                      AND s.height <= t.height AND s.height >= t.height - 100000 \
                      AND sb.time > b.time - make_interval(secs => $3::int) \
                      AND (s.height, s.seq, s.part) <= (t.height, t.seq, t.part)) w \

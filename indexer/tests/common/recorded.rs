@@ -1,6 +1,8 @@
-//! The chain recorded from the devnet during the end-to-end scenario
-//! (`tests/fixtures/devnet-e2e.tar.gz`, written by `fog-indexer record`):
-//! unpacked to a temporary directory and replayed by the live code path.
+//! Chains recorded from the devnet: during the end-to-end scenario
+//! (`tests/fixtures/devnet-e2e.tar.gz`, written by `fog-indexer record`) and
+//! the compliance scenario (`devnet-compliance.tar.gz`, written by
+//! `scripts/record-compliance-fixture.sh`): unpacked to a temporary
+//! directory and replayed by the live code path.
 //! Included with `#[path = "common/recorded.rs"] mod recorded;`.
 #![allow(dead_code)]
 
@@ -15,8 +17,13 @@ use fog_relayer::deployment::Deployment;
 
 /// The recording, unpacked; gone with the returned directory.
 pub fn unpack() -> tempfile::TempDir {
+    unpack_fixture("devnet-e2e.tar.gz")
+}
+
+/// A recording of `tests/fixtures/`, unpacked.
+pub fn unpack_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let archive = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/devnet-e2e.tar.gz");
+    let archive = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     let ok = Command::new("tar")
         .arg("xzf")
         .arg(&archive)
@@ -45,4 +52,20 @@ pub async fn replay(dir: &Path, store: &Store) {
         },
     );
     ingest.run_to(None).await.unwrap();
+}
+
+/// Loads the eight rule files of `dir` and activates each, approved by one
+/// admin and activated by another.
+pub async fn activate_rules(pool: &sqlx::PgPool, dir: &Path) {
+    use fog_indexer::rules::registry;
+    let report = registry::sync_dir(pool, dir, "test").await.unwrap();
+    assert_eq!(report.loaded.len(), 8, "{report:?}");
+    for v in registry::list(pool, None).await.unwrap() {
+        registry::approve(pool, &v.rule_id, v.version, "admin.one")
+            .await
+            .unwrap();
+        registry::activate(pool, &v.rule_id, v.version, "admin.two")
+            .await
+            .unwrap();
+    }
 }
