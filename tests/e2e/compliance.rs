@@ -13,7 +13,7 @@
 //! | velocity (aml.velocity)                      | whale: 1,000,000 FOG within an hour   | steady: 999,999 FOG                        |
 //! | sanctioned counterparty                      | to mallory (listed), to shady (flag)  | every other transfer                       |
 //! | KYC tier limit (kyc.tier_limit)              | tier-0 transfers and locks > 1,000    | careful (tier 1) sending 95,000; 1,000 FOG |
-//! | governance concentration (gov.concentration) | kingmaker's ballot on P1; Nakamoto    | backer at 49% on P2; P3 with two voters    |
+//! | governance concentration (gov.concentration) | kingmaker's ballot on P1; Nakamoto    | backer at 46% on P2; P3 with two voters    |
 //! | governance anomaly (gov.anomaly)             | newcomer votes with delegator's power | guide votes with minnow's small power      |
 //! | release-gate anomaly (release.anomaly)       | risk approves after whale funded it   | developer's approval                       |
 
@@ -74,10 +74,12 @@ fn compliance_patterns_on_a_real_chain() {
     ]);
 
     // Governance: locks, delegations, then three proposals.
-    lock("kingmaker", "2000000", "104");
-    lock("backer", "600000", "104");
-    lock("delegator", "600000", "104");
-    lock("guide", "10000", "104");
+    // Small next to the main scenario's locks, which share the devnet: its
+    // proposals must still be decided early by their own voters.
+    lock("kingmaker", "200000", "104");
+    lock("backer", "60000", "104");
+    lock("delegator", "60000", "104");
+    lock("guide", "2000", "104");
     lock("minnow", "20000", "52");
     ok(&["register-delegate", "--profile", "new here", "--from", "newcomer"]);
     ok(&[
@@ -100,7 +102,8 @@ fn compliance_patterns_on_a_real_chain() {
     vote(p2, "yes", "guide");
     vote(p2, "no", "delegator");
     vote(p2, "yes", "backer");
-    // P3: two ballots only (kingmaker's decides it: the vote closes early).
+    // P3: two ballots only (on a devnet of its own, kingmaker's decides it
+    // and the vote closes early; so it votes last).
     vote(p3, "no", "backer");
     vote(p3, "yes", "kingmaker");
 

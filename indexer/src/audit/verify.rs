@@ -4,8 +4,12 @@
 //! checkpoint and every root anchored on-chain. The first record (or
 //! stored hash, or checkpoint) that does not match is named.
 //!
-//! Records stream out of PostgreSQL with binary COPY in ranges; each range
-//! is checked on a blocking thread while the next is read.
+//! Every connection reads one snapshot of the log (the head, the records,
+//! the hashes as of one moment, while appends go on). Records stream out of
+//! PostgreSQL by binary COPY from parallel readers, each over a range of
+//! the table's pages in storage order, and are checked on blocking threads
+//! while more arrive; they are put back in sequence in memory, so storage
+//! order does not matter. The stored hashes are read at the same time.
 
 use anyhow::{anyhow, Result};
 use fog_merkle::{node_hash, Hash, NodeStore, StoredTree};
@@ -15,10 +19,8 @@ use sqlx::{PgPool, Row};
 
 use super::note;
 use super::record::{leaf_hash, Record};
+use crate::store::binary_copy::complete_rows;
 use crate::store::BinaryReader;
-
-/// Records read and checked at a time.
-const RANGE: u64 = 100_000;
 
 /// A root the log was anchored with, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,56 +89,57 @@ struct Place<'a> {
     prev_hash: &'a str,
 }
 
-/// One range of records, checked on its own: leaves, and each record's
-/// claimed previous leaf (the chain is checked across ranges after).
-struct Checked {
-    leaves: Vec<Hash>,
-    claimed_prev: Vec<Option<Hash>>,
-    failure: Option<String>,
+/// A record as read and checked on its own: where it says it is, its leaf
+/// and the leaf it claims comes before it.
+struct Read {
+    seq: u64,
+    leaf: Hash,
+    claimed_prev: Option<Hash>,
 }
 
-fn check_range(data: &[u8], first: u64, opts: Options) -> Checked {
-    let mut out = Checked {
-        leaves: Vec::new(),
-        claimed_prev: Vec::new(),
-        failure: None,
-    };
-    let Some(mut rows) = BinaryReader::new(data) else {
-        out.failure = Some(format!("records from {first} could not be read"));
-        return out;
-    };
-    let mut expected = first;
-    while rows.next_row().is_some() {
-        let (Some(seq), Some(bytes), Some(stored_leaf)) = (rows.int8(), rows.field(), rows.field()) else {
-            out.failure = Some(format!("record {expected} could not be read"));
+/// What one batch of rows gave: the records, and the problems of records
+/// by sequence number.
+#[derive(Default)]
+struct Checked {
+    records: Vec<Read>,
+    problems: Vec<(u64, String)>,
+    unreadable: bool,
+}
+
+/// Checks rows `(seq, record, leaf_hash)` (binary COPY, no header): each
+/// record's leaf, the sequence number it states and the hash it chains to.
+/// Rows come in any order; [`Records`] puts them in sequence.
+fn check_rows(rows: &[u8], opts: Options) -> Checked {
+    let mut out = Checked::default();
+    let mut reader = BinaryReader::rows_only(rows);
+    while reader.next_row().is_some() {
+        let (Some(seq), Some(bytes), Some(stored_leaf)) = (reader.int8(), reader.field(), reader.field()) else {
+            out.unreadable = true;
             return out;
         };
+        let seq = seq as u64;
         let leaf = leaf_hash(bytes);
-        let problem = if seq as u64 != expected {
-            Some(format!("record {expected} is missing (found {seq})"))
-        } else {
-            match serde_json::from_slice::<Place>(bytes) {
-                Err(e) => Some(format!("record {seq} is not a record: {e}")),
-                Ok(p) if p.seq != expected => Some(format!("record {seq} says it is record {}", p.seq)),
-                Ok(p) => {
-                    out.claimed_prev
-                        .push(hex::decode(p.prev_hash).ok().and_then(|b| b.try_into().ok()));
-                    if stored_leaf != leaf {
-                        Some(format!("record {seq}: its bytes do not hash to its stored leaf hash"))
-                    } else if opts.canonical && !is_canonical(bytes) {
-                        Some(format!("record {seq}: its bytes are not canonical JSON"))
-                    } else {
-                        None
-                    }
+        let problem = match serde_json::from_slice::<Place>(bytes) {
+            Err(e) => Some(format!("record {seq} is not a record: {e}")),
+            Ok(p) if p.seq != seq => Some(format!("record {seq} says it is record {}", p.seq)),
+            Ok(p) => {
+                out.records.push(Read {
+                    seq,
+                    leaf,
+                    claimed_prev: hex::decode(p.prev_hash).ok().and_then(|b| b.try_into().ok()),
+                });
+                if stored_leaf != leaf {
+                    Some(format!("record {seq}: its bytes do not hash to its stored leaf hash"))
+                } else if opts.canonical && !is_canonical(bytes) {
+                    Some(format!("record {seq}: its bytes are not canonical JSON"))
+                } else {
+                    None
                 }
             }
         };
-        if problem.is_some() {
-            out.failure = problem;
-            return out;
+        if let Some(p) = problem {
+            out.problems.push((seq, p));
         }
-        out.leaves.push(leaf);
-        expected += 1;
     }
     out
 }
@@ -145,89 +148,218 @@ fn is_canonical(bytes: &[u8]) -> bool {
     serde_json::from_slice::<Record>(bytes).is_ok_and(|r| r.canonical() == bytes)
 }
 
-async fn copy_out(pool: &PgPool, statement: &str) -> Result<Vec<u8>> {
-    let mut conn = pool.acquire().await?;
-    let mut stream = conn.copy_out_raw(statement).await?;
-    let mut data = Vec::new();
-    while let Some(chunk) = stream.try_next().await? {
-        data.extend_from_slice(&chunk);
-    }
-    Ok(data)
+/// Parallel readers of the records: each takes a range of the table's
+/// pages (a TID range scan, in storage order, far cheaper for PostgreSQL
+/// than walking the primary key) and checks what it reads on blocking
+/// threads while the next bytes arrive.
+const READERS: u32 = 2;
+/// Bytes of rows checked at a time.
+const BATCH_BYTES: usize = 8 << 20;
+
+/// One consistent view of the log for every connection verify opens: the
+/// head, the records and the stored hashes as of one moment, even while
+/// appends go on (PostgreSQL's exported snapshots).
+struct Snapshot {
+    /// The exporting transaction, which must stay open while others import.
+    _holder: sqlx::Transaction<'static, sqlx::Postgres>,
+    id: String,
+    size: u64,
+    pages: u64,
 }
 
-/// Reads and checks every record: the leaves, or the first failure.
-async fn records(pool: &PgPool, opts: Options) -> Result<(Vec<Hash>, Option<String>)> {
-    // The head, not the records, says how many there are: a deleted last
-    // record is then missing rather than silently not there.
-    let size: i64 = sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1")
-        .fetch_one(pool)
-        .await?;
-    let size = size as u64;
-    let read = |from: u64| {
-        let pool = pool.clone();
-        async move {
-            copy_out(
-                &pool,
-                &format!(
-                    "COPY (SELECT seq, record, leaf_hash FROM audit_records WHERE seq >= {from} AND seq < {} \
-                     ORDER BY seq) TO STDOUT (FORMAT binary)",
-                    from + RANGE
-                ),
-            )
-            .await
+impl Snapshot {
+    async fn take(pool: &PgPool) -> Result<Self> {
+        let mut holder = pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *holder)
+            .await?;
+        let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+            .fetch_one(&mut *holder)
+            .await?;
+        let size: i64 = sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *holder)
+            .await?;
+        let pages: i64 =
+            sqlx::query_scalar("SELECT pg_relation_size('audit_records') / current_setting('block_size')::bigint")
+                .fetch_one(&mut *holder)
+                .await?;
+        Ok(Self {
+            _holder: holder,
+            id,
+            size: size as u64,
+            pages: pages as u64,
+        })
+    }
+
+    /// A read-only transaction seeing exactly this snapshot.
+    async fn join(&self, pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut tx = pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        // The id is PostgreSQL's own (hex digits and dashes), not input.
+        sqlx::query(&format!("SET TRANSACTION SNAPSHOT '{}'", self.id))
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
+
+/// Streams `statement` (a binary COPY out) in batches of whole rows, each
+/// checked by `check` on a blocking thread while the next is read.
+async fn stream_checked<T: Send + 'static>(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    statement: &str,
+    check: impl Fn(Vec<u8>) -> T + Send + Sync + Clone + 'static,
+) -> Result<Vec<T>> {
+    let mut stream = tx.copy_out_raw(statement).await?;
+    let mut buf: Vec<u8> = Vec::with_capacity(BATCH_BYTES + (1 << 16));
+    let mut header_done = false;
+    let mut running: Option<tokio::task::JoinHandle<T>> = None;
+    let mut done = Vec::new();
+    let mut ended = false;
+    while !ended {
+        match stream.try_next().await? {
+            Some(chunk) => buf.extend_from_slice(&chunk),
+            None => ended = true,
         }
-    };
-    let mut leaves: Vec<Hash> = Vec::with_capacity(size as usize);
-    let mut prev: Hash = [0u8; 32];
-    let mut from = 0u64;
-    let mut next = (size > 0).then(|| tokio::spawn(read(0)));
-    while let Some(fetching) = next.take() {
-        let data = fetching.await??;
-        if from + RANGE < size {
-            next = Some(tokio::spawn(read(from + RANGE)));
+        if !header_done {
+            match BinaryReader::header_len(&buf) {
+                Some(n) => {
+                    buf.drain(..n);
+                    header_done = true;
+                }
+                None if ended => return Err(anyhow!("the database sent no binary COPY header")),
+                None => continue,
+            }
         }
-        let first = from;
-        let checked = tokio::task::spawn_blocking(move || check_range(&data, first, opts)).await?;
-        for (i, claimed) in checked.claimed_prev.iter().enumerate() {
-            let seq = first + i as u64;
-            if *claimed != Some(prev) {
-                let why = if seq == 0 {
+        if buf.len() < BATCH_BYTES && !ended {
+            continue;
+        }
+        let cut = if ended { buf.len() } else { complete_rows(&buf) };
+        let rest = buf.split_off(cut);
+        let batch = std::mem::replace(&mut buf, rest);
+        if let Some(previous) = running.take() {
+            done.push(previous.await?);
+        }
+        let check = check.clone();
+        running = Some(tokio::task::spawn_blocking(move || check(batch)));
+    }
+    if let Some(last) = running {
+        done.push(last.await?);
+    }
+    Ok(done)
+}
+
+/// The records in sequence: each one's leaf and claimed predecessor.
+struct Records {
+    leaves: Vec<Hash>,
+    claimed_prev: Vec<Option<Hash>>,
+    seen: Vec<bool>,
+    /// The first problem by sequence number (a record's, or the log's).
+    problem: Option<(u64, String)>,
+}
+
+impl Records {
+    fn new(size: u64) -> Self {
+        let n = size as usize;
+        Self {
+            leaves: vec![[0u8; 32]; n],
+            claimed_prev: vec![None; n],
+            seen: vec![false; n],
+            problem: None,
+        }
+    }
+
+    fn note(&mut self, seq: u64, why: String) {
+        if self.problem.as_ref().is_none_or(|(s, _)| seq < *s) {
+            self.problem = Some((seq, why));
+        }
+    }
+
+    fn add(&mut self, checked: Checked) {
+        let size = self.leaves.len() as u64;
+        if checked.unreadable {
+            self.note(0, "the records could not be read".into());
+        }
+        for (seq, why) in checked.problems {
+            self.note(seq, why);
+        }
+        for r in checked.records {
+            let i = r.seq as usize;
+            if r.seq >= size {
+                self.note(
+                    size,
+                    format!(
+                        "records from {size} on are beyond the log's head (found record {})",
+                        r.seq
+                    ),
+                );
+            } else if self.seen[i] {
+                self.note(r.seq, format!("record {} is stored twice", r.seq));
+            } else {
+                self.seen[i] = true;
+                self.leaves[i] = r.leaf;
+                self.claimed_prev[i] = r.claimed_prev;
+            }
+        }
+    }
+
+    /// Every record present, each chaining to the one before.
+    fn finish(mut self) -> (Vec<Hash>, Option<String>) {
+        let stop = self.problem.as_ref().map_or(self.leaves.len() as u64, |(s, _)| *s) as usize;
+        for i in 0..stop.min(self.leaves.len()) {
+            let why = if !self.seen[i] {
+                format!("record {i} is missing")
+            } else if self.claimed_prev[i] != Some(if i == 0 { [0u8; 32] } else { self.leaves[i - 1] }) {
+                if i == 0 {
                     "record 0 does not start the chain (its prev_hash is not zeros)".to_string()
                 } else {
                     format!(
-                        "record {seq} does not chain to record {} (one of them was changed)",
-                        seq - 1
+                        "record {i} does not chain to record {} (one of them was changed)",
+                        i - 1
                     )
-                };
-                return Ok((leaves, Some(why)));
-            }
-            if let Some(leaf) = checked.leaves.get(i) {
-                prev = *leaf;
-            }
+                }
+            } else {
+                continue;
+            };
+            self.note(i as u64, why);
+            break;
         }
-        leaves.extend_from_slice(&checked.leaves);
-        if checked.failure.is_some() {
-            return Ok((leaves, checked.failure));
-        }
-        if (checked.leaves.len() as u64) < RANGE.min(size - first) {
-            return Ok((
-                leaves,
-                Some(format!("record {} is missing", first + checked.leaves.len() as u64)),
-            ));
-        }
-        from += RANGE;
+        (self.leaves, self.problem.map(|(_, why)| why))
     }
-    let beyond: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_records WHERE seq >= $1)")
-        .bind(size as i64)
-        .fetch_one(pool)
-        .await?;
-    if beyond {
-        return Ok((
-            leaves,
-            Some(format!("records from {size} on are beyond the log's head")),
-        ));
+}
+
+/// Reads and checks every record of the snapshot: the leaves in sequence,
+/// or the first failure.
+async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<(Vec<Hash>, Option<String>)> {
+    let share = snapshot.pages.div_ceil(u64::from(READERS)).max(1);
+    let mut readers = Vec::new();
+    for i in 0..u64::from(READERS) {
+        let from = i * share;
+        // The last range is open: pages added since the size was read hold
+        // nothing this snapshot sees, but nothing is left out either.
+        let upper = if i + 1 == u64::from(READERS) {
+            String::new()
+        } else {
+            format!(" AND ctid < '({},0)'::tid", from + share)
+        };
+        let statement = format!(
+            "COPY (SELECT seq, record, leaf_hash FROM audit_records WHERE ctid >= '({from},0)'::tid{upper}) \
+             TO STDOUT (FORMAT binary)"
+        );
+        let mut tx = snapshot.join(pool).await?;
+        readers.push(tokio::spawn(async move {
+            stream_checked(&mut tx, &statement, move |rows| check_rows(&rows, opts)).await
+        }));
     }
-    Ok((leaves, None))
+    let mut all = Records::new(snapshot.size);
+    for reader in readers {
+        for checked in reader.await?? {
+            all.add(checked);
+        }
+    }
+    Ok(all.finish())
 }
 
 /// Verifies the whole log. `verifier_key` checks the checkpoints'
@@ -242,47 +374,31 @@ pub async fn verify_with(
     anchored: &[Anchored],
     opts: Options,
 ) -> Result<Report> {
-    let (leaves, mut failure) = records(pool, opts).await?;
+    let snapshot = Snapshot::take(pool).await?;
+    // The stored hashes are read while the records are.
+    let hashes = {
+        let (pool, snapshot) = (pool.clone(), &snapshot);
+        let tx = snapshot.join(&pool).await?;
+        tokio::spawn(read_stored_hashes(tx))
+    };
+    let (leaves, mut failure) = records(pool, &snapshot, opts).await?;
     let size = leaves.len() as u64;
     let levels = tokio::task::spawn_blocking(move || Levels::build(leaves)).await?;
     let tree = StoredTree(&levels);
     let root = fog_merkle::tree_root(&tree, size)?;
 
     // Every stored hash equals the recomputed node.
-    let data = copy_out(
-        pool,
-        "COPY (SELECT level, idx, hash FROM audit_hashes ORDER BY level, idx) TO STDOUT (FORMAT binary)",
-    )
-    .await?;
-    let mut stored = 0u64;
-    let mut rows = BinaryReader::new(&data).ok_or_else(|| anyhow!("the stored hashes could not be read"))?;
-    while rows.next_row().is_some() {
-        stored += 1;
-        let (Some(level), Some(idx), Some(h)) = (rows.int2(), rows.int8(), rows.field()) else {
-            failure.get_or_insert_with(|| "a stored hash could not be read".into());
-            break;
-        };
-        if failure.is_some() {
-            continue;
+    let stored_list = match hashes.await? {
+        Ok(list) => list,
+        Err(e) => {
+            failure.get_or_insert_with(|| format!("the stored hashes could not be read: {e}"));
+            Vec::new()
         }
-        let (level, idx) = (level as u8, idx as u64);
-        match levels.node(level, idx) {
-            Ok(expected) if expected.as_slice() == h => {}
-            Ok(_) => {
-                let first = idx << level;
-                failure = Some(format!(
-                    "stored hash ({level}, {idx}) is wrong (over records {first}..{})",
-                    first + (1 << level) - 1
-                ))
-            }
-            Err(_) => {
-                failure = Some(format!(
-                    "stored hash ({level}, {idx}) is beyond the log's {size} records"
-                ))
-            }
-        }
+    };
+    let stored = stored_list.len() as u64;
+    if failure.is_none() {
+        failure = first_wrong_hash(&levels, size, stored_list);
     }
-    drop(data);
 
     let root_at = |s: u64| -> Result<Hash> {
         if s > size {
@@ -292,7 +408,7 @@ pub async fn verify_with(
     };
 
     let checkpoints = sqlx::query("SELECT size, root, note FROM audit_checkpoints ORDER BY size")
-        .fetch_all(pool)
+        .fetch_all(&mut *snapshot.join(pool).await?)
         .await?;
     for row in &checkpoints {
         if failure.is_some() {
@@ -347,4 +463,55 @@ pub async fn verify_with(
         canonical_checked: opts.canonical,
         failure,
     })
+}
+
+async fn read_stored_hashes(mut tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Result<Vec<(u8, u64, Vec<u8>)>> {
+    let batches = stream_checked(
+        &mut tx,
+        "COPY (SELECT level, idx, hash FROM audit_hashes) TO STDOUT (FORMAT binary)",
+        |rows| {
+            let mut out = Vec::new();
+            let mut reader = BinaryReader::rows_only(&rows);
+            while reader.next_row().is_some() {
+                match (reader.int2(), reader.int8(), reader.field()) {
+                    (Some(level), Some(idx), Some(h)) => out.push(Some((level as u8, idx as u64, h.to_vec()))),
+                    _ => {
+                        out.push(None);
+                        break;
+                    }
+                }
+            }
+            out
+        },
+    )
+    .await?;
+    batches
+        .into_iter()
+        .flatten()
+        .map(|h| h.ok_or_else(|| anyhow!("a stored hash could not be read")))
+        .collect()
+}
+
+/// The stored hash (lowest level, then index) that differs from the
+/// recomputed tree, named.
+fn first_wrong_hash(levels: &Levels, size: u64, mut stored: Vec<(u8, u64, Vec<u8>)>) -> Option<String> {
+    stored.sort_unstable_by_key(|(level, idx, _)| (*level, *idx));
+    for (level, idx, h) in stored {
+        match levels.node(level, idx) {
+            Ok(expected) if expected.as_slice() == h => {}
+            Ok(_) => {
+                let first = idx << level;
+                return Some(format!(
+                    "stored hash ({level}, {idx}) is wrong (over records {first}..{})",
+                    first + (1 << level) - 1
+                ));
+            }
+            Err(_) => {
+                return Some(format!(
+                    "stored hash ({level}, {idx}) is beyond the log's {size} records"
+                ))
+            }
+        }
+    }
+    None
 }

@@ -78,6 +78,18 @@ impl<'a> BinaryReader<'a> {
         Some(Self { data, pos: 19 + ext })
     }
 
+    /// Rows without the stream's header: what follows a cut made by
+    /// [`complete_rows`].
+    pub fn rows_only(data: &'a [u8]) -> Self {
+        Self { data, pos: 0 }
+    }
+
+    /// Length of the header at the start of a stream; `None` if `data` is
+    /// not (yet) long enough or not a binary COPY stream.
+    pub fn header_len(data: &[u8]) -> Option<usize> {
+        BinaryReader::new(data).map(|r| r.pos).filter(|&n| n <= data.len())
+    }
+
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let s = self.data.get(self.pos..self.pos + n)?;
         self.pos += n;
@@ -108,6 +120,35 @@ impl<'a> BinaryReader<'a> {
     }
 }
 
+/// The end of the last complete row in `rows` (rows without a header, as
+/// a stream arrives in chunks): what can be parsed now; the rest waits for
+/// more bytes. The trailer counts as a row.
+pub fn complete_rows(rows: &[u8]) -> usize {
+    let mut pos = 0usize;
+    let mut end = 0usize;
+    loop {
+        let Some(count) = rows.get(pos..pos + 2) else {
+            return end;
+        };
+        let count = i16::from_be_bytes([count[0], count[1]]);
+        pos += 2;
+        if count < 0 {
+            return pos;
+        }
+        for _ in 0..count {
+            let Some(len) = rows.get(pos..pos + 4) else {
+                return end;
+            };
+            let len = i32::from_be_bytes([len[0], len[1], len[2], len[3]]);
+            pos += 4 + len.max(0) as usize;
+        }
+        if pos > rows.len() {
+            return end;
+        }
+        end = pos;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +167,33 @@ mod tests {
             (r.int8(), r.int2(), r.field()),
             (Some(1 << 40), Some(-1), Some(&b""[..]))
         );
+        assert_eq!(r.next_row(), None);
+    }
+
+    #[test]
+    fn rows_are_cut_where_they_end() {
+        let mut w = BinaryCopy::new();
+        w.row(2).int8(1).bytea(b"abc");
+        w.row(2).int8(2).bytea(b"defgh");
+        let data = w.finish();
+        let header = BinaryReader::header_len(&data).unwrap();
+        let rows = &data[header..];
+        let first_row = 2 + 4 + 8 + 4 + 3;
+        for cut in 0..rows.len() {
+            let end = complete_rows(&rows[..cut]);
+            let expected = if cut < first_row {
+                0
+            } else if cut < rows.len() - 2 {
+                first_row
+            } else {
+                rows.len() - 2
+            };
+            assert_eq!(end, expected, "cut at {cut}");
+        }
+        assert_eq!(complete_rows(rows), rows.len(), "the trailer ends it");
+        let mut r = BinaryReader::rows_only(&rows[..first_row]);
+        assert_eq!(r.next_row(), Some(2));
+        assert_eq!((r.int8(), r.field()), (Some(1), Some(&b"abc"[..])));
         assert_eq!(r.next_row(), None);
     }
 }
