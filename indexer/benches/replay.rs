@@ -3,7 +3,10 @@
 //! 1. A synthetic history of at least 1,000,000 event attribute rows
 //!    (`fog_indexer::synth`), recorded as gzipped RPC answers, is replayed
 //!    into a fresh database by the same code path as `fog-indexer replay`
-//!    (read, decode, select, COPY raw rows, project, checkpoint).
+//!    (read, decode, select, COPY raw rows, project, log every governance
+//!    event in the audit log, checkpoint). Rows written: every row of the
+//!    raw tables, the projections' tables and the audit log (its records
+//!    and stored tree hashes); `locks` is a view and not counted.
 //! 2. The same attribute rows are then COPYed, in 10,000-row batches, into
 //!    an unindexed table of the same shape: the ceiling.
 //!
@@ -74,7 +77,8 @@ async fn main() -> anyhow::Result<()> {
         "transfers",
         "lock_history",
         "votes",
-        "locks",
+        "audit_records",
+        "audit_hashes",
     ] {
         let n: i64 = sqlx::query(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(pool)

@@ -33,7 +33,7 @@ impl TestDb {
         );
         let server = server_url();
         let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
+        sqlx::query(&format!("CREATE DATABASE {name} {}", crate::store::DATABASE_OPTIONS))
             .execute(&mut admin)
             .await?;
         admin.close().await?;

@@ -21,7 +21,7 @@ fi
 cargo build --quiet --release -p fog-indexer
 
 say "database $DB with 1,000,000 votes"
-psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'"
 # The server applies the migrations; then the data goes in.
 "$CARGO_TARGET_DIR/release/fog-indexer" --database-url "$URL" serve --listen 127.0.0.1:$PORT \
     --rate-limit 1000000 --rate-burst 1000000 >/dev/null 2>&1 &
