@@ -6,6 +6,33 @@ use std::sync::Arc;
 use anyhow::{anyhow, bail, Result};
 use serde_json::Value;
 
+/// The evidence as a CEL value, built directly: what `cel::to_value` gives
+/// (serde_json's non-negative integers as `uint`, negative ones as `int`),
+/// without the serde path, which cost more than evaluating a small
+/// condition (6.9 µs a hit against 3.9 µs).
+fn to_cel(v: &Value) -> cel::Value {
+    use std::collections::HashMap;
+    use std::sync::Arc as A;
+    match v {
+        Value::Null => cel::Value::Null,
+        Value::Bool(b) => cel::Value::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => cel::Value::UInt(u),
+            (None, Some(i), _) => cel::Value::Int(i),
+            (_, _, f) => cel::Value::Float(f.unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => cel::Value::String(A::new(s.clone())),
+        Value::Array(items) => cel::Value::List(A::new(items.iter().map(to_cel).collect())),
+        Value::Object(map) => {
+            let map: HashMap<cel::objects::Key, cel::Value> = map
+                .iter()
+                .map(|(k, v)| (cel::objects::Key::String(A::new(k.clone())), to_cel(v)))
+                .collect();
+            cel::Value::Map(cel::objects::Map { map: A::new(map) })
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Condition {
     source: String,
@@ -40,13 +67,42 @@ impl Condition {
     /// library: most of the cost of a small condition).
     pub fn holds_in(&self, base: &cel::Context<'_, '_>, event: &Value) -> Result<bool> {
         let mut context = base.new_inner_scope();
-        context
-            .add_variable("event", event)
-            .map_err(|e| anyhow!("binding the event: {e}"))?;
+        context.add_variable_from_value("event", to_cel(event));
         match self.program.execute(&context) {
             Ok(cel::Value::Bool(b)) => Ok(b),
             Ok(other) => bail!("the condition {:?} gave {other:?}, not a boolean", self.source),
             Err(e) => bail!("the condition {:?} failed: {e}", self.source),
+        }
+    }
+}
+#[cfg(test)]
+mod conversion {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e12f64..1e12).prop_map(Value::from),
+            "\\PC{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z_]{1,6}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The direct conversion is the crate's own serde conversion.
+        #[test]
+        fn to_cel_is_cel_to_value(v in json()) {
+            prop_assert_eq!(super::to_cel(&v), cel::to_value(&v).unwrap());
         }
     }
 }

@@ -160,19 +160,23 @@ pub async fn run(
             .await?
         }
         Detector::KycTierLimit { limits } => {
-            // Tier above the list: the last limit applies.
+            // Tier above the list: the last limit applies. The evidence is
+            // built for the hits only, after the filter, not for every move.
             sqlx::query(&format!(
                 "WITH moves AS ( \
                    SELECT {TRANSFER_KEY} AS key, t.height, t.tx_hash, b.time, t.sender AS who, t.amount, \
-                     jsonb_build_object({TRANSFER_EVIDENCE}) AS ev \
+                     t.action, t.asset, t.recipient, true AS transfer \
                    FROM {TRANSFERS} WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL \
                    UNION ALL \
                    SELECT 'lock/' || l.owner || '/' || l.height || '/' || l.seq, l.height, NULL, b.time, l.owner, l.amount, \
-                     jsonb_build_object('action', l.action, 'owner', l.owner, 'amount', l.amount::text) \
+                     l.action, NULL, NULL, false \
                    FROM lock_history l JOIN blocks b ON b.height = l.height \
                    WHERE l.height BETWEEN $1 AND $2 AND l.action IN ('lock', 'increase')) \
                  SELECT m.key, m.height, m.tx_hash, m.time, 'account/' || m.who, \
-                   m.ev || jsonb_build_object('kyc_tier', COALESCE(r.kyc_tier, 0), \
+                   CASE WHEN m.transfer THEN jsonb_build_object('asset', m.asset, 'action', m.action, 'sender', m.who, \
+                       'recipient', m.recipient, 'amount', m.amount::text) \
+                     ELSE jsonb_build_object('action', m.action, 'owner', m.who, 'amount', m.amount::text) END \
+                   || jsonb_build_object('kyc_tier', COALESCE(r.kyc_tier, 0), \
                      'tier_limit', ($3::numeric[])[LEAST(COALESCE(r.kyc_tier, 0), cardinality($3::numeric[]) - 1) + 1]::text) \
                  FROM moves m LEFT JOIN registry_entries r ON r.address = m.who \
                  WHERE m.amount > ($3::numeric[])[LEAST(COALESCE(r.kyc_tier, 0), cardinality($3::numeric[]) - 1) + 1] \
