@@ -165,13 +165,18 @@ async fn main() -> anyhow::Result<()> {
         let rules: Vec<CompiledRule> = specs.into_iter().map(CompiledRule::compile).collect::<Result<_, _>>()?;
         let t = Instant::now();
         let mut alerts = 0;
+        let mut per = vec![(0f64, 0f64); rules.len()];
         let mut from = 1i64;
         while from <= blocks as i64 {
             let to = (from + batch - 1).min(blocks as i64);
             let mut tx = pool.begin().await?;
-            for rule in &rules {
+            for (i, rule) in rules.iter().enumerate() {
+                let t0 = Instant::now();
                 let hits = rule.evaluate(&mut tx, from, to).await?;
+                let t1 = Instant::now();
                 alerts += write_alerts(&mut tx, &rule.spec, &hits).await?;
+                per[i].0 += (t1 - t0).as_secs_f64();
+                per[i].1 += t1.elapsed().as_secs_f64();
             }
             tx.commit().await?;
             from = to + 1;
@@ -182,6 +187,12 @@ async fn main() -> anyhow::Result<()> {
             "{name:<28} {rate:>10.0} events/s  ({s:.2} s, {alerts} alerts, {:.1}x the replay rate)",
             rate / (events as f64 / replay_s)
         );
+        for (rule, (evaluate, write)) in rules.iter().zip(&per) {
+            println!(
+                "  {:<26} evaluate {evaluate:.2} s, write alerts {write:.2} s",
+                rule.spec.id
+            );
+        }
     }
     let _ = std::fs::remove_file(&list);
     Ok(())

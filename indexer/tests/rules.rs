@@ -238,18 +238,49 @@ async fn kyc_tier_limit_on_transfers_and_locks() {
 }
 
 async fn vote_at(pool: &PgPool, proposal: i64, voter: &str, height: i64, power: u128, own: u128) {
+    vote_cast(pool, proposal, voter, height, power, own, None).await;
+}
+
+/// A ballot with what the projection stores beside it: the proposal's cast
+/// power and voter count right after it.
+async fn vote_cast(
+    pool: &PgPool,
+    proposal: i64,
+    voter: &str,
+    height: i64,
+    power: u128,
+    own: u128,
+    after: Option<(u128, i32)>,
+) {
     sqlx::query(
-        "INSERT INTO votes (proposal_id, voter, choice, power, weight, own, delegate, height, tx_hash) \
-         VALUES ($1, $2, '[0]', $3::numeric, $3::numeric, $4::numeric, NULL, $5, NULL)",
+        "INSERT INTO votes (proposal_id, voter, choice, power, weight, own, delegate, height, tx_hash, \
+           cast_power, turnout_after, voters_after) \
+         VALUES ($1, $2, '[0]', $3::numeric, $3::numeric, $4::numeric, NULL, $5, NULL, \
+           $6::numeric, $7::numeric, $8)",
     )
     .bind(proposal)
     .bind(voter)
     .bind(power.to_string())
     .bind(own.to_string())
     .bind(height)
+    .bind(after.map(|_| power.to_string()))
+    .bind(after.map(|(t, _)| t.to_string()))
+    .bind(after.map(|(_, n)| n))
     .execute(pool)
     .await
     .unwrap();
+}
+
+/// The governance-concentration rule with three voters at least.
+fn concentration(max_share_bps: u32, min_nakamoto: Option<u32>) -> RuleSpec {
+    rule(
+        "t.concentration",
+        Detector::GovernanceConcentration {
+            max_share_bps,
+            min_voters: 3,
+            min_nakamoto,
+        },
+    )
 }
 
 #[tokio::test]
@@ -269,31 +300,58 @@ async fn governance_concentration_after_enough_voters() {
     vote_at(pool, 2, "inj1c", 2, 100, 100).await;
     vote_at(pool, 2, "inj1d", 3, 100, 100).await;
     vote_at(pool, 2, "inj1e", 4, 150, 150).await; // 150/350 = 43%: a near miss
-    let spec = rule(
-        "t.concentration",
-        Detector::GovernanceConcentration {
-            max_share_bps: 5_000,
-            min_voters: 3,
-            min_nakamoto: None,
-        },
-    );
+    let spec = concentration(5_000, None);
     let got = hits(pool, spec, 1, 10).await;
     assert_eq!(keys(&got), ["vote/1/inj1whale/4"]);
     assert_eq!(got[0].1["share_bps"], 8333);
     // The Nakamoto coefficient: proposal 1 needs one voter for a majority
     // (1000 of 1200), proposal 2 two (150 + 100 of 350): only 1 is below 2.
-    let spec = rule(
-        "t.concentration",
-        Detector::GovernanceConcentration {
-            max_share_bps: 10_000,
-            min_voters: 3,
-            min_nakamoto: Some(2),
-        },
-    );
+    let spec = concentration(10_000, Some(2));
     let got = hits(pool, spec, 1, 10).await;
     assert_eq!(keys(&got), ["proposal/1/nakamoto"]);
     assert_eq!(got[0].1["nakamoto"], 1);
     assert_eq!(got[0].1["voters"], 3);
+}
+
+/// A ballot is judged on the cast power right after it, not on the
+/// proposal's turnout when the batch ends: the same alerts whether the
+/// ballot's block was evaluated alone or in a long backfill batch.
+#[tokio::test]
+async fn governance_concentration_judges_a_ballot_as_cast() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    for (id, turnout, voters) in [(1, 2_000, 6), (2, 1_100, 3)] {
+        let mut p = support::P::yes_no(id);
+        p.turnout = turnout;
+        p.voters = voters;
+        p.insert(pool).await;
+    }
+    // P1: the third ballot carries 60% of the power cast so far; three more
+    // ballots later bring it down to 30% of the final turnout.
+    vote_cast(pool, 1, "inj1a", 2, 200, 200, Some((200, 1))).await;
+    vote_cast(pool, 1, "inj1b", 3, 200, 200, Some((400, 2))).await;
+    vote_cast(pool, 1, "inj1whale", 4, 600, 600, Some((1_000, 3))).await;
+    for (i, voter) in ["inj1c", "inj1d", "inj1e"].iter().enumerate() {
+        let after = 1_000 + 1_000 * (i as u128 + 1) / 3;
+        vote_cast(pool, 1, voter, 5 + i as i64, 333, 333, Some((after, 4 + i as i32))).await;
+    }
+    // P2: the first ballot holds 82% of the final turnout, but when it was
+    // cast it was the only one, under `min_voters`.
+    vote_cast(pool, 2, "inj1early", 2, 900, 900, Some((900, 1))).await;
+    vote_cast(pool, 2, "inj1f", 3, 100, 100, Some((1_000, 2))).await;
+    vote_cast(pool, 2, "inj1g", 4, 100, 100, Some((1_100, 3))).await;
+    let spec = concentration(5_000, None);
+    let whole = hits(pool, spec.clone(), 1, 10).await;
+    assert_eq!(keys(&whole), ["vote/1/inj1whale/4"]);
+    assert_eq!(whole[0].1["share_bps"], 6000);
+    assert_eq!(whole[0].1["cast_power"], "1000");
+    assert_eq!(whole[0].1["voters"], 3);
+    let mut block_by_block = Vec::new();
+    for h in 1..=10 {
+        block_by_block.extend(hits(pool, spec.clone(), h, h).await);
+    }
+    assert_eq!(keys(&block_by_block), keys(&whole));
 }
 
 async fn signed_tx(pool: &PgPool, height: i64, index: i32, signer: &str) {

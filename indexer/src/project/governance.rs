@@ -32,6 +32,11 @@ pub struct VoteRow {
     delegate: Option<String>,
     height: i64,
     tx_hash: Option<String>,
+    /// `power` as cast (an override later lowers `power`, not this), and
+    /// the proposal's cast power and voter count right after this ballot.
+    cast_power: u128,
+    turnout_after: u128,
+    voters_after: i32,
 }
 
 fn parse_tally(v: serde_json::Value) -> Result<Vec<u128>> {
@@ -143,6 +148,7 @@ async fn vote(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, v: VoteCa
         state.decided_at = Some(at.time);
     }
     state.updated_height = at.height;
+    let (turnout_after, voters_after) = (state.turnout, state.voters);
     p.votes.insert(
         (id, v.voter.clone()),
         VoteRow {
@@ -153,6 +159,9 @@ async fn vote(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, v: VoteCa
             delegate: v.delegate,
             height: at.height,
             tx_hash: at.tx_hash.map(str::to_string),
+            cast_power: v.power,
+            turnout_after,
+            voters_after,
         },
     );
     Ok(())
@@ -259,12 +268,16 @@ pub async fn flush(
             .num(v.own)
             .opt_text(v.delegate.as_deref())
             .num(v.height)
-            .opt_text(v.tx_hash.as_deref());
+            .opt_text(v.tx_hash.as_deref())
+            .num(v.cast_power)
+            .num(v.turnout_after)
+            .num(v.voters_after);
         buf.end_row();
     }
     copy(
         conn,
-        "COPY votes (proposal_id, voter, choice, power, weight, own, delegate, height, tx_hash) FROM STDIN",
+        "COPY votes (proposal_id, voter, choice, power, weight, own, delegate, height, tx_hash, \
+         cast_power, turnout_after, voters_after) FROM STDIN",
         &buf,
     )
     .await?;

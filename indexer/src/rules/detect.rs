@@ -136,21 +136,25 @@ pub async fn run(
             .await?
         }
         Detector::SanctionedCounterparty { .. } => {
-            // The list joins as a set (hashed), not an array scanned per row.
+            // The list joins as a set (hashed), not an array scanned per row,
+            // and only its addresses that the batch's transfers name are kept
+            // (a 10,000-address list otherwise builds two 10,000-entry hash
+            // tables per batch, most of this detector's time).
             sqlx::query(&format!(
-                "WITH listed AS (SELECT DISTINCT a FROM unnest($3::text[]) a) \
+                "WITH t AS MATERIALIZED (SELECT * FROM transfers WHERE height BETWEEN $1 AND $2), \
+                 listed AS (SELECT DISTINCT a FROM unnest($3::text[]) a \
+                   WHERE a IN (SELECT sender FROM t UNION ALL SELECT recipient FROM t)) \
                  SELECT {TRANSFER_KEY}, t.height, t.tx_hash, b.time, \
                    'account/' || CASE WHEN ls.a IS NOT NULL OR rs.address IS NOT NULL THEN t.sender ELSE t.recipient END, \
                  jsonb_build_object({TRANSFER_EVIDENCE}, \
                    'listed', to_jsonb(ARRAY(SELECT x FROM unnest(ARRAY[ls.a, lr.a]) x WHERE x IS NOT NULL)), \
                    'registry_flagged', to_jsonb(ARRAY(SELECT x FROM unnest(ARRAY[rs.address, rr.address]) x WHERE x IS NOT NULL))) \
-                 FROM {TRANSFERS} \
+                 FROM t JOIN blocks b ON b.height = t.height \
                  LEFT JOIN listed ls ON ls.a = t.sender \
                  LEFT JOIN listed lr ON lr.a = t.recipient \
                  LEFT JOIN registry_entries rs ON rs.address = t.sender AND rs.sanctioned \
                  LEFT JOIN registry_entries rr ON rr.address = t.recipient AND rr.sanctioned \
-                 WHERE t.height BETWEEN $1 AND $2 \
-                   AND (ls.a IS NOT NULL OR lr.a IS NOT NULL OR rs.address IS NOT NULL OR rr.address IS NOT NULL) \
+                 WHERE (ls.a IS NOT NULL OR lr.a IS NOT NULL OR rs.address IS NOT NULL OR rr.address IS NOT NULL) \
                  ORDER BY t.height, t.seq, t.part"
             ))
             .bind(from)
@@ -160,28 +164,32 @@ pub async fn run(
             .await?
         }
         Detector::KycTierLimit { limits } => {
-            // Tier above the list: the last limit applies. The evidence is
-            // built for the hits only, after the filter, not for every move.
-            sqlx::query(&format!(
-                "WITH moves AS ( \
-                   SELECT {TRANSFER_KEY} AS key, t.height, t.tx_hash, b.time, t.sender AS who, t.amount, \
-                     t.action, t.asset, t.recipient, true AS transfer \
-                   FROM {TRANSFERS} WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL \
+            // Tier above the list: the last limit applies. The limits are
+            // cast once, not per move; a hit's key, block time and evidence
+            // are built for the hits only, after the filter.
+            sqlx::query(
+                "WITH lim AS MATERIALIZED (SELECT $3::numeric[] AS a, cardinality($3::text[]) AS n), \
+                 moves AS ( \
+                   SELECT t.height, t.seq, t.part, t.tx_hash, t.sender AS who, t.amount, t.action, t.asset, \
+                     t.recipient, true AS transfer \
+                   FROM transfers t WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL \
                    UNION ALL \
-                   SELECT 'lock/' || l.owner || '/' || l.height || '/' || l.seq, l.height, NULL, b.time, l.owner, l.amount, \
-                     l.action, NULL, NULL, false \
-                   FROM lock_history l JOIN blocks b ON b.height = l.height \
-                   WHERE l.height BETWEEN $1 AND $2 AND l.action IN ('lock', 'increase')) \
-                 SELECT m.key, m.height, m.tx_hash, m.time, 'account/' || m.who, \
+                   SELECT l.height, l.seq, NULL, NULL, l.owner, l.amount, l.action, NULL, NULL, false \
+                   FROM lock_history l WHERE l.height BETWEEN $1 AND $2 AND l.action IN ('lock', 'increase')) \
+                 SELECT CASE WHEN m.transfer THEN 'transfer/' || m.height || '/' || m.seq || '/' || m.part \
+                          ELSE 'lock/' || m.who || '/' || m.height || '/' || m.seq END, \
+                   m.height, m.tx_hash, b.time, 'account/' || m.who, \
                    CASE WHEN m.transfer THEN jsonb_build_object('asset', m.asset, 'action', m.action, 'sender', m.who, \
                        'recipient', m.recipient, 'amount', m.amount::text) \
                      ELSE jsonb_build_object('action', m.action, 'owner', m.who, 'amount', m.amount::text) END \
-                   || jsonb_build_object('kyc_tier', COALESCE(r.kyc_tier, 0), \
-                     'tier_limit', ($3::numeric[])[LEAST(COALESCE(r.kyc_tier, 0), cardinality($3::numeric[]) - 1) + 1]::text) \
-                 FROM moves m LEFT JOIN registry_entries r ON r.address = m.who \
-                 WHERE m.amount > ($3::numeric[])[LEAST(COALESCE(r.kyc_tier, 0), cardinality($3::numeric[]) - 1) + 1] \
-                 ORDER BY m.height, m.key"
-            ))
+                   || jsonb_build_object('kyc_tier', c.tier, 'tier_limit', c.cap::text) \
+                 FROM moves m CROSS JOIN lim LEFT JOIN registry_entries r ON r.address = m.who \
+                 CROSS JOIN LATERAL (SELECT coalesce(r.kyc_tier, 0) AS tier, \
+                   lim.a[least(coalesce(r.kyc_tier, 0), lim.n - 1) + 1] AS cap) c \
+                 JOIN blocks b ON b.height = m.height \
+                 WHERE m.amount > c.cap \
+                 ORDER BY 2, 1",
+            )
             .bind(from)
             .bind(to)
             .bind(limits)
@@ -193,19 +201,24 @@ pub async fn run(
             min_voters,
             min_nakamoto,
         } => {
-            // Shares against the proposal's turnout as of this batch (the
-            // projection keeps it), not a re-sum of its ballots: O(1) per
-            // ballot. The Nakamoto coefficient is computed once per proposal
-            // the batch touched, and alerted once per proposal.
+            // A ballot's share is judged against the cast power right after
+            // it (the projection stores it with the ballot): O(1) a ballot,
+            // and the same alerts whether its block came alone or in a
+            // backfill batch of hundreds (rows from before migration 0013
+            // fall back to the proposal's figures). The Nakamoto coefficient
+            // is computed once per proposal the batch touched, over its
+            // ballots as of the batch, and alerted once per proposal.
             sqlx::query(
                 "SELECT 'vote/' || v.proposal_id || '/' || v.voter || '/' || v.height, v.height, v.tx_hash, b.time, \
                    'proposal/' || v.proposal_id, \
-                 jsonb_build_object('proposal_id', v.proposal_id, 'voter', v.voter, 'power', v.power::text, \
-                   'cast_power', p.turnout::text, 'voters', p.voters, \
-                   'share_bps', (v.power * 10000 / p.turnout)::bigint, 'delegate', v.delegate) \
+                 jsonb_build_object('proposal_id', v.proposal_id, 'voter', v.voter, 'power', c.power::text, \
+                   'cast_power', c.turnout::text, 'voters', c.voters, \
+                   'share_bps', (c.power * 10000 / c.turnout)::bigint, 'delegate', v.delegate) \
                  FROM votes v JOIN blocks b ON b.height = v.height JOIN proposals p ON p.id = v.proposal_id \
-                 WHERE v.height BETWEEN $1 AND $2 AND p.turnout > 0 AND p.voters >= $4 \
-                   AND v.power * 10000 > $3::numeric * p.turnout \
+                 CROSS JOIN LATERAL (SELECT coalesce(v.cast_power, v.power) AS power, \
+                   coalesce(v.turnout_after, p.turnout) AS turnout, coalesce(v.voters_after, p.voters) AS voters) c \
+                 WHERE v.height BETWEEN $1 AND $2 AND c.turnout > 0 AND c.voters >= $4 \
+                   AND c.power * 10000 > $3::numeric * c.turnout \
                  UNION ALL \
                  SELECT 'proposal/' || n.proposal_id || '/nakamoto', n.height, NULL, b.time, 'proposal/' || n.proposal_id, \
                    jsonb_build_object('proposal_id', n.proposal_id, 'nakamoto', n.nakamoto, 'voters', n.voters, \

@@ -66,11 +66,12 @@ pub enum Detector {
     /// A transfer or lock larger than the address's KYC tier allows
     /// (`limits[tier]`; an address without a registry entry is tier 0).
     KycTierLimit { limits: Vec<String> },
-    /// A vote whose power is above `max_share_bps` of the proposal's cast
-    /// power (its turnout as of the block batch) once at least `min_voters`
+    /// A vote whose power as cast is above `max_share_bps` of the
+    /// proposal's cast power right after it, once at least `min_voters` had
     /// voted; and, with `min_nakamoto`, a proposal whose Nakamoto
-    /// coefficient (fewest voters holding more than half of the cast power)
-    /// falls below it (one alert per proposal).
+    /// coefficient (fewest voters holding more than half of the cast power,
+    /// over its ballots as of the block batch) falls below it (one alert
+    /// per proposal).
     GovernanceConcentration {
         max_share_bps: u32,
         min_voters: u32,
