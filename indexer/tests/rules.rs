@@ -313,6 +313,50 @@ async fn governance_concentration_after_enough_voters() {
     assert_eq!(got[0].1["voters"], 3);
 }
 
+/// The detector's bounded Nakamoto check (the N - 1 largest ballots only)
+/// agrees with the report's full ranking, `vote_concentration`, for every
+/// N: it alerts exactly when the coefficient is below N, with its value.
+#[tokio::test]
+async fn nakamoto_check_agrees_with_the_full_ranking() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    // Ballot powers with ties and one large holder; per proposal a
+    // different mix, so the coefficients differ.
+    let mixes: [&[u128]; 4] = [
+        &[500, 300, 300, 100, 50, 50],
+        &[100, 100, 100, 100, 100, 100, 100, 100],
+        &[900, 50, 50, 1],
+        &[400, 400, 100, 100, 1, 1, 1],
+    ];
+    for (i, mix) in mixes.iter().enumerate() {
+        let id = i as i64 + 1;
+        let mut p = support::P::yes_no(id);
+        p.turnout = mix.iter().sum();
+        p.voters = mix.len() as i32;
+        p.insert(pool).await;
+        for (j, power) in mix.iter().enumerate() {
+            vote_at(pool, id, &format!("inj1v{j}"), 2 + j as i64 % 5, *power, *power).await;
+        }
+    }
+    let full: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT proposal_id, nakamoto FROM vote_concentration(ARRAY[1, 2, 3, 4]) ORDER BY 1")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(full, [(1, 2), (2, 5), (3, 1), (4, 2)]);
+    for n in 2..=6u32 {
+        let got = hits(pool, concentration(10_000, Some(n)), 1, 10).await;
+        let mut seen: Vec<(i64, i64)> = got
+            .iter()
+            .map(|(_, e)| (e["proposal_id"].as_i64().unwrap(), e["nakamoto"].as_i64().unwrap()))
+            .collect();
+        seen.sort();
+        let expected: Vec<(i64, i64)> = full.iter().copied().filter(|(_, k)| *k < i64::from(n)).collect();
+        assert_eq!(seen, expected, "min_nakamoto {n}");
+    }
+}
+
 /// A ballot is judged on the cast power right after it, not on the
 /// proposal's turnout when the batch ends: the same alerts whether the
 /// ballot's block was evaluated alone or in a long backfill batch.

@@ -205,9 +205,13 @@ pub async fn run(
             // it (the projection stores it with the ballot): O(1) a ballot,
             // and the same alerts whether its block came alone or in a
             // backfill batch of hundreds (rows from before migration 0013
-            // fall back to the proposal's figures). The Nakamoto coefficient
-            // is computed once per proposal the batch touched, over its
-            // ballots as of the batch, and alerted once per proposal.
+            // fall back to the proposal's figures). The Nakamoto check runs
+            // once per proposal the batch touched, over its ballots as of the
+            // batch, alerted once per proposal. It only asks whether fewer
+            // than N ballots hold a majority, so it reads the N - 1 largest
+            // (a top-N sort) instead of ranking every ballot as the
+            // report's `vote_concentration` does; the proposal's turnout is
+            // the sum of its ballots' powers (the projection keeps both).
             sqlx::query(
                 "SELECT 'vote/' || v.proposal_id || '/' || v.voter || '/' || v.height, v.height, v.tx_hash, b.time, \
                    'proposal/' || v.proposal_id, \
@@ -220,17 +224,19 @@ pub async fn run(
                  WHERE v.height BETWEEN $1 AND $2 AND c.turnout > 0 AND c.voters >= $4 \
                    AND c.power * 10000 > $3::numeric * c.turnout \
                  UNION ALL \
-                 SELECT 'proposal/' || n.proposal_id || '/nakamoto', n.height, NULL, b.time, 'proposal/' || n.proposal_id, \
-                   jsonb_build_object('proposal_id', n.proposal_id, 'nakamoto', n.nakamoto, 'voters', n.voters, \
-                     'cast_power', n.total::text, 'min_nakamoto', $5::int) \
-                 FROM (SELECT c.proposal_id, c.voters, c.total, c.nakamoto, t.height \
-                       FROM (SELECT proposal_id, max(height) AS height FROM votes \
-                             WHERE $5::int IS NOT NULL AND height BETWEEN $1 AND $2 GROUP BY proposal_id) t \
-                       JOIN vote_concentration(ARRAY(SELECT proposal_id FROM votes \
-                             WHERE $5::int IS NOT NULL AND height BETWEEN $1 AND $2)) c \
-                         ON c.proposal_id = t.proposal_id) n \
-                 JOIN blocks b ON b.height = n.height \
-                 WHERE n.total > 0 AND n.voters >= $4 AND n.nakamoto < $5 \
+                 SELECT 'proposal/' || p.id || '/nakamoto', t.height, NULL, b.time, 'proposal/' || p.id, \
+                   jsonb_build_object('proposal_id', p.id, 'nakamoto', k.nakamoto, 'voters', p.voters, \
+                     'cast_power', p.turnout::text, 'min_nakamoto', $5::int) \
+                 FROM (SELECT proposal_id, max(height) AS height FROM votes \
+                       WHERE $5::int IS NOT NULL AND height BETWEEN $1 AND $2 GROUP BY proposal_id) t \
+                 JOIN proposals p ON p.id = t.proposal_id JOIN blocks b ON b.height = t.height \
+                 CROSS JOIN LATERAL (SELECT min(r.rank) AS nakamoto FROM ( \
+                     SELECT row_number() OVER w AS rank, sum(top.power) OVER w AS running \
+                     FROM (SELECT power FROM votes WHERE proposal_id = p.id \
+                           ORDER BY power DESC LIMIT greatest($5::int - 1, 0)) top \
+                     WINDOW w AS (ORDER BY top.power DESC ROWS UNBOUNDED PRECEDING)) r \
+                   WHERE r.running * 2 > p.turnout) k \
+                 WHERE p.turnout > 0 AND p.voters >= $4 AND k.nakamoto IS NOT NULL \
                  ORDER BY 2, 1",
             )
             .bind(from)
