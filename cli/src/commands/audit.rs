@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
 use clap::Subcommand;
-use fog_indexer::audit::verify::{verify, Anchored, Report};
+use fog_indexer::audit::verify::{self, verify, Anchored, Report};
 use fog_relayer::anchoring::anchored;
 use serde::Serialize;
 
@@ -96,7 +96,7 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
                 })
                 .collect();
             let pool = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(2)
+                .max_connections(verify::CONNECTIONS)
                 .connect(&database_url)
                 .await
                 .with_context(|| format!("connecting to {database_url}"))?;

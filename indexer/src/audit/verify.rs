@@ -171,6 +171,9 @@ fn is_canonical(bytes: &[u8]) -> bool {
 /// than walking the primary key) and checks what it reads on blocking
 /// threads while the next bytes arrive.
 const READERS: u32 = 2;
+/// Connections verify holds at once: the snapshot's, the record readers'
+/// and the stored hashes' reader. A smaller pool serialises the readers.
+pub const CONNECTIONS: u32 = READERS + 2;
 /// Bytes of rows checked at a time.
 const BATCH_BYTES: usize = 8 << 20;
 
@@ -323,8 +326,9 @@ impl Records {
         }
     }
 
-    /// Every record present, each chaining to the one before.
-    fn finish(mut self) -> (Vec<Hash>, Option<String>) {
+    /// Every record present, each chaining to the one before; the problem,
+    /// if any, with the first record it names.
+    fn finish(mut self) -> (Vec<Hash>, Option<(u64, String)>) {
         let stop = self.problem.as_ref().map_or(self.leaves.len() as u64, |(s, _)| *s) as usize;
         for i in 0..stop.min(self.leaves.len()) {
             let why = if !self.seen[i] {
@@ -344,13 +348,13 @@ impl Records {
             self.note(i as u64, why);
             break;
         }
-        (self.leaves, self.problem.map(|(_, why)| why))
+        (self.leaves, self.problem)
     }
 }
 
 /// Reads and checks every record of the snapshot: the leaves in sequence,
 /// or the first failure.
-async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<(Vec<Hash>, Option<String>)> {
+async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<(Vec<Hash>, Option<(u64, String)>)> {
     let share = snapshot.pages.div_ceil(u64::from(READERS)).max(1);
     let mut readers = Vec::new();
     for i in 0..u64::from(READERS) {
@@ -399,8 +403,12 @@ pub async fn verify_with(
         let tx = snapshot.join(&pool).await?;
         tokio::spawn(read_stored_hashes(tx))
     };
-    let (leaves, mut failure) = records(pool, &snapshot, opts).await?;
+    let (leaves, problem) = records(pool, &snapshot, opts).await?;
     let size = leaves.len() as u64;
+    // What the report calls verified: the records before the first one
+    // that fails (its root is the root of that prefix).
+    let verified = problem.as_ref().map_or(size, |(seq, _)| (*seq).min(size));
+    let mut failure = problem.map(|(_, why)| why);
     let levels = tokio::task::spawn_blocking(move || Levels::build(leaves)).await?;
     let tree = StoredTree(&levels);
     let root = fog_merkle::tree_root(&tree, size)?;
@@ -472,8 +480,9 @@ pub async fn verify_with(
             Err(e) => failure = Some(format!("anchored on {}: {e}", a.chain)),
         }
     }
+    let root = if verified == size { root } else { root_at(verified)? };
     Ok(Report {
-        records: size,
+        records: verified,
         root: hex::encode(root),
         stored_hashes: stored,
         checkpoints: checkpoints.len(),

@@ -226,14 +226,14 @@ pub async fn run(
                  UNION ALL \
                  SELECT 'proposal/' || p.id || '/nakamoto', t.height, NULL, b.time, 'proposal/' || p.id, \
                    jsonb_build_object('proposal_id', p.id, 'nakamoto', k.nakamoto, 'voters', p.voters, \
-                     'cast_power', p.turnout::text, 'min_nakamoto', $5::int) \
+                     'cast_power', p.turnout::text, 'min_nakamoto', $5::bigint) \
                  FROM (SELECT proposal_id, max(height) AS height FROM votes \
-                       WHERE $5::int IS NOT NULL AND height BETWEEN $1 AND $2 GROUP BY proposal_id) t \
+                       WHERE $5::bigint IS NOT NULL AND height BETWEEN $1 AND $2 GROUP BY proposal_id) t \
                  JOIN proposals p ON p.id = t.proposal_id JOIN blocks b ON b.height = t.height \
                  CROSS JOIN LATERAL (SELECT min(r.rank) AS nakamoto FROM ( \
                      SELECT row_number() OVER w AS rank, sum(top.power) OVER w AS running \
                      FROM (SELECT power FROM votes WHERE proposal_id = p.id \
-                           ORDER BY power DESC LIMIT greatest($5::int - 1, 0)) top \
+                           ORDER BY power DESC LIMIT greatest($5::bigint - 1, 0)) top \
                      WINDOW w AS (ORDER BY top.power DESC ROWS UNBOUNDED PRECEDING)) r \
                    WHERE r.running * 2 > p.turnout) k \
                  WHERE p.turnout > 0 AND p.voters >= $4 AND k.nakamoto IS NOT NULL \
@@ -243,7 +243,7 @@ pub async fn run(
             .bind(to)
             .bind(*max_share_bps as i64)
             .bind(*min_voters as i64)
-            .bind(min_nakamoto.map(|n| n as i32))
+            .bind(min_nakamoto.map(i64::from))
             .fetch_all(&mut *conn)
             .await?
         }

@@ -42,12 +42,19 @@ pub fn deployment(dir: &Path) -> Deployment {
 
 /// Replays every recorded block into `store`.
 pub async fn replay(dir: &Path, store: &Store) {
+    replay_in_batches_of(dir, store, Options::default().batch_blocks).await;
+}
+
+/// Replays every recorded block into `store`, at most `blocks` blocks a
+/// transaction (the live tail writes one).
+pub async fn replay_in_batches_of(dir: &Path, store: &Store, blocks: usize) {
     let ingest = Ingest::new(
         DirSource::open(dir, "inj").unwrap(),
         store.clone(),
         Watched::from(&deployment(dir).contracts),
         Options {
             progress: false,
+            batch_blocks: blocks,
             ..Options::default()
         },
     );
