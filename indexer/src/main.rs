@@ -187,7 +187,7 @@ struct ApiArgs {
     #[arg(long = "cors-origin")]
     cors_origins: Vec<String>,
     /// Directory of compliance rule files (*.json): new versions are
-    /// registered as drafts at start and on `POST /rules/reload`.
+    /// registered as drafts at start, on `POST /rules/reload` and on SIGHUP.
     #[arg(long)]
     rules: Option<std::path::PathBuf>,
     /// The KYC master key (64 hex characters; created, mode 0600, when
@@ -259,9 +259,14 @@ async fn serve(
         })
         .collect::<Result<_>>()?;
     if let Some(dir) = &api.rules {
+        // Listening before the first read: a SIGHUP sent once the rules
+        // are registered must not find the default action (exit).
+        let hangups =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).context("listening for SIGHUP")?;
         let report = fog_indexer::rules::registry::sync_dir(&store.pool, dir, "system:startup").await?;
         info!(loaded = ?report.loaded, unchanged = report.unchanged, refused = ?report.refused, dir = %dir.display(), "rule files read");
         state.rules_dir = Some(dir.clone());
+        reload_rules_on_sighup(hangups, store.pool.clone(), dir.clone());
     }
     state.vault = Some(std::sync::Arc::new(fog_indexer::kyc::Vault::load(&api.kyc_key)?));
     if api.retention_every_hours > 0 {
@@ -285,6 +290,23 @@ async fn serve(
     info!(%listen, "serving the API");
     axum::serve(listener, app).await?;
     Ok(())
+}
+
+/// SIGHUP reads the rules directory again, as `POST /rules/reload` does:
+/// new versions become drafts, awaiting two admins.
+fn reload_rules_on_sighup(mut hangups: tokio::signal::unix::Signal, pool: sqlx::PgPool, dir: PathBuf) {
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match fog_indexer::rules::registry::sync_dir(&pool, &dir, "system:sighup").await {
+                Ok(report) => {
+                    info!(loaded = ?report.loaded, unchanged = report.unchanged, refused = ?report.refused, dir = %dir.display(), "rule files read again (SIGHUP)")
+                }
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), dir = %dir.display(), "reading the rule files again (SIGHUP) failed")
+                }
+            }
+        }
+    });
 }
 
 async fn run(cli: Cli) -> Result<()> {

@@ -745,3 +745,75 @@ async fn the_shipped_rules_over_the_recorded_devnet_scenario() {
     .unwrap();
     assert_eq!(untagged, 0);
 }
+
+/// `fog-indexer serve --rules DIR` reads the directory again on SIGHUP: a
+/// rule file added after the start becomes a draft.
+#[tokio::test]
+async fn sighup_reads_the_rules_directory_again() {
+    let db = fog_indexer::testing::TestDb::new().await.unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shipped.join("aml.large_transfer.json"),
+        dir.path().join("aml.large_transfer.json"),
+    )
+    .unwrap();
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_fog-indexer"))
+        .args(["--database-url", &db.url, "serve", "--listen", "127.0.0.1:0", "--rules"])
+        .arg(dir.path())
+        .env("FOG_KYC_MASTER_KEY", "11".repeat(32))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Stopped(server);
+    let ids = |pool: PgPool| async move {
+        registry::list(&pool, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.rule_id, v.state))
+            .collect::<Vec<_>>()
+    };
+    let pool = db.store.pool.clone();
+    let mut waited = 0;
+    while ids(pool.clone()).await.is_empty() {
+        assert!(waited < 300, "the server never read its rules directory");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        ids(pool.clone()).await,
+        [("aml.large_transfer".to_string(), "draft".to_string())]
+    );
+    std::fs::copy(shipped.join("aml.velocity.json"), dir.path().join("aml.velocity.json")).unwrap();
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    let mut waited = 0;
+    while ids(pool.clone()).await.len() < 2 {
+        assert!(waited < 100, "SIGHUP did not reload the rules");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert!(server.0.try_wait().unwrap().is_none(), "the server is still serving");
+    assert_eq!(
+        ids(pool.clone()).await,
+        [
+            ("aml.large_transfer".to_string(), "draft".to_string()),
+            ("aml.velocity".to_string(), "draft".to_string())
+        ]
+    );
+}
+
+/// A child process killed when the test ends, passed or not.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
