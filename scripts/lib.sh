@@ -13,6 +13,13 @@ CHAIN_CAPABILITIES=iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# The devnet the end-to-end tests start in $FOG_HOME (they reset it), and
+# the Python environment with injective-core, cached across runs.
+use_e2e_devnet() {
+    export FOG_HOME=${FOG_HOME:-$CARGO_TARGET_DIR/e2e-fog}
+    export FOG_VENV=${FOG_VENV:-$FOG_CACHE/venv}
+}
+
 # The wasm target and the standard library's sources (for -Zbuild-std).
 ensure_rust_wasm() {
     rustup target list --installed | grep -qx wasm32-unknown-unknown \

@@ -19,10 +19,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "wasm build + cosmwasm-check"
 scripts/build-wasm.sh
 
-# The end-to-end tests start a fresh devnet in $FOG_HOME (they reset it);
-# the Python environment with injective-core is cached across runs.
-export FOG_HOME=${FOG_HOME:-$CARGO_TARGET_DIR/e2e-fog}
-export FOG_VENV=${FOG_VENV:-$FOG_CACHE/venv}
+use_e2e_devnet
 # The end-to-end tests run fog, fog-indexer and fog-relayer as processes.
 cargo build --quiet -p fog-cli -p fog-indexer -p fog-relayer
 trap '"$CARGO_TARGET_DIR/debug/fog" devnet down >/dev/null 2>&1 || true' EXIT

@@ -7,8 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 cd "$FOG_ROOT"
-export FOG_HOME=${FOG_HOME:-$CARGO_TARGET_DIR/e2e-fog}
-export FOG_VENV=${FOG_VENV:-$FOG_CACHE/venv}
+use_e2e_devnet
 [ -f artifacts/checksums.txt ] || scripts/build-wasm.sh
 out=$(mktemp -d)
 for pin in 0 1; do
