@@ -263,8 +263,7 @@ async fn serve(
         // are registered must not find the default action (exit).
         let hangups =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).context("listening for SIGHUP")?;
-        let report = fog_indexer::rules::registry::sync_dir(&store.pool, dir, "system:startup").await?;
-        info!(loaded = ?report.loaded, unchanged = report.unchanged, refused = ?report.refused, dir = %dir.display(), "rule files read");
+        read_rules_dir(&store.pool, dir, "system:startup").await?;
         state.rules_dir = Some(dir.clone());
         reload_rules_on_sighup(hangups, store.pool.clone(), dir.clone());
     }
@@ -292,18 +291,20 @@ async fn serve(
     Ok(())
 }
 
+/// Registers the new rule versions of `dir` as drafts, on behalf of `by`.
+async fn read_rules_dir(pool: &sqlx::PgPool, dir: &std::path::Path, by: &str) -> Result<()> {
+    let report = fog_indexer::rules::registry::sync_dir(pool, dir, by).await?;
+    info!(loaded = ?report.loaded, unchanged = report.unchanged, refused = ?report.refused, dir = %dir.display(), by, "rule files read");
+    Ok(())
+}
+
 /// SIGHUP reads the rules directory again, as `POST /rules/reload` does:
 /// new versions become drafts, awaiting two admins.
 fn reload_rules_on_sighup(mut hangups: tokio::signal::unix::Signal, pool: sqlx::PgPool, dir: PathBuf) {
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
-            match fog_indexer::rules::registry::sync_dir(&pool, &dir, "system:sighup").await {
-                Ok(report) => {
-                    info!(loaded = ?report.loaded, unchanged = report.unchanged, refused = ?report.refused, dir = %dir.display(), "rule files read again (SIGHUP)")
-                }
-                Err(e) => {
-                    tracing::error!(error = %format!("{e:#}"), dir = %dir.display(), "reading the rule files again (SIGHUP) failed")
-                }
+            if let Err(e) = read_rules_dir(&pool, &dir, "system:sighup").await {
+                tracing::error!(error = %format!("{e:#}"), dir = %dir.display(), "reading the rule files again (SIGHUP) failed");
             }
         }
     });

@@ -190,10 +190,7 @@ struct Snapshot {
 
 impl Snapshot {
     async fn take(pool: &PgPool) -> Result<Self> {
-        let mut holder = pool.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *holder)
-            .await?;
+        let mut holder = begin_repeatable_read(pool).await?;
         let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
             .fetch_one(&mut *holder)
             .await?;
@@ -214,16 +211,22 @@ impl Snapshot {
 
     /// A read-only transaction seeing exactly this snapshot.
     async fn join(&self, pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-        let mut tx = pool.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = begin_repeatable_read(pool).await?;
         // The id is PostgreSQL's own (hex digits and dashes), not input.
         sqlx::query(&format!("SET TRANSACTION SNAPSHOT '{}'", self.id))
             .execute(&mut *tx)
             .await?;
         Ok(tx)
     }
+}
+
+/// A read-only transaction that sees one snapshot from its first query on.
+async fn begin_repeatable_read(pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 /// Streams `statement` (a binary COPY out) in batches of whole rows, each
@@ -398,11 +401,7 @@ pub async fn verify_with(
 ) -> Result<Report> {
     let snapshot = Snapshot::take(pool).await?;
     // The stored hashes are read while the records are.
-    let hashes = {
-        let (pool, snapshot) = (pool.clone(), &snapshot);
-        let tx = snapshot.join(&pool).await?;
-        tokio::spawn(read_stored_hashes(tx))
-    };
+    let hashes = tokio::spawn(read_stored_hashes(snapshot.join(pool).await?));
     let (leaves, problem) = records(pool, &snapshot, opts).await?;
     let size = leaves.len() as u64;
     // What the report calls verified: the records before the first one

@@ -167,29 +167,27 @@ pub async fn run(
             // Tier above the list: the last limit applies. The limits are
             // cast once, not per move; a hit's key, block time and evidence
             // are built for the hits only, after the filter.
-            sqlx::query(
+            sqlx::query(&format!(
                 "WITH lim AS MATERIALIZED (SELECT $3::numeric[] AS a, cardinality($3::text[]) AS n), \
                  moves AS ( \
-                   SELECT t.height, t.seq, t.part, t.tx_hash, t.sender AS who, t.amount, t.action, t.asset, \
-                     t.recipient, true AS transfer \
-                   FROM transfers t WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL \
+                   SELECT height, seq, part, tx_hash, sender, amount, action, asset, recipient, true AS transfer \
+                   FROM transfers WHERE height BETWEEN $1 AND $2 AND sender IS NOT NULL \
                    UNION ALL \
-                   SELECT l.height, l.seq, NULL, NULL, l.owner, l.amount, l.action, NULL, NULL, false \
-                   FROM lock_history l WHERE l.height BETWEEN $1 AND $2 AND l.action IN ('lock', 'increase')) \
-                 SELECT CASE WHEN m.transfer THEN 'transfer/' || m.height || '/' || m.seq || '/' || m.part \
-                          ELSE 'lock/' || m.who || '/' || m.height || '/' || m.seq END, \
-                   m.height, m.tx_hash, b.time, 'account/' || m.who, \
-                   CASE WHEN m.transfer THEN jsonb_build_object('asset', m.asset, 'action', m.action, 'sender', m.who, \
-                       'recipient', m.recipient, 'amount', m.amount::text) \
-                     ELSE jsonb_build_object('action', m.action, 'owner', m.who, 'amount', m.amount::text) END \
+                   SELECT height, seq, NULL, NULL, owner, amount, action, NULL, NULL, false \
+                   FROM lock_history WHERE height BETWEEN $1 AND $2 AND action IN ('lock', 'increase')) \
+                 SELECT CASE WHEN t.transfer THEN {TRANSFER_KEY} \
+                          ELSE 'lock/' || t.sender || '/' || t.height || '/' || t.seq END, \
+                   t.height, t.tx_hash, b.time, 'account/' || t.sender, \
+                   CASE WHEN t.transfer THEN jsonb_build_object({TRANSFER_EVIDENCE}) \
+                     ELSE jsonb_build_object('action', t.action, 'owner', t.sender, 'amount', t.amount::text) END \
                    || jsonb_build_object('kyc_tier', c.tier, 'tier_limit', c.cap::text) \
-                 FROM moves m CROSS JOIN lim LEFT JOIN registry_entries r ON r.address = m.who \
+                 FROM moves t CROSS JOIN lim LEFT JOIN registry_entries r ON r.address = t.sender \
                  CROSS JOIN LATERAL (SELECT coalesce(r.kyc_tier, 0) AS tier, \
                    lim.a[least(coalesce(r.kyc_tier, 0), lim.n - 1) + 1] AS cap) c \
-                 JOIN blocks b ON b.height = m.height \
-                 WHERE m.amount > c.cap \
-                 ORDER BY 2, 1",
-            )
+                 JOIN blocks b ON b.height = t.height \
+                 WHERE t.amount > c.cap \
+                 ORDER BY 2, 1"
+            ))
             .bind(from)
             .bind(to)
             .bind(limits)
