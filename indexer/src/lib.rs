@@ -5,6 +5,8 @@
 
 pub mod access;
 pub mod api;
+#[cfg(test)]
+mod arbitrary_json;
 pub mod audit;
 pub mod cases;
 pub mod ingest;

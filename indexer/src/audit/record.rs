@@ -191,40 +191,12 @@ mod tests {
         serde_json_canonicalizer::to_vec(r).unwrap()
     }
 
-    fn json_value() -> impl Strategy<Value = serde_json::Value> {
-        use serde_json::Value;
-        let key = prop_oneof![
-            "[a-z_]{0,8}",
-            "\\PC{0,4}",
-            Just("\u{e000}".to_string()),
-            Just("\u{1f600}".to_string()),
-        ];
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::from),
-            any::<u64>().prop_map(Value::from),
-            (-1e30f64..1e30).prop_map(Value::from),
-            Just(Value::from(1e21)),
-            Just(Value::from(-0.0)),
-            "\\PC{0,12}".prop_map(Value::String),
-            "[\\x00-\\x1f\"\\\\\\x7f\u{2028}]{0,6}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(3, 24, 6, move |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map(key.clone(), inner, 0..5)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
-
     proptest! {
         /// The serde_json fast path gives exactly the general RFC 8785
         /// canonicalizer's bytes, whatever the details hold.
         #[test]
         fn the_fast_path_is_rfc_8785(
-            details in json_value(),
+            details in crate::arbitrary_json::value(),
             seq in prop_oneof![0u64..1_000_000, Just(MAX_SAFE_INTEGER), Just(MAX_SAFE_INTEGER + 1), any::<u64>()],
             actor in "\\PC{0,10}",
             tags in prop::collection::vec(prop_oneof![Just("SOX".to_string()), Just("MiCA".to_string()), "\\PC{0,5}"], 0..4),

@@ -75,33 +75,15 @@ impl Condition {
         }
     }
 }
+
 #[cfg(test)]
 mod conversion {
     use proptest::prelude::*;
-    use serde_json::Value;
-
-    fn json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::from),
-            any::<u64>().prop_map(Value::from),
-            (-1e12f64..1e12).prop_map(Value::from),
-            "\\PC{0,8}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(3, 24, 5, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map("[a-z_]{1,6}", inner, 0..5)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
 
     proptest! {
         /// The direct conversion is the crate's own serde conversion.
         #[test]
-        fn to_cel_is_cel_to_value(v in json()) {
+        fn to_cel_is_cel_to_value(v in crate::arbitrary_json::value()) {
             prop_assert_eq!(super::to_cel(&v), cel::to_value(&v).unwrap());
         }
     }
