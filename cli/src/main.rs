@@ -26,6 +26,11 @@ use context::Context;
 use devnet::DevnetCmd;
 use output::Output;
 
+// fog runs the indexer's code for `fog audit verify` and the lineage
+// hashing; the same allocator as the indexer's binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "fog",

@@ -27,6 +27,10 @@ use rand::Rng;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+// The indexer's allocator, as in its binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

@@ -14,6 +14,9 @@
 //!    read back and COPYed, binary, into unindexed tables of the same
 //!    shapes in one transaction: the ceiling over the same rows.
 //!
+//! Also reported: the CPU time PostgreSQL's processes and the indexer's
+//! spent during the replay (Linux `/proc`), which says which side bounds it.
+//!
 //! `cargo bench -p fog-indexer --bench replay` (env BLOCKS, EVENTS_PER_BLOCK).
 
 use std::time::Instant;
@@ -24,6 +27,10 @@ use fog_indexer::store::CopyBuf;
 use fog_indexer::synth;
 use fog_indexer::testing::TestDb;
 use sqlx::Row;
+
+// The indexer's allocator, as in its binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -69,9 +76,12 @@ async fn main() -> anyhow::Result<()> {
     // Every timed phase starts from a checkpoint, so none pays for the
     // dirty pages and WAL of the phase before it.
     sqlx::query("CHECKPOINT").execute(&db.store.pool).await?;
+    let (server_cpu, client_cpu) = (postgres_cpu(), own_cpu());
     let t = Instant::now();
     ingest.run_to(None).await?;
     let replay_s = t.elapsed().as_secs_f64();
+    let server_cpu = postgres_cpu() - server_cpu;
+    let client_cpu = own_cpu() - client_cpu;
 
     let pool = &db.store.pool;
     let mut rows_total = 0i64;
@@ -169,6 +179,9 @@ async fn main() -> anyhow::Result<()> {
     let ceiling_rate = rows.len() as f64 / ceiling_s;
     println!("decode only (one core): {decode_s:.2} s");
     println!("replay: {blocks} blocks, {rows_total} rows ({attr_rows} attribute rows) in {replay_s:.2} s");
+    println!(
+        "  CPU during the replay: PostgreSQL {server_cpu:.2} s (every postgres process), the indexer {client_cpu:.2} s"
+    );
     for (table, n) in &counts {
         println!("  {table:<18} {n:>10}");
     }
@@ -191,4 +204,36 @@ async fn main() -> anyhow::Result<()> {
         replay_all_rate / all_ceiling_rate
     );
     Ok(())
+}
+
+/// User plus system CPU seconds of a process, from its `/proc/PID/stat`.
+fn cpu_seconds(stat: &str) -> f64 {
+    // Fields after the command name, which is in parentheses: utime and
+    // stime are the 12th and 13th, in clock ticks (100 per second).
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// CPU seconds of every PostgreSQL process on the machine (backends,
+/// WAL writer, checkpointer): the server's side of the replay.
+fn postgres_cpu() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    dir.flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| stat.contains("(postgres)"))
+        .map(|stat| cpu_seconds(&stat))
+        .sum()
+}
+
+/// CPU seconds of this process: the indexer's side.
+fn own_cpu() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .map(|s| cpu_seconds(&s))
+        .unwrap_or(0.0)
 }

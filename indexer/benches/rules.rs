@@ -21,6 +21,10 @@ use fog_indexer::source::DirSource;
 use fog_indexer::synth;
 use fog_indexer::testing::TestDb;
 
+// The indexer's allocator, as in its binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

@@ -14,7 +14,10 @@ use tracing::{info, warn};
 
 use crate::source::{Block, BlockSource};
 use crate::store::select::Watched;
-use crate::store::{check_continuity, BatchStats, Store};
+use crate::store::{check_continuity, BatchStats, Checkpoint, PreparedBatch, Store};
+
+/// A batch being prepared off the writer's path.
+type Preparing = tokio::task::JoinHandle<Result<Option<PreparedBatch>>>;
 
 pub struct Options {
     /// First height to index when the database is empty.
@@ -115,29 +118,56 @@ impl<S: BlockSource + 'static> Ingest<S> {
                 }
             }
         });
-        let mut batch: Vec<Block> = Vec::new();
-        let mut rows = 0usize;
-        while let Some(block) = blocks.recv().await {
-            if let Some(c) = &checkpoint {
-                if !block.chain_id.is_empty() && block.chain_id != c.chain_id {
-                    bail!(
-                        "the node serves chain {:?}; this database holds {:?}",
-                        block.chain_id,
-                        c.chain_id
-                    );
+        // Full batches are prepared on a blocking thread (COPY rows
+        // formatted, fog events decoded, audit entries built) while the
+        // writer commits the batch before; a few wait in order.
+        let (prepared_tx, prepared) = tokio::sync::mpsc::channel::<Preparing>(2);
+        let prepare = |batch: Vec<Block>| {
+            let watched = self.watched.clone();
+            tokio::task::spawn_blocking(move || PreparedBatch::new(&batch, &watched))
+        };
+        // Blocks before a break in the chain are still written; then the
+        // break is the error returned.
+        let collect = async move {
+            let mut batch: Vec<Block> = Vec::new();
+            let mut rows = 0usize;
+            let result = loop {
+                let Some(block) = blocks.recv().await else {
+                    break Ok(height);
+                };
+                if let Err(e) = extends(checkpoint.as_ref(), height, &hash, &block) {
+                    break Err(e);
+                }
+                height = block.height;
+                hash = block.hash.clone();
+                rows += block.events.iter().map(|e| e.attributes.len() + 1).sum::<usize>();
+                batch.push(block);
+                if batch.len() >= self.options.batch_blocks || rows >= self.options.batch_rows {
+                    if prepared_tx.send(prepare(std::mem::take(&mut batch))).await.is_err() {
+                        break Ok(height); // the writer failed; its error is the one returned
+                    }
+                    rows = 0;
+                }
+            };
+            if !batch.is_empty() {
+                let _ = prepared_tx.send(prepare(batch)).await;
+            }
+            result
+        };
+        let write = async {
+            // Owned here, so a writer that fails closes the channel and the
+            // collector stops sending.
+            let mut prepared = prepared;
+            while let Some(preparing) = prepared.recv().await {
+                if let Some(batch) = preparing.await?? {
+                    self.commit(batch, bar.as_ref()).await?;
                 }
             }
-            check_continuity(height, &hash, &block)?;
-            height = block.height;
-            hash = block.hash.clone();
-            rows += block.events.iter().map(|e| e.attributes.len() + 1).sum::<usize>();
-            batch.push(block);
-            if batch.len() >= self.options.batch_blocks || rows >= self.options.batch_rows {
-                self.commit(&mut batch, bar.as_ref()).await?;
-                rows = 0;
-            }
-        }
-        self.commit(&mut batch, bar.as_ref()).await?;
+            anyhow::Ok(())
+        };
+        let (collected, written) = tokio::join!(collect, write);
+        written?;
+        let height = collected?;
         fetcher.await?;
         if let Some(bar) = bar {
             bar.finish_and_clear();
@@ -145,12 +175,9 @@ impl<S: BlockSource + 'static> Ingest<S> {
         Ok(height)
     }
 
-    async fn commit(&self, batch: &mut Vec<Block>, bar: Option<&ProgressBar>) -> Result<BatchStats> {
-        if batch.is_empty() {
-            return Ok(BatchStats::default());
-        }
-        let stats = self.store.write_batch(batch, &self.watched).await?;
-        let last = batch.last().map(|b| b.height).unwrap_or_default();
+    async fn commit(&self, batch: PreparedBatch, bar: Option<&ProgressBar>) -> Result<BatchStats> {
+        let last = batch.last.height;
+        let stats = self.store.write_batch(batch).await?;
         metrics::gauge!("fog_indexer_height").set(last as f64);
         metrics::counter!("fog_indexer_blocks_total").increment(stats.blocks as u64);
         metrics::counter!("fog_indexer_events_total").increment(stats.events as u64);
@@ -163,9 +190,8 @@ impl<S: BlockSource + 'static> Ingest<S> {
             metrics::counter!("fog_indexer_spoofed_events_total").increment(stats.spoofed as u64);
         }
         if let Some(bar) = bar {
-            bar.inc(batch.len() as u64);
+            bar.inc(stats.blocks as u64);
         }
-        batch.clear();
         Ok(stats)
     }
 
@@ -183,6 +209,20 @@ impl<S: BlockSource + 'static> Ingest<S> {
             tokio::time::sleep(interval).await;
         }
     }
+}
+
+/// Refuses a block of another chain or one that does not extend the last.
+fn extends(checkpoint: Option<&Checkpoint>, height: u64, hash: &str, block: &Block) -> Result<()> {
+    if let Some(c) = checkpoint {
+        if !block.chain_id.is_empty() && block.chain_id != c.chain_id {
+            bail!(
+                "the node serves chain {:?}; this database holds {:?}",
+                block.chain_id,
+                c.chain_id
+            );
+        }
+    }
+    check_continuity(height, hash, block)
 }
 
 /// Errors that retrying cannot fix: a broken chain, another chain's node.

@@ -66,22 +66,22 @@ async fn a_broken_chain_stops_ingestion_with_both_hashes() {
     let db = TestDb::new().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     synth::write_history(dir.path(), 30, 2).unwrap();
-    // Block 21 claims another parent.
-    let (mut b, r) = synth::block(21, 2);
+    // Block 24 claims another parent, in the middle of a batch of 10.
+    let (mut b, r) = synth::block(24, 2);
     b["block"]["header"]["last_block_id"]["hash"] = "DEADBEEF".into();
-    fog_indexer::source::write_recorded(dir.path(), 21, &b, &r).unwrap();
+    fog_indexer::source::write_recorded(dir.path(), 24, &b, &r).unwrap();
     let err = ingest(&db, dir.path(), 10).run_to(None).await.unwrap_err().to_string();
-    assert!(err.contains("continuity broken at height 21"), "{err}");
+    assert!(err.contains("continuity broken at height 24"), "{err}");
     assert!(err.contains("DEADBEEF"), "{err}");
-    let stored: String = sqlx::query("SELECT hash FROM blocks WHERE height = 20")
+    let stored: String = sqlx::query("SELECT hash FROM blocks WHERE height = 23")
         .fetch_one(&db.store.pool)
         .await
         .unwrap()
         .get(0);
     assert!(err.contains(&stored), "{err} names the stored hash");
-    // Nothing past the last good block was written.
-    assert_eq!(db.store.checkpoint().await.unwrap().unwrap().height, 20);
-    assert_eq!(count(&db, "blocks").await, 20);
+    // Every block before the break was written, nothing past it.
+    assert_eq!(db.store.checkpoint().await.unwrap().unwrap().height, 23);
+    assert_eq!(count(&db, "blocks").await, 23);
 }
 
 #[tokio::test]

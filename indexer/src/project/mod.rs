@@ -1,6 +1,7 @@
 //! Projections rebuilt purely from `wasm-fog.*` events. Each event is
-//! decoded with the same `fog-events` structs the contracts emit it with and
-//! applied inside the batch's transaction.
+//! decoded with the same `fog-events` structs the contracts emit it with
+//! (when the batch is prepared, [`crate::store::PreparedBatch`]) and applied
+//! inside the batch's transaction.
 //!
 //! The frequent events (locks, votes) go through a per-batch [`Projector`]
 //! that keeps what they touch in memory and writes it once per batch (COPY
@@ -15,13 +16,11 @@ mod ve;
 
 use std::collections::BTreeMap;
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use fog_events::AnyEvent;
 use sqlx::PgConnection;
 
-use crate::source::Block;
-use crate::store::select::{Kept, Watched};
-use crate::store::CopyBuf;
+use crate::store::{CopyBuf, FogEvent};
 
 /// Where an event happened.
 pub struct At<'a> {
@@ -42,48 +41,23 @@ pub struct Projector {
 
 impl Projector {
     pub fn new() -> Self {
-        Self {
-            lock_history: CopyBuf::new(),
-            delegation_history: CopyBuf::new(),
-            ..Self::default()
-        }
+        Self::default()
     }
 
-    pub async fn apply_block(&mut self, conn: &mut PgConnection, block: &Block, watched: &Watched) -> Result<()> {
-        let mut seq = 0i32;
-        for ev in &block.events {
-            let kept = watched.classify(ev);
-            if !matches!(kept, Kept::Fog | Kept::Token | Kept::Bank) {
-                continue;
-            }
-            if kept == Kept::Fog {
-                let attrs: Vec<(&str, &str)> = ev.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let decoded = AnyEvent::decode(&ev.kind, &attrs)
-                    .ok_or_else(|| anyhow!("height {}: {} is not a known fog event", block.height, ev.kind))?
-                    .map_err(|e| anyhow!("height {}: {e}", block.height))?;
-                let at = At {
-                    height: block.height as i64,
-                    seq,
-                    time: block.time.timestamp(),
-                    tx_hash: ev
-                        .tx_index
-                        .and_then(|i| block.txs.get(i as usize))
-                        .map(|t| t.hash.as_str()),
-                };
-                self.apply(conn, &at, decoded).await?;
-            }
-            seq += 1;
-        }
-        Ok(())
-    }
-
-    async fn apply(&mut self, conn: &mut PgConnection, at: &At<'_>, event: AnyEvent) -> Result<()> {
-        match event {
-            AnyEvent::Ve(e) => ve::apply(self, conn, at, e).await,
-            AnyEvent::Governance(e) => governance::apply(self, conn, at, e).await,
-            AnyEvent::ReleaseGate(e) => release_gate::apply(conn, at, e).await,
-            AnyEvent::AuditAnchor(e) => anchor::apply(conn, at, e).await,
-            AnyEvent::Registry(e) => registry::apply(conn, at, e).await,
+    /// Applies one fog event of the batch, in chain order.
+    pub async fn apply(&mut self, conn: &mut PgConnection, event: FogEvent) -> Result<()> {
+        let at = At {
+            height: event.height,
+            seq: event.seq,
+            time: event.time,
+            tx_hash: event.tx_hash.as_deref(),
+        };
+        match event.event {
+            AnyEvent::Ve(e) => ve::apply(self, conn, &at, e).await,
+            AnyEvent::Governance(e) => governance::apply(self, conn, &at, e).await,
+            AnyEvent::ReleaseGate(e) => release_gate::apply(conn, &at, e).await,
+            AnyEvent::AuditAnchor(e) => anchor::apply(conn, &at, e).await,
+            AnyEvent::Registry(e) => registry::apply(conn, &at, e).await,
         }
     }
 

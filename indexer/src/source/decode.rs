@@ -194,8 +194,9 @@ pub fn decode_block(
         .map_err(|e| invalid(&h, format!("time: {e}")))?;
     let protocol = protocol.unwrap_or_else(|| detect(results));
 
-    let raw_txs = b["block"]["data"]["txs"].as_array().cloned().unwrap_or_default();
-    let tx_results = r["txs_results"].as_array().cloned().unwrap_or_default();
+    let none = Vec::new();
+    let raw_txs = b["block"]["data"]["txs"].as_array().unwrap_or(&none);
+    let tx_results = r["txs_results"].as_array().unwrap_or(&none);
     if raw_txs.len() != tx_results.len() {
         return Err(invalid(
             &h,
@@ -204,7 +205,7 @@ pub fn decode_block(
     }
     let mut txs = Vec::with_capacity(raw_txs.len());
     let mut tx_events = Vec::new();
-    for (i, (raw, res)) in raw_txs.iter().zip(&tx_results).enumerate() {
+    for (i, (raw, res)) in raw_txs.iter().zip(tx_results).enumerate() {
         let bytes = B64
             .decode(raw.as_str().unwrap_or_default())
             .map_err(|e| invalid(&h, format!("tx {i} is not base64: {e}")))?;

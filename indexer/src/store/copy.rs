@@ -7,22 +7,20 @@ use std::fmt::Write;
 pub struct CopyBuf {
     buf: String,
     rows: usize,
-    first: bool,
+    /// A column of the current row is written (the next needs a tab).
+    mid_row: bool,
 }
 
 impl CopyBuf {
     pub fn new() -> Self {
-        Self {
-            first: true,
-            ..Self::default()
-        }
+        Self::default()
     }
 
     fn sep(&mut self) {
-        if !self.first {
+        if self.mid_row {
             self.buf.push('\t');
         }
-        self.first = false;
+        self.mid_row = true;
     }
 
     pub fn text(&mut self, s: &str) -> &mut Self {
@@ -70,7 +68,7 @@ impl CopyBuf {
     pub fn end_row(&mut self) {
         self.buf.push('\n');
         self.rows += 1;
-        self.first = true;
+        self.mid_row = false;
     }
 
     pub fn rows(&self) -> usize {
@@ -92,5 +90,13 @@ mod tests {
         b.num(1).text("a\tb\\c\nd").opt_text(None).end_row();
         assert_eq!(std::str::from_utf8(b.as_bytes()).unwrap(), "1\ta\\tb\\\\c\\nd\t\\N\n");
         assert_eq!(b.rows(), 1);
+    }
+
+    #[test]
+    fn a_default_buffer_starts_its_rows_without_a_tab() {
+        let mut b = CopyBuf::default();
+        b.num(1).text("x").end_row();
+        b.num(2).text("y").end_row();
+        assert_eq!(std::str::from_utf8(b.as_bytes()).unwrap(), "1\tx\n2\ty\n");
     }
 }

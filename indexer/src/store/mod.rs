@@ -3,6 +3,7 @@
 //! one transaction (a crash anywhere leaves the database as of a whole
 //! batch; a restart resumes after it).
 
+mod batch;
 pub mod binary_copy;
 mod copy;
 pub mod select;
@@ -11,13 +12,13 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgPool, Row};
 
 use crate::project;
 use crate::source::{Block, Protocol};
+pub use batch::{FogEvent, PreparedBatch, RawRows};
 pub use binary_copy::{BinaryCopy, BinaryReader};
 pub use copy::CopyBuf;
-use select::{movements, Kept, Watched};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -115,32 +116,48 @@ impl Store {
         }))
     }
 
-    /// Writes `blocks` (consecutive, after the checkpoint) in one transaction.
-    pub async fn write_batch(&self, blocks: &[Block], watched: &Watched) -> Result<BatchStats> {
-        let Some(last) = blocks.last() else {
-            return Ok(BatchStats::default());
-        };
+    /// Writes a prepared batch (consecutive blocks, after the checkpoint)
+    /// in one transaction with the checkpoint.
+    pub async fn write_batch(&self, batch: PreparedBatch) -> Result<BatchStats> {
         let mut tx = self.pool.begin().await?;
-        let stats = write_raw(&mut tx, blocks, watched).await?;
+        let raw = &batch.raw;
+        for (statement, buf) in [
+            (
+                "COPY blocks (height, hash, time, app_hash, proposer, tx_count) FROM STDIN",
+                &raw.blocks,
+            ),
+            (
+                "COPY txs (height, index, hash, code, codespace, gas_wanted, gas_used, signer, fee, memo) FROM STDIN",
+                &raw.txs,
+            ),
+            (
+                "COPY events (height, seq, tx_index, kind, contract) FROM STDIN",
+                &raw.events,
+            ),
+            (
+                "COPY event_attributes (height, seq, idx, key, value) FROM STDIN",
+                &raw.attributes,
+            ),
+            (
+                "COPY transfers (height, seq, part, tx_hash, asset, action, sender, recipient, amount) FROM STDIN",
+                &raw.transfers,
+            ),
+        ] {
+            project::copy(&mut tx, statement, buf).await?;
+        }
         let mut projector = project::Projector::new();
-        for block in blocks {
-            projector.apply_block(&mut tx, block, watched).await?;
+        for event in batch.fog_events {
+            projector.apply(&mut tx, event).await?;
         }
         projector.flush(&mut tx).await?;
         // Every governance action is an audit record, committed with its block.
-        let entries: Vec<crate::audit::Entry> = blocks
-            .iter()
-            .flat_map(|b| {
-                b.events
-                    .iter()
-                    .filter(|e| watched.classify(e) == Kept::Fog && crate::audit::events::is_logged(e))
-                    .map(move |e| crate::audit::events::entry(b, e))
-            })
-            .collect();
-        crate::audit::log::append(&mut tx, &entries).await?;
+        crate::audit::log::append(&mut tx, &batch.audit_entries).await?;
+
         // The rules see the batch's rows and write their alerts with them.
-        let first = blocks[0].height as i64;
-        self.rules.evaluate(&mut tx, first, last.height as i64).await?;
+        let last = &batch.last;
+        self.rules
+            .evaluate(&mut tx, batch.first_height as i64, last.height as i64)
+            .await?;
         sqlx::query(
             "INSERT INTO ingest_state (id, chain_id, height, block_hash, protocol, updated_at)
              VALUES (1, $1, $2, $3, $4, now())
@@ -148,12 +165,12 @@ impl Store {
         )
         .bind(&last.chain_id)
         .bind(last.height as i64)
-        .bind(&last.hash)
-        .bind(protocol_name(last.protocol))
+        .bind(&last.block_hash)
+        .bind(&last.protocol)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(stats)
+        Ok(batch.stats)
     }
 }
 
@@ -185,110 +202,6 @@ pub async fn writer_lock(store: &Store) -> Result<sqlx::pool::PoolConnection<sql
 
 pub fn protocol_name(p: Protocol) -> &'static str {
     p.as_str()
-}
-
-use project::copy;
-
-/// Blocks, transactions, kept events, their attributes and the transfers
-/// they record, by COPY.
-async fn write_raw(conn: &mut PgConnection, blocks: &[Block], watched: &Watched) -> Result<BatchStats> {
-    let mut stats = BatchStats::default();
-    let (mut b, mut t, mut e, mut a, mut m) = (
-        CopyBuf::new(),
-        CopyBuf::new(),
-        CopyBuf::new(),
-        CopyBuf::new(),
-        CopyBuf::new(),
-    );
-    for block in blocks {
-        let h = block.height as i64;
-        b.num(h)
-            .text(&block.hash)
-            .text(&block.time.to_rfc3339())
-            .text(&block.app_hash)
-            .text(&block.proposer)
-            .num(block.txs.len());
-        b.end_row();
-        for tx in &block.txs {
-            t.num(h)
-                .num(tx.index)
-                .text(&tx.hash)
-                .num(tx.code)
-                .text(&tx.codespace)
-                .num(tx.gas_wanted)
-                .num(tx.gas_used)
-                .opt_text(tx.signer.as_deref())
-                .text(&tx.fee)
-                .text(&tx.memo);
-            t.end_row();
-        }
-        let mut seq: i32 = 0;
-        for ev in &block.events {
-            let kept = watched.classify(ev);
-            match kept {
-                Kept::Dropped => continue,
-                Kept::Spoofed => {
-                    stats.spoofed += 1;
-                    continue;
-                }
-                Kept::Fog => stats.fog_events += 1,
-                _ => {}
-            }
-            e.num(h)
-                .num(seq)
-                .opt_num(ev.tx_index)
-                .text(&ev.kind)
-                .opt_text(ev.attr("_contract_address"));
-            e.end_row();
-            for (idx, (k, v)) in ev.attributes.iter().enumerate() {
-                a.num(h).num(seq).num(idx).text(k).text(v);
-                a.end_row();
-            }
-            let tx_hash = ev
-                .tx_index
-                .and_then(|i| block.txs.get(i as usize))
-                .map(|t| t.hash.as_str());
-            for (part, (asset, action, from, to, amount)) in movements(kept, ev, &watched.token).into_iter().enumerate()
-            {
-                m.num(h)
-                    .num(seq)
-                    .num(part)
-                    .opt_text(tx_hash)
-                    .text(&asset)
-                    .text(&action)
-                    .opt_text(from.as_deref())
-                    .opt_text(to.as_deref())
-                    .text(&amount);
-                m.end_row();
-            }
-            seq += 1;
-        }
-    }
-    let tables = [
-        (
-            "COPY blocks (height, hash, time, app_hash, proposer, tx_count) FROM STDIN",
-            &b,
-        ),
-        (
-            "COPY txs (height, index, hash, code, codespace, gas_wanted, gas_used, signer, fee, memo) FROM STDIN",
-            &t,
-        ),
-        ("COPY events (height, seq, tx_index, kind, contract) FROM STDIN", &e),
-        ("COPY event_attributes (height, seq, idx, key, value) FROM STDIN", &a),
-        (
-            "COPY transfers (height, seq, part, tx_hash, asset, action, sender, recipient, amount) FROM STDIN",
-            &m,
-        ),
-    ];
-    for (statement, buf) in tables {
-        copy(conn, statement, buf).await?;
-    }
-    stats.blocks = b.rows();
-    stats.txs = t.rows();
-    stats.events = e.rows();
-    stats.attributes = a.rows();
-    stats.transfers = m.rows();
-    Ok(stats)
 }
 
 /// Refuses a block that does not extend `previous_hash`.
