@@ -118,9 +118,9 @@ impl<S: BlockSource + 'static> Ingest<S> {
                 }
             }
         });
-        // Full batches are prepared on a blocking thread (COPY rows
-        // formatted, fog events decoded, audit entries built) while the
-        // writer commits the batch before; a few wait in order.
+        // Batches are prepared on a blocking thread (COPY rows formatted,
+        // fog events decoded, audit entries built) while the writer commits
+        // the batch before; a few wait in order.
         let (prepared_tx, prepared) = tokio::sync::mpsc::channel::<Preparing>(2);
         let prepare = |batch: Vec<Block>| {
             let watched = self.watched.clone();
@@ -132,7 +132,13 @@ impl<S: BlockSource + 'static> Ingest<S> {
             let mut batch: Vec<Block> = Vec::new();
             let mut rows = 0usize;
             let result = loop {
-                let Some(block) = blocks.recv().await else {
+                // A writer that failed closes the channel: stop at once, even
+                // while the source has nothing to give (a node gone away).
+                let block = tokio::select! {
+                    block = blocks.recv() => block,
+                    () = prepared_tx.closed() => break Ok(height),
+                };
+                let Some(block) = block else {
                     break Ok(height);
                 };
                 if let Err(e) = extends(checkpoint.as_ref(), height, &hash, &block) {
@@ -149,7 +155,7 @@ impl<S: BlockSource + 'static> Ingest<S> {
                     rows = 0;
                 }
             };
-            if !batch.is_empty() {
+            if !batch.is_empty() && !prepared_tx.is_closed() {
                 let _ = prepared_tx.send(prepare(batch)).await;
             }
             result

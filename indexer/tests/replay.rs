@@ -2,7 +2,7 @@
 //! stopped by a broken chain, blind to spoofed events.
 
 use fog_indexer::ingest::{Ingest, Options};
-use fog_indexer::source::DirSource;
+use fog_indexer::source::{BlockSource, DirSource, Protocol};
 use fog_indexer::synth;
 use fog_indexer::testing::TestDb;
 use sqlx::Row;
@@ -82,6 +82,59 @@ async fn a_broken_chain_stops_ingestion_with_both_hashes() {
     // Every block before the break was written, nothing past it.
     assert_eq!(db.store.checkpoint().await.unwrap().unwrap().height, 23);
     assert_eq!(count(&db, "blocks").await, 23);
+}
+
+/// A recorded chain whose node stops answering from `stall_from` on.
+struct Stalling {
+    inner: DirSource,
+    stall_from: u64,
+}
+
+impl BlockSource for Stalling {
+    async fn latest_height(&self) -> anyhow::Result<u64> {
+        self.inner.latest_height().await
+    }
+    async fn fetch_raw(&self, height: u64) -> anyhow::Result<(serde_json::Value, serde_json::Value)> {
+        if height >= self.stall_from {
+            std::future::pending::<()>().await;
+        }
+        self.inner.fetch_raw(height).await
+    }
+    fn protocol(&self) -> Option<Protocol> {
+        self.inner.protocol()
+    }
+    fn prefix(&self) -> &str {
+        self.inner.prefix()
+    }
+}
+
+#[tokio::test]
+async fn a_failed_write_stops_ingestion_while_the_node_is_silent() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 30, 2).unwrap();
+    // Block 15 is already stored (as by another writer): the second batch
+    // fails on its primary key, while the node has gone silent after 24.
+    sqlx::query("INSERT INTO blocks VALUES (15, 'X', now(), '', '', 0)")
+        .execute(&db.store.pool)
+        .await
+        .unwrap();
+    let source = Stalling {
+        inner: DirSource::open(dir.path(), "inj").unwrap(),
+        stall_from: 25,
+    };
+    let options = Options {
+        batch_blocks: 10,
+        progress: false,
+        ..Options::default()
+    };
+    let ingest = Ingest::new(source, db.store.clone(), synth::watched(), options);
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(30), ingest.run_to(None))
+        .await
+        .expect("the writer's error is returned, not held until the node answers");
+    let err = format!("{:#}", outcome.unwrap_err());
+    assert!(err.contains("duplicate key"), "{err}");
+    assert_eq!(db.store.checkpoint().await.unwrap().unwrap().height, 10);
 }
 
 #[tokio::test]
