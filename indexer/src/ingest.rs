@@ -7,14 +7,14 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use futures::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use tracing::{info, warn};
 
 use crate::source::{Block, BlockSource};
 use crate::store::select::Watched;
-use crate::store::{check_continuity, BatchStats, Checkpoint, PreparedBatch, Store};
+use crate::store::{check_continuity, BatchStats, Checkpoint, Fatal, PreparedBatch, Store};
 
 /// A batch being prepared off the writer's path.
 type Preparing = tokio::task::JoinHandle<Result<Option<PreparedBatch>>>;
@@ -206,7 +206,7 @@ impl<S: BlockSource + 'static> Ingest<S> {
         loop {
             match self.run_to(None).await {
                 Ok(h) => info!(height = h, "caught up"),
-                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) if Fatal::is(&e) => return Err(e),
                 Err(e) => {
                     metrics::counter!("fog_indexer_errors_total", "kind" => "ingest").increment(1);
                     warn!(error = %format!("{e:#}"), "ingestion failed; retrying");
@@ -221,18 +221,12 @@ impl<S: BlockSource + 'static> Ingest<S> {
 fn extends(checkpoint: Option<&Checkpoint>, height: u64, hash: &str, block: &Block) -> Result<()> {
     if let Some(c) = checkpoint {
         if !block.chain_id.is_empty() && block.chain_id != c.chain_id {
-            bail!(
+            return Err(Fatal(format!(
                 "the node serves chain {:?}; this database holds {:?}",
-                block.chain_id,
-                c.chain_id
-            );
+                block.chain_id, c.chain_id
+            ))
+            .into());
         }
     }
     check_continuity(height, hash, block)
-}
-
-/// Errors that retrying cannot fix: a broken chain, another chain's node.
-fn is_fatal(e: &anyhow::Error) -> bool {
-    let s = e.to_string();
-    s.contains("continuity") || s.contains("serves chain") || s.contains("not a known fog event")
 }

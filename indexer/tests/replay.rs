@@ -82,6 +82,14 @@ async fn a_broken_chain_stops_ingestion_with_both_hashes() {
     // Every block before the break was written, nothing past it.
     assert_eq!(db.store.checkpoint().await.unwrap().unwrap().height, 23);
     assert_eq!(count(&db, "blocks").await, 23);
+    // Following the head, the break is not retried forever: the tail stops.
+    let following = ingest(&db, dir.path(), 10);
+    let tail = following.tail(std::time::Duration::from_millis(50));
+    let err = tokio::time::timeout(std::time::Duration::from_secs(30), tail)
+        .await
+        .expect("a broken chain stops the tail")
+        .unwrap_err();
+    assert!(fog_indexer::store::Fatal::is(&err), "{err:#}");
 }
 
 /// A recorded chain whose node stops answering from `stall_from` on.

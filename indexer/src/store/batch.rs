@@ -4,11 +4,11 @@
 //! formatting of COPY rows, the decoding of fog events and the building of
 //! audit entries overlap with PostgreSQL's work instead of adding to it.
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use fog_events::AnyEvent;
 
 use super::select::{movements, Kept, Watched};
-use super::{BatchStats, Checkpoint, CopyBuf};
+use super::{BatchStats, Checkpoint, CopyBuf, Fatal};
 use crate::audit;
 use crate::source::Block;
 
@@ -45,8 +45,8 @@ pub struct PreparedBatch {
 }
 
 impl PreparedBatch {
-    /// Prepares consecutive `blocks`. `None` for an empty batch. Fails on a
-    /// fog event of the deployment that does not decode.
+    /// Prepares consecutive `blocks`. `None` for an empty batch. Fails
+    /// ([`Fatal`]) on a fog event of the deployment that does not decode.
     pub fn new(blocks: &[Block], watched: &Watched) -> Result<Option<Self>> {
         let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else {
             return Ok(None);
@@ -145,8 +145,8 @@ impl PreparedBatch {
                 self.stats.fog_events += 1;
                 let attrs: Vec<(&str, &str)> = ev.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 let event = AnyEvent::decode(&ev.kind, &attrs)
-                    .ok_or_else(|| anyhow!("height {}: {} is not a known fog event", block.height, ev.kind))?
-                    .map_err(|e| anyhow!("height {}: {e}", block.height))?;
+                    .ok_or_else(|| Fatal(format!("height {}: {} is not a known fog event", block.height, ev.kind)))?
+                    .map_err(|e| Fatal(format!("height {}: {e}", block.height)))?;
                 self.fog_events.push(FogEvent {
                     height: h,
                     seq,

@@ -10,7 +10,7 @@ pub mod select;
 
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Row};
 
@@ -204,19 +204,31 @@ pub fn protocol_name(p: Protocol) -> &'static str {
     p.as_str()
 }
 
+/// An error retrying cannot fix: the node serves another chain, a block
+/// does not extend the stored chain, a fog event of the deployment does not
+/// decode. The tail stops on it instead of retrying forever.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Fatal(pub String);
+
+impl Fatal {
+    /// Whether `e`, or an error it wraps, is one.
+    pub fn is(e: &anyhow::Error) -> bool {
+        e.chain().any(|cause| cause.is::<Fatal>())
+    }
+}
+
 /// Refuses a block that does not extend `previous_hash`.
 pub fn check_continuity(previous_height: u64, previous_hash: &str, block: &Block) -> Result<()> {
     if block.height != previous_height + 1 {
-        bail!("expected block {}, got {}", previous_height + 1, block.height);
+        return Err(Fatal(format!("expected block {}, got {}", previous_height + 1, block.height)).into());
     }
     if !previous_hash.is_empty() && !block.last_block_hash.eq_ignore_ascii_case(previous_hash) {
-        bail!(
+        return Err(Fatal(format!(
             "chain continuity broken at height {}: its last_block_id.hash is {} but the stored block {} has hash {}",
-            block.height,
-            block.last_block_hash,
-            previous_height,
-            previous_hash
-        );
+            block.height, block.last_block_hash, previous_height, previous_hash
+        ))
+        .into());
     }
     Ok(())
 }
