@@ -172,6 +172,11 @@ impl<S: BlockSource + 'static> Ingest<S> {
             anyhow::Ok(())
         };
         let (collected, written) = tokio::join!(collect, write);
+        if written.is_err() || collected.is_err() {
+            // Otherwise it would go on fetching, or retrying a node that is
+            // gone, for nobody.
+            fetcher.abort();
+        }
         written?;
         let height = collected?;
         fetcher.await?;

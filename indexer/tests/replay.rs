@@ -143,6 +143,13 @@ async fn a_failed_write_stops_ingestion_while_the_node_is_silent() {
     let err = format!("{:#}", outcome.unwrap_err());
     assert!(err.contains("duplicate key"), "{err}");
     assert_eq!(db.store.checkpoint().await.unwrap().unwrap().height, 10);
+    // The fetcher, stuck on the silent node, was stopped: it held the
+    // source.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::sync::Arc::strong_count(&ingest.source) > 1 {
+        assert!(std::time::Instant::now() < deadline, "the fetcher still runs");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
