@@ -22,6 +22,35 @@ pub struct RawRows {
     pub transfers: CopyBuf,
 }
 
+impl RawRows {
+    /// Each table's COPY statement, its columns in the order
+    /// [`PreparedBatch::new`] formats them, and its rows.
+    pub fn tables(&self) -> [(&'static str, &CopyBuf); 5] {
+        [
+            (
+                "COPY blocks (height, hash, time, app_hash, proposer, tx_count) FROM STDIN",
+                &self.blocks,
+            ),
+            (
+                "COPY txs (height, index, hash, code, codespace, gas_wanted, gas_used, signer, fee, memo) FROM STDIN",
+                &self.txs,
+            ),
+            (
+                "COPY events (height, seq, tx_index, kind, contract) FROM STDIN",
+                &self.events,
+            ),
+            (
+                "COPY event_attributes (height, seq, idx, key, value) FROM STDIN",
+                &self.attributes,
+            ),
+            (
+                "COPY transfers (height, seq, part, tx_hash, asset, action, sender, recipient, amount) FROM STDIN",
+                &self.transfers,
+            ),
+        ]
+    }
+}
+
 /// A fog event decoded, and where it happened.
 pub struct FogEvent {
     pub height: i64,

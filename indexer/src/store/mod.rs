@@ -15,7 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Row};
 
 use crate::project;
-use crate::source::{Block, Protocol};
+use crate::source::Block;
 pub use batch::{FogEvent, PreparedBatch, RawRows};
 pub use binary_copy::{BinaryCopy, BinaryReader};
 pub use copy::CopyBuf;
@@ -120,29 +120,7 @@ impl Store {
     /// in one transaction with the checkpoint.
     pub async fn write_batch(&self, batch: PreparedBatch) -> Result<BatchStats> {
         let mut tx = self.pool.begin().await?;
-        let raw = &batch.raw;
-        for (statement, buf) in [
-            (
-                "COPY blocks (height, hash, time, app_hash, proposer, tx_count) FROM STDIN",
-                &raw.blocks,
-            ),
-            (
-                "COPY txs (height, index, hash, code, codespace, gas_wanted, gas_used, signer, fee, memo) FROM STDIN",
-                &raw.txs,
-            ),
-            (
-                "COPY events (height, seq, tx_index, kind, contract) FROM STDIN",
-                &raw.events,
-            ),
-            (
-                "COPY event_attributes (height, seq, idx, key, value) FROM STDIN",
-                &raw.attributes,
-            ),
-            (
-                "COPY transfers (height, seq, part, tx_hash, asset, action, sender, recipient, amount) FROM STDIN",
-                &raw.transfers,
-            ),
-        ] {
+        for (statement, buf) in batch.raw.tables() {
             project::copy(&mut tx, statement, buf).await?;
         }
         let mut projector = project::Projector::new();
@@ -152,7 +130,6 @@ impl Store {
         projector.flush(&mut tx).await?;
         // Every governance action is an audit record, committed with its block.
         crate::audit::log::append(&mut tx, &batch.audit_entries).await?;
-
         // The rules see the batch's rows and write their alerts with them.
         let last = &batch.last;
         self.rules
@@ -198,10 +175,6 @@ pub async fn writer_lock(store: &Store) -> Result<sqlx::pool::PoolConnection<sql
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-pub fn protocol_name(p: Protocol) -> &'static str {
-    p.as_str()
 }
 
 /// An error retrying cannot fix: the node serves another chain, a block
