@@ -25,7 +25,7 @@ use fog_indexer::ingest::{Ingest, Options};
 use fog_indexer::source::DirSource;
 use fog_indexer::store::CopyBuf;
 use fog_indexer::synth;
-use fog_indexer::testing::TestDb;
+use fog_indexer::testing::{self, TestDb};
 use sqlx::Row;
 
 // The indexer's allocator, as in its binary.
@@ -76,12 +76,12 @@ async fn main() -> anyhow::Result<()> {
     // Every timed phase starts from a checkpoint, so none pays for the
     // dirty pages and WAL of the phase before it.
     sqlx::query("CHECKPOINT").execute(&db.store.pool).await?;
-    let (server_cpu, client_cpu) = (postgres_cpu(), own_cpu());
+    let (server_cpu, client_cpu) = (testing::postgres_cpu_seconds(), testing::own_cpu_seconds());
     let t = Instant::now();
     ingest.run_to(None).await?;
     let replay_s = t.elapsed().as_secs_f64();
-    let server_cpu = postgres_cpu() - server_cpu;
-    let client_cpu = own_cpu() - client_cpu;
+    let server_cpu = testing::postgres_cpu_seconds() - server_cpu;
+    let client_cpu = testing::own_cpu_seconds() - client_cpu;
 
     let pool = &db.store.pool;
     let mut rows_total = 0i64;
@@ -95,7 +95,6 @@ async fn main() -> anyhow::Result<()> {
         "lock_history",
         "votes",
         "audit_records",
-        "audit_hashes",
     ] {
         let n: i64 = sqlx::query(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(pool)
@@ -204,36 +203,4 @@ async fn main() -> anyhow::Result<()> {
         replay_all_rate / all_ceiling_rate
     );
     Ok(())
-}
-
-/// User plus system CPU seconds of a process, from its `/proc/PID/stat`.
-fn cpu_seconds(stat: &str) -> f64 {
-    // Fields after the command name, which is in parentheses: utime and
-    // stime are the 12th and 13th, in clock ticks (100 per second).
-    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (tick(11) + tick(12)) / 100.0
-}
-
-/// CPU seconds of every PostgreSQL process on the machine (backends,
-/// WAL writer, checkpointer): the server's side of the replay.
-fn postgres_cpu() -> f64 {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return 0.0;
-    };
-    dir.flatten()
-        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-        .filter(|stat| stat.contains("(postgres)"))
-        .map(|stat| cpu_seconds(&stat))
-        .sum()
-}
-
-/// CPU seconds of this process: the indexer's side.
-fn own_cpu() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .map(|s| cpu_seconds(&s))
-        .unwrap_or(0.0)
 }

@@ -148,6 +148,7 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
         "rewritten",
         "deleted",
         "stored-hash",
+        "stored-hash-cut",
         "checkpoint",
         "anchor",
     ] {
@@ -191,11 +192,21 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
                 "record 39 is missing"
             }
             "stored-hash" => {
-                sqlx::query("UPDATE audit_hashes SET hash = overlay(hash placing '\\x00'::bytea from 1 for 1) WHERE level = 2 AND idx = 3")
+                // Node (2, 3) is kept by record 15, after its level-1 hash.
+                sqlx::query("UPDATE audit_records SET subtree_hashes = set_byte(subtree_hashes, 32, get_byte(subtree_hashes, 32) # 1) WHERE seq = 15")
                     .execute(&mut su)
                     .await
                     .unwrap();
                 "stored hash (2, 3)"
+            }
+            "stored-hash-cut" => {
+                sqlx::query(
+                    "UPDATE audit_records SET subtree_hashes = substring(subtree_hashes from 1 for 32) WHERE seq = 15",
+                )
+                .execute(&mut su)
+                .await
+                .unwrap();
+                "record 15: its stored subtree hashes are 32 bytes, 128 expected"
             }
             "checkpoint" => {
                 sqlx::query("UPDATE audit_checkpoints SET note = replace(note, E'\\n20\\n', E'\\n21\\n')")
@@ -220,6 +231,7 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
             "leaf-hash" => 7,
             "rewritten" => 10,
             "deleted" => 39,
+            "stored-hash-cut" => 15,
             _ => 40,
         };
         assert_eq!(r.records, verified, "{case}");
@@ -238,7 +250,7 @@ async fn the_database_refuses_updates_and_deletes() {
         "UPDATE audit_records SET record = '\\x00' WHERE seq = 0",
         "DELETE FROM audit_records WHERE seq = 0",
         "TRUNCATE audit_records",
-        "UPDATE audit_hashes SET hash = '\\x00' WHERE level = 1",
+        "UPDATE audit_records SET subtree_hashes = '\\x00' WHERE seq = 1",
         "DELETE FROM audit_checkpoints",
     ] {
         let err = sqlx::query(sql).execute(&mut c).await.unwrap_err().to_string();
@@ -264,4 +276,79 @@ async fn the_database_refuses_updates_and_deletes() {
     tx.commit().await.unwrap();
     let r = verify::verify(&db.store.pool, None, &[]).await.unwrap();
     assert_eq!((r.records, r.failure), (4, None));
+}
+
+/// A log stored before migration 0014 (its tree's hashes in a table of
+/// their own) moves into the record rows unchanged: byte for byte the rows
+/// today's appends write, and it verifies.
+#[tokio::test]
+async fn a_log_stored_before_subtree_hashes_moves_over_intact() {
+    let reference = TestDb::new().await.unwrap();
+    append(&reference.store.pool, 0, 45).await;
+    let rows = |pool: PgPool| async move {
+        sqlx::query_as::<_, (i64, Vec<u8>, Vec<u8>, Vec<u8>)>(
+            "SELECT seq, record, leaf_hash, subtree_hashes FROM audit_records ORDER BY seq",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let written = rows(reference.store.pool.clone()).await;
+
+    // The schema as it was before 0014.
+    let old = TestDb::unmigrated().await.unwrap();
+    let pool = &old.store.pool;
+    let before = tempfile::tempdir().unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for file in std::fs::read_dir(&migrations).unwrap() {
+        let file = file.unwrap();
+        let name = file.file_name().into_string().unwrap();
+        if name.as_str() < "0014" {
+            std::fs::copy(file.path(), before.path().join(&name)).unwrap();
+        }
+    }
+    sqlx::migrate::Migrator::new(before.path())
+        .await
+        .unwrap()
+        .run(pool)
+        .await
+        .unwrap();
+    // The same log in the old layout.
+    for (seq, record, leaf, subtrees) in &written {
+        sqlx::query("INSERT INTO audit_records (seq, record, leaf_hash) VALUES ($1, $2, $3)")
+            .bind(seq)
+            .bind(record)
+            .bind(leaf)
+            .execute(pool)
+            .await
+            .unwrap();
+        for (level, hash) in (1i16..).zip(subtrees.chunks(32)) {
+            sqlx::query("INSERT INTO audit_hashes (level, idx, hash) VALUES ($1, $2, $3)")
+                .bind(level)
+                .bind(((seq + 1) >> level) - 1)
+                .bind(hash)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    let (_, _, last_leaf, _) = written.last().unwrap();
+    sqlx::query("UPDATE audit_head SET size = 45, last_leaf = $1")
+        .bind(last_leaf)
+        .execute(pool)
+        .await
+        .unwrap();
+
+    fog_indexer::store::MIGRATOR.run(pool).await.unwrap();
+    assert_eq!(rows(pool.clone()).await, written);
+    let report = verify::verify(pool, None, &[]).await.unwrap();
+    assert_eq!((report.records, report.stored_hashes, report.failure), (45, 41, None));
+    // Still append-only, and appends go on from where the log was.
+    let err = sqlx::query("UPDATE audit_records SET subtree_hashes = '' WHERE seq = 1")
+        .execute(pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    append(pool, 45, 3).await;
+    assert_eq!(verify::verify(pool, None, &[]).await.unwrap().failure, None);
 }

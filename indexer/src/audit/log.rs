@@ -1,6 +1,7 @@
 //! Appending to the log: serialised on the head row, so sequence numbers and
-//! the tree never fork; a batch of entries is one COPY of records and one of
-//! stored hashes, in the caller's transaction.
+//! the tree never fork; a batch of entries is one COPY of records, each
+//! with its leaf hash and the subtree hashes it completes, in the caller's
+//! transaction.
 
 use std::collections::HashMap;
 
@@ -56,40 +57,35 @@ pub async fn append(conn: &mut PgConnection, entries: &[Entry]) -> Result<Append
         return Ok(Appended { first_seq: size, size });
     }
     let mut frontier = Frontier(tree::fetch(conn, &frontier_nodes(size)).await?.0);
-    let (mut records, mut hashes) = (BinaryCopy::new(), BinaryCopy::new());
+    let mut records = BinaryCopy::new();
+    let mut subtrees = Vec::new();
     let mut seq = size;
     for e in entries {
         let bytes = canonical_record(seq, e, &prev);
         let leaf = leaf_hash(&bytes);
-        records.row(3).int8(seq as i64).bytea(&bytes).bytea(&leaf);
+        subtrees.clear();
+        // The leaf first (level 0, the leaf_hash column), then levels 1, 2...
         for node in stored_hashes_for_leaf(seq, leaf, &frontier)? {
-            // Level 0 is the record's own leaf_hash column.
             if node.level > 0 {
-                hashes
-                    .row(3)
-                    .int2(i16::from(node.level))
-                    .int8(node.n as i64)
-                    .bytea(&node.hash);
+                subtrees.extend_from_slice(&node.hash);
             }
             frontier.0.insert((node.level, node.n), node.hash);
         }
+        records
+            .row(4)
+            .int8(seq as i64)
+            .bytea(&bytes)
+            .bytea(&leaf)
+            .bytea(&subtrees);
         prev = leaf;
         seq += 1;
     }
     copy_binary(
         conn,
-        "COPY audit_records (seq, record, leaf_hash) FROM STDIN (FORMAT binary)",
+        "COPY audit_records (seq, record, leaf_hash, subtree_hashes) FROM STDIN (FORMAT binary)",
         records,
     )
     .await?;
-    if hashes.rows() > 0 {
-        copy_binary(
-            conn,
-            "COPY audit_hashes (level, idx, hash) FROM STDIN (FORMAT binary)",
-            hashes,
-        )
-        .await?;
-    }
     sqlx::query("UPDATE audit_head SET size = $1, last_leaf = $2 WHERE id = 1")
         .bind(seq as i64)
         .bind(prev.to_vec())

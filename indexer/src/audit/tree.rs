@@ -37,37 +37,45 @@ impl NodeStore for Fetched {
     }
 }
 
-/// Fetches the nodes `(level, n)` in one round trip: level 0 from the
-/// records' leaf hashes, the others from `audit_hashes`.
+/// The record whose leaf completes node `(level, n)`: its last leaf.
+pub fn completing_record(level: u8, n: u64) -> u64 {
+    ((n + 1) << level) - 1
+}
+
+/// Node `(level, n)` from the row of the record that completed it: level 0
+/// is the leaf hash, level `l` the `l`-th hash of its subtree hashes.
+fn node_from_row(level: u8, leaf_hash: &[u8], subtree_hashes: &[u8]) -> Option<Hash> {
+    let bytes = match level {
+        0 => leaf_hash,
+        l => subtree_hashes.get(32 * (usize::from(l) - 1)..32 * usize::from(l))?,
+    };
+    bytes.try_into().ok()
+}
+
+/// Fetches the nodes `(level, n)` in one round trip: one primary-key
+/// lookup per record that completed one of them.
 pub async fn fetch(conn: &mut PgConnection, nodes: &[(u8, u64)]) -> Result<Fetched> {
-    // Index lookups only, whatever the plan cache holds: a prepared
-    // statement's generic plan for a plain join of the wanted nodes with
-    // the tables scanned them whole (measured: 87 ms per append batch at
-    // 600k records, growing with the log). `LIMIT 1` keeps the lateral
-    // subquery from being flattened into such a join.
-    let (leaves, inner): (Vec<_>, Vec<_>) = nodes.iter().copied().partition(|(l, _)| *l == 0);
-    let seqs: Vec<i64> = leaves.iter().map(|(_, n)| *n as i64).collect();
-    let levels: Vec<i16> = inner.iter().map(|(l, _)| i16::from(*l)).collect();
-    let idxs: Vec<i64> = inner.iter().map(|(_, n)| *n as i64).collect();
-    let rows = sqlx::query(
-        "SELECT 0::int2, seq, leaf_hash FROM audit_records WHERE seq = ANY($1) \
-         UNION ALL \
-         SELECT w.level, w.idx, h.hash FROM UNNEST($2::int2[], $3::int8[]) AS w(level, idx) \
-         CROSS JOIN LATERAL (SELECT hash FROM audit_hashes \
-           WHERE level = w.level AND idx = w.idx LIMIT 1) h",
-    )
-    .bind(seqs)
-    .bind(levels)
-    .bind(idxs)
-    .fetch_all(&mut *conn)
-    .await?;
+    let mut seqs: Vec<i64> = nodes.iter().map(|&(l, n)| completing_record(l, n) as i64).collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    let rows = sqlx::query("SELECT seq, leaf_hash, subtree_hashes FROM audit_records WHERE seq = ANY($1)")
+        .bind(seqs)
+        .fetch_all(&mut *conn)
+        .await?;
+    let by_seq: HashMap<u64, (Vec<u8>, Vec<u8>)> = rows
+        .into_iter()
+        .map(|r| (r.get::<i64, _>(0) as u64, (r.get(1), r.get(2))))
+        .collect();
     let mut map = HashMap::with_capacity(nodes.len());
-    for r in rows {
-        let hash: Vec<u8> = r.get(2);
-        map.insert(
-            (r.get::<i16, _>(0) as u8, r.get::<i64, _>(1) as u64),
-            hash.try_into().map_err(|_| anyhow!("a stored hash is not 32 bytes"))?,
-        );
+    for &(level, n) in nodes {
+        // A node whose record is not stored yet is simply absent (the
+        // store answers "missing" if it is asked for).
+        let Some((leaf, subtrees)) = by_seq.get(&completing_record(level, n)) else {
+            continue;
+        };
+        let hash = node_from_row(level, leaf, subtrees)
+            .ok_or_else(|| anyhow!("stored hash ({level}, {n}) is not 32 bytes or is missing from its record"))?;
+        map.insert((level, n), hash);
     }
     Ok(Fetched(map))
 }

@@ -4,12 +4,15 @@
 //! checkpoint and every root anchored on-chain. The first record (or
 //! stored hash, or checkpoint) that does not match is named.
 //!
-//! Every connection reads one snapshot of the log (the head, the records,
-//! the hashes as of one moment, while appends go on). Records stream out of
-//! PostgreSQL by binary COPY from parallel readers, each over a range of
-//! the table's pages in storage order, and are checked on blocking threads
-//! while more arrive; they are put back in sequence in memory, so storage
-//! order does not matter. The stored hashes are read at the same time.
+//! Every connection reads one snapshot of the log (the head and the
+//! records as of one moment, while appends go on). Records, each with its
+//! stored leaf and subtree hashes, stream out of PostgreSQL by binary COPY
+//! from parallel readers, each over a range of the table's pages in storage
+//! order, and are checked on blocking threads while more arrive; they are
+//! put back in sequence in memory, so storage order does not matter.
+
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, Result};
 use fog_merkle::{node_hash, Hash, NodeStore, StoredTree};
@@ -53,9 +56,14 @@ pub struct Report {
 }
 
 /// Every level of the tree: level 0 the leaves, then pairs up to the top.
+/// Level `l` of `n` leaves holds `n >> l` nodes.
 struct Levels(Vec<Vec<Hash>>);
 
+/// Below this many nodes a level is hashed on one thread.
+const PARALLEL_LEVEL: usize = 1 << 14;
+
 impl Levels {
+    /// Large levels are hashed by two threads, one per half.
     fn build(leaves: Vec<Hash>) -> Self {
         let mut levels = vec![leaves];
         loop {
@@ -63,10 +71,28 @@ impl Levels {
             if below.len() < 2 {
                 break;
             }
-            let above: Vec<Hash> = below.chunks_exact(2).map(|p| node_hash(&p[0], &p[1])).collect();
+            let mut above = vec![[0u8; 32]; below.len() / 2];
+            if above.len() < PARALLEL_LEVEL {
+                pair_up(below, &mut above);
+            } else {
+                let half = above.len() / 2;
+                let (above_left, above_right) = above.split_at_mut(half);
+                let (below_left, below_right) = below.split_at(2 * half);
+                std::thread::scope(|s| {
+                    s.spawn(|| pair_up(below_left, above_left));
+                    pair_up(below_right, above_right);
+                });
+            }
             levels.push(above);
         }
         Levels(levels)
+    }
+}
+
+/// Each node of `above` from its two children in `below`.
+fn pair_up(below: &[Hash], above: &mut [Hash]) {
+    for (node, pair) in above.iter_mut().zip(below.chunks_exact(2)) {
+        *node = node_hash(&pair[0], &pair[1]);
     }
 }
 
@@ -94,7 +120,13 @@ struct Place<'a> {
 /// `None` for anything else (which then takes the full JSON parser).
 fn place_from_tail(bytes: &[u8]) -> Option<(u64, &str)> {
     const KEY: &[u8] = b",\"prev_hash\":\"";
-    let at = bytes.windows(KEY.len()).rposition(|w| w == KEY)? + KEY.len();
+    // The last `_` is almost always the key's own (SIMD search for one
+    // byte, then a comparison), so the scan from the end stays short.
+    const UNDERSCORE_AT: usize = 6;
+    let at = memchr::memrchr_iter(b'_', bytes)
+        .filter_map(|i| i.checked_sub(UNDERSCORE_AT))
+        .find(|&start| bytes[start..].starts_with(KEY))?
+        + KEY.len();
     let hash = bytes.get(at..at + 64)?;
     let rest = bytes.get(at + 64..)?.strip_prefix(b"\",\"seq\":")?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -103,12 +135,59 @@ fn place_from_tail(bytes: &[u8]) -> Option<(u64, &str)> {
     Some((seq, std::str::from_utf8(hash).ok()?))
 }
 
+/// Each byte's value as a hex digit (either case); 0xff if it is none.
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// A hash from its 64 hex digits. A table lookup per digit and no branch
+/// per byte: the general decoder's checks were a fifth of verify's CPU
+/// beside the hashing.
+fn decode_hash(hex: &[u8]) -> Option<Hash> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    let mut invalid = 0u8;
+    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        let (high, low) = (HEX_DIGITS[usize::from(pair[0])], HEX_DIGITS[usize::from(pair[1])]);
+        invalid |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
+    }
+    (invalid & 0xf0 == 0).then_some(out)
+}
+
 /// A record as read and checked on its own: where it says it is, its leaf
-/// and the leaf it claims comes before it.
+/// and its stored subtree hashes (a range of [`Checked::subtrees`]).
 struct Read {
     seq: u64,
     leaf: Hash,
-    claimed_prev: Option<Hash>,
+    subtrees: Range<usize>,
+}
+
+/// The leaf a record says comes before it (`None`: not a hash).
+type Claim = (u64, Option<Hash>);
+
+fn chain_break(seq: u64) -> String {
+    match seq {
+        0 => "record 0 does not start the chain (its prev_hash is not zeros)".to_string(),
+        _ => format!(
+            "record {seq} does not chain to record {} (one of them was changed)",
+            seq - 1
+        ),
+    }
 }
 
 /// What one batch of rows gave: the records, and the problems of records
@@ -116,18 +195,34 @@ struct Read {
 #[derive(Default)]
 struct Checked {
     records: Vec<Read>,
+    /// The stored subtree hashes of every record of the batch, end to end.
+    subtrees: Vec<u8>,
+    /// Claims the batch could not check: records whose predecessor is not
+    /// the row before them (the first of a batch, or out of order).
+    unchained: Vec<Claim>,
     problems: Vec<(u64, String)>,
     unreadable: bool,
 }
 
-/// Checks rows `(seq, record, leaf_hash)` (binary COPY, no header): each
-/// record's leaf, the sequence number it states and the hash it chains to.
-/// Rows come in any order; [`Records`] puts them in sequence.
+/// Bytes a row takes at least (a short record): sizes the batch's list.
+const MIN_ROW_BYTES: usize = 256;
+
+/// Checks rows `(seq, record, leaf_hash, subtree_hashes)` (binary COPY, no
+/// header): each record's leaf, the sequence number it states and the hash
+/// it chains to. Rows come in any order, mostly in sequence (storage
+/// order): a record following its predecessor is chained here, the others
+/// by [`Records`], which puts them all in sequence.
 fn check_rows(rows: &[u8], opts: Options) -> Checked {
-    let mut out = Checked::default();
+    let mut out = Checked {
+        records: Vec::with_capacity(rows.len() / MIN_ROW_BYTES),
+        ..Checked::default()
+    };
+    let mut previous: Option<(u64, Hash)> = None;
     let mut reader = BinaryReader::rows_only(rows);
     while reader.next_row().is_some() {
-        let (Some(seq), Some(bytes), Some(stored_leaf)) = (reader.int8(), reader.field(), reader.field()) else {
+        let (Some(seq), Some(bytes), Some(stored_leaf), Some(subtrees)) =
+            (reader.int8(), reader.field(), reader.field(), reader.field())
+        else {
             out.unreadable = true;
             return out;
         };
@@ -141,10 +236,25 @@ fn check_rows(rows: &[u8], opts: Options) -> Checked {
             Err(e) => Some(format!("record {seq} is not a record: {e}")),
             Ok(p) if p.seq != seq => Some(format!("record {seq} says it is record {}", p.seq)),
             Ok(p) => {
+                let claimed_prev = decode_hash(p.prev_hash.as_bytes());
+                let chained = match previous {
+                    Some((prev_seq, prev_leaf)) if prev_seq.checked_add(1) == Some(seq) => {
+                        Some(claimed_prev == Some(prev_leaf))
+                    }
+                    _ => None,
+                };
+                match chained {
+                    Some(true) => {}
+                    Some(false) => out.problems.push((seq, chain_break(seq))),
+                    None => out.unchained.push((seq, claimed_prev)),
+                }
+                previous = Some((seq, leaf));
+                let start = out.subtrees.len();
+                out.subtrees.extend_from_slice(subtrees);
                 out.records.push(Read {
                     seq,
                     leaf,
-                    claimed_prev: hex::decode(p.prev_hash).ok().and_then(|b| b.try_into().ok()),
+                    subtrees: start..out.subtrees.len(),
                 });
                 if stored_leaf != leaf {
                     Some(format!("record {seq}: its bytes do not hash to its stored leaf hash"))
@@ -171,11 +281,13 @@ fn is_canonical(bytes: &[u8]) -> bool {
 /// than walking the primary key) and checks what it reads on blocking
 /// threads while the next bytes arrive.
 const READERS: u32 = 2;
-/// Connections verify holds at once: the snapshot's, the record readers'
-/// and the stored hashes' reader. A smaller pool serialises the readers.
-pub const CONNECTIONS: u32 = READERS + 2;
+/// Connections verify holds at once: the snapshot's and the record
+/// readers'. A smaller pool serialises the readers.
+pub const CONNECTIONS: u32 = READERS + 1;
 /// Bytes of rows checked at a time.
 const BATCH_BYTES: usize = 8 << 20;
+/// A batch buffer's size: a batch and the row that completes it.
+const BATCH_CAPACITY: usize = BATCH_BYTES + (1 << 16);
 
 /// One consistent view of the log for every connection verify opens: the
 /// head, the records and the stored hashes as of one moment, even while
@@ -210,13 +322,20 @@ impl Snapshot {
     }
 
     /// A read-only transaction seeing exactly this snapshot.
-    async fn join(&self, pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-        let mut tx = begin_repeatable_read(pool).await?;
-        // The id is PostgreSQL's own (hex digits and dashes), not input.
-        sqlx::query(&format!("SET TRANSACTION SNAPSHOT '{}'", self.id))
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
+    /// Owns what it needs, so a task of its own can connect.
+    fn join(
+        &self,
+        pool: &PgPool,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>>> + Send + 'static {
+        let (pool, id) = (pool.clone(), self.id.clone());
+        async move {
+            let mut tx = begin_repeatable_read(&pool).await?;
+            // The id is PostgreSQL's own (hex digits and dashes), not input.
+            sqlx::query(&format!("SET TRANSACTION SNAPSHOT '{id}'"))
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
     }
 }
 
@@ -234,12 +353,20 @@ async fn begin_repeatable_read(pool: &PgPool) -> Result<sqlx::Transaction<'stati
 async fn stream_checked<T: Send + 'static>(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     statement: &str,
-    check: impl Fn(Vec<u8>) -> T + Send + Sync + Clone + 'static,
+    check: impl Fn(&[u8]) -> T + Send + Sync + Clone + 'static,
 ) -> Result<Vec<T>> {
     let mut stream = tx.copy_out_raw(statement).await?;
-    let mut buf: Vec<u8> = Vec::with_capacity(BATCH_BYTES + (1 << 16));
+    // Two buffers take turns, one filling while the other is checked:
+    // fresh ones grown to 8 MiB by doubling cost a copy and page faults
+    // per batch.
+    let mut buf: Vec<u8> = Vec::with_capacity(BATCH_CAPACITY);
+    let mut spare: Option<Vec<u8>> = None;
     let mut header_done = false;
-    let mut running: Option<tokio::task::JoinHandle<T>> = None;
+    // Where the last complete row in `buf` ends, followed as bytes arrive
+    // (while they are still in cache; walking the batch's rows once it is
+    // full cost as much as checking them).
+    let mut complete = 0usize;
+    let mut running: Option<tokio::task::JoinHandle<(T, Vec<u8>)>> = None;
     let mut done = Vec::new();
     let mut ended = false;
     while !ended {
@@ -257,40 +384,63 @@ async fn stream_checked<T: Send + 'static>(
                 None => continue,
             }
         }
+        complete += complete_rows(&buf[complete..]);
         if buf.len() < BATCH_BYTES && !ended {
             continue;
         }
-        let cut = if ended { buf.len() } else { complete_rows(&buf) };
-        let rest = buf.split_off(cut);
-        let batch = std::mem::replace(&mut buf, rest);
+        let cut = if ended { buf.len() } else { complete };
+        complete = 0;
         if let Some(previous) = running.take() {
-            done.push(previous.await?);
+            let (result, used) = previous.await?;
+            done.push(result);
+            spare = Some(used);
         }
+        let mut next = spare.take().unwrap_or_else(|| Vec::with_capacity(BATCH_CAPACITY));
+        next.clear();
+        next.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
+        let batch = std::mem::replace(&mut buf, next);
         let check = check.clone();
-        running = Some(tokio::task::spawn_blocking(move || check(batch)));
+        running = Some(tokio::task::spawn_blocking(move || (check(&batch), batch)));
     }
     if let Some(last) = running {
-        done.push(last.await?);
+        done.push(last.await?.0);
     }
     Ok(done)
 }
 
-/// The records in sequence: each one's leaf and claimed predecessor.
+/// The records in sequence: each one's leaf, the claims of predecessors
+/// their batches could not check, and the stored tree: `stored[l]` holds level `l`'s nodes as the records
+/// completing them store them (`stored[0]` is unused: level 0 is the
+/// leaves, checked record by record).
 struct Records {
     leaves: Vec<Hash>,
-    claimed_prev: Vec<Option<Hash>>,
+    unchained: Vec<Claim>,
     seen: Vec<bool>,
+    stored: Vec<Vec<Hash>>,
     /// The first problem by sequence number (a record's, or the log's).
+    problem: Option<(u64, String)>,
+}
+
+/// What verify found in the records: the leaves in sequence, the stored
+/// tree, and the first problem.
+struct Found {
+    leaves: Vec<Hash>,
+    stored: Vec<Vec<Hash>>,
     problem: Option<(u64, String)>,
 }
 
 impl Records {
     fn new(size: u64) -> Self {
         let n = size as usize;
+        let levels = if n < 2 { 1 } else { n.ilog2() as usize + 1 };
         Self {
             leaves: vec![[0u8; 32]; n],
-            claimed_prev: vec![None; n],
+            unchained: Vec::new(),
             seen: vec![false; n],
+            stored: (0..levels)
+                .map(|l| vec![[0u8; 32]; if l == 0 { 0 } else { n >> l }])
+                .collect(),
             problem: None,
         }
     }
@@ -309,6 +459,7 @@ impl Records {
         for (seq, why) in checked.problems {
             self.note(seq, why);
         }
+        self.unchained.extend(checked.unchained);
         for r in checked.records {
             let i = r.seq as usize;
             if r.seq >= size {
@@ -324,40 +475,66 @@ impl Records {
             } else {
                 self.seen[i] = true;
                 self.leaves[i] = r.leaf;
-                self.claimed_prev[i] = r.claimed_prev;
+                self.store_subtrees(r.seq, &checked.subtrees[r.subtrees]);
             }
+        }
+    }
+
+    /// Files the subtree hashes record `seq` stores: one per subtree its
+    /// leaf completes, levels 1 and up.
+    fn store_subtrees(&mut self, seq: u64, bytes: &[u8]) {
+        let completed = seq.trailing_ones() as usize;
+        if bytes.len() != 32 * completed {
+            self.note(
+                seq,
+                format!(
+                    "record {seq}: its stored subtree hashes are {} bytes, {} expected",
+                    bytes.len(),
+                    32 * completed
+                ),
+            );
+            return;
+        }
+        for (level, hash) in (1..).zip(bytes.chunks_exact(32)) {
+            let idx = ((seq + 1) >> level) as usize - 1;
+            self.stored[level][idx].copy_from_slice(hash);
         }
     }
 
     /// Every record present, each chaining to the one before; the problem,
     /// if any, with the first record it names.
-    fn finish(mut self) -> (Vec<Hash>, Option<(u64, String)>) {
-        let stop = self.problem.as_ref().map_or(self.leaves.len() as u64, |(s, _)| *s) as usize;
-        for i in 0..stop.min(self.leaves.len()) {
-            let why = if !self.seen[i] {
-                format!("record {i} is missing")
-            } else if self.claimed_prev[i] != Some(if i == 0 { [0u8; 32] } else { self.leaves[i - 1] }) {
-                if i == 0 {
-                    "record 0 does not start the chain (its prev_hash is not zeros)".to_string()
-                } else {
-                    format!(
-                        "record {i} does not chain to record {} (one of them was changed)",
-                        i - 1
-                    )
-                }
-            } else {
-                continue;
-            };
-            self.note(i as u64, why);
-            break;
+    fn finish(mut self) -> Found {
+        if let Some(i) = self.seen.iter().position(|seen| !seen) {
+            self.note(i as u64, format!("record {i} is missing"));
         }
-        (self.leaves, self.problem)
+        for (seq, claimed) in std::mem::take(&mut self.unchained) {
+            // Records beyond the head are named by `add`.
+            let i = seq as usize;
+            if i >= self.leaves.len() {
+                continue;
+            }
+            let expected = match i {
+                0 => Some([0u8; 32]),
+                _ => self.seen[i - 1].then(|| self.leaves[i - 1]),
+            };
+            // A missing predecessor is named as missing, above.
+            if expected.is_some() && claimed != expected {
+                self.note(seq, chain_break(seq));
+            }
+        }
+        Found {
+            leaves: self.leaves,
+            stored: self.stored,
+            problem: self.problem,
+        }
     }
 }
 
 /// Reads and checks every record of the snapshot: the leaves in sequence,
-/// or the first failure.
-async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<(Vec<Hash>, Option<(u64, String)>)> {
+/// the stored tree, or the first failure. Each batch is filed in sequence
+/// as soon as it is checked.
+async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<Found> {
+    let all = Arc::new(Mutex::new(Records::new(snapshot.size)));
     let share = snapshot.pages.div_ceil(u64::from(READERS)).max(1);
     let mut readers = Vec::new();
     for i in 0..u64::from(READERS) {
@@ -370,20 +547,28 @@ async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<(V
             format!(" AND ctid < '({},0)'::tid", from + share)
         };
         let statement = format!(
-            "COPY (SELECT seq, record, leaf_hash FROM audit_records WHERE ctid >= '({from},0)'::tid{upper}) \
-             TO STDOUT (FORMAT binary)"
+            "COPY (SELECT seq, record, leaf_hash, subtree_hashes FROM audit_records \
+             WHERE ctid >= '({from},0)'::tid{upper}) TO STDOUT (FORMAT binary)"
         );
-        let mut tx = snapshot.join(pool).await?;
+        let joining = snapshot.join(pool);
+        let all = all.clone();
         readers.push(tokio::spawn(async move {
-            stream_checked(&mut tx, &statement, move |rows| check_rows(&rows, opts)).await
+            // Each reader connects while the others already read.
+            let mut tx = joining.await?;
+            stream_checked(&mut tx, &statement, move |rows| {
+                let checked = check_rows(rows, opts);
+                all.lock().expect("no reader panicked while filing").add(checked);
+            })
+            .await
         }));
     }
-    let mut all = Records::new(snapshot.size);
     for reader in readers {
-        for checked in reader.await?? {
-            all.add(checked);
-        }
+        reader.await??;
     }
+    let all = Arc::into_inner(all)
+        .ok_or_else(|| anyhow!("a reader still holds the records"))?
+        .into_inner()
+        .map_err(|_| anyhow!("a reader panicked while filing records"))?;
     Ok(all.finish())
 }
 
@@ -400,9 +585,11 @@ pub async fn verify_with(
     opts: Options,
 ) -> Result<Report> {
     let snapshot = Snapshot::take(pool).await?;
-    // The stored hashes are read while the records are.
-    let hashes = tokio::spawn(read_stored_hashes(snapshot.join(pool).await?));
-    let (leaves, problem) = records(pool, &snapshot, opts).await?;
+    let Found {
+        leaves,
+        stored,
+        problem,
+    } = records(pool, &snapshot, opts).await?;
     let size = leaves.len() as u64;
     // What the report calls verified: the records before the first one
     // that fails (its root is the root of that prefix).
@@ -413,17 +600,11 @@ pub async fn verify_with(
     let root = fog_merkle::tree_root(&tree, size)?;
 
     // Every stored hash equals the recomputed node.
-    let stored_list = match hashes.await? {
-        Ok(list) => list,
-        Err(e) => {
-            failure.get_or_insert_with(|| format!("the stored hashes could not be read: {e}"));
-            Vec::new()
-        }
-    };
-    let stored = stored_list.len() as u64;
+    let stored_hashes = stored.iter().map(|l| l.len() as u64).sum();
     if failure.is_none() {
-        failure = first_wrong_hash(&levels, size, stored_list);
+        failure = first_wrong_stored_hash(&levels, &stored);
     }
+    drop(stored);
 
     let root_at = |s: u64| -> Result<Hash> {
         if s > size {
@@ -483,7 +664,7 @@ pub async fn verify_with(
     Ok(Report {
         records: verified,
         root: hex::encode(root),
-        stored_hashes: stored,
+        stored_hashes,
         checkpoints: checkpoints.len(),
         anchors: anchored.len(),
         canonical_checked: opts.canonical,
@@ -491,53 +672,19 @@ pub async fn verify_with(
     })
 }
 
-async fn read_stored_hashes(mut tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Result<Vec<(u8, u64, Vec<u8>)>> {
-    let batches = stream_checked(
-        &mut tx,
-        "COPY (SELECT level, idx, hash FROM audit_hashes) TO STDOUT (FORMAT binary)",
-        |rows| {
-            let mut out = Vec::new();
-            let mut reader = BinaryReader::rows_only(&rows);
-            while reader.next_row().is_some() {
-                match (reader.int2(), reader.int8(), reader.field()) {
-                    (Some(level), Some(idx), Some(h)) => out.push(Some((level as u8, idx as u64, h.to_vec()))),
-                    _ => {
-                        out.push(None);
-                        break;
-                    }
-                }
-            }
-            out
-        },
-    )
-    .await?;
-    batches
-        .into_iter()
-        .flatten()
-        .map(|h| h.ok_or_else(|| anyhow!("a stored hash could not be read")))
-        .collect()
-}
-
-/// The stored hash (lowest level, then index) that differs from the
-/// recomputed tree, named.
-fn first_wrong_hash(levels: &Levels, size: u64, mut stored: Vec<(u8, u64, Vec<u8>)>) -> Option<String> {
-    stored.sort_unstable_by_key(|(level, idx, _)| (*level, *idx));
-    for (level, idx, h) in stored {
-        match levels.node(level, idx) {
-            Ok(expected) if expected.as_slice() == h => {}
-            Ok(_) => {
-                let first = idx << level;
-                return Some(format!(
-                    "stored hash ({level}, {idx}) is wrong (over records {first}..{})",
-                    first + (1 << level) - 1
-                ));
-            }
-            Err(_) => {
-                return Some(format!(
-                    "stored hash ({level}, {idx}) is beyond the log's {size} records"
-                ))
-            }
+/// The first stored subtree hash (lowest level, then index) that differs
+/// from the recomputed tree, named with the record that stores it.
+fn first_wrong_stored_hash(levels: &Levels, stored: &[Vec<Hash>]) -> Option<String> {
+    for (level, (expected, found)) in levels.0.iter().zip(stored).enumerate().skip(1) {
+        if expected == found {
+            continue;
         }
+        let idx = expected.iter().zip(found).position(|(e, f)| e != f)? as u64;
+        let first = idx << level;
+        let last = first + (1 << level) - 1;
+        return Some(format!(
+            "stored hash ({level}, {idx}), kept by record {last}, is wrong (over records {first}..{last})"
+        ));
     }
     None
 }
@@ -546,6 +693,77 @@ fn first_wrong_hash(levels: &Levels, size: u64, mut stored: Vec<(u8, u64, Vec<u8
 mod tests {
     use super::*;
     use crate::audit::Entry;
+
+    /// Record `seq`'s row as verify reads it, chaining to `prev`, and its leaf.
+    fn row(seq: u64, prev: &Hash) -> (Vec<u8>, Hash) {
+        let entry = Entry {
+            time: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            actor: "inj1actor".into(),
+            action: "governance.vote_cast".into(),
+            subject: format!("proposal/{seq}"),
+            details: serde_json::json!({}),
+            tags: vec![],
+        };
+        let bytes = Record::new(seq, &entry, prev).canonical();
+        let leaf = leaf_hash(&bytes);
+        // Subtree hashes are not what this checks: right lengths only.
+        let subtrees = vec![0u8; 32 * seq.trailing_ones() as usize];
+        let mut out = crate::store::BinaryCopy::new();
+        out.row(4).int8(seq as i64).bytea(&bytes).bytea(&leaf).bytea(&subtrees);
+        let all = out.finish();
+        let header = BinaryReader::header_len(&all).unwrap();
+        (all[header..all.len() - 2].to_vec(), leaf)
+    }
+
+    #[test]
+    fn a_chain_is_checked_within_and_across_batches_in_any_order() {
+        // Record 5 starts the second batch; 7 is inside it.
+        for broken in [None, Some(0u64), Some(3), Some(5), Some(7)] {
+            let (mut leaves, mut first, mut second) = (Vec::new(), Vec::new(), Vec::new());
+            for seq in 0..10u64 {
+                let prev = match seq {
+                    s if Some(s) == broken => [7u8; 32],
+                    0 => [0u8; 32],
+                    s => leaves[s as usize - 1],
+                };
+                let (bytes, leaf) = row(seq, &prev);
+                leaves.push(leaf);
+                if seq < 5 { &mut first } else { &mut second }.extend(bytes);
+            }
+            for order in [[&first, &second], [&second, &first]] {
+                let mut records = Records::new(10);
+                for batch in order {
+                    records.add(check_rows(batch, Options::default()));
+                }
+                let found = records.finish();
+                assert_eq!(found.leaves, leaves);
+                assert_eq!(
+                    found.problem,
+                    broken.map(|seq| (seq, chain_break(seq))),
+                    "broken at {broken:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn hashes_decode_from_hex_as_the_hex_crate_decodes_them() {
+        let hash: Hash = std::array::from_fn(|i| (i * 37 + 11) as u8);
+        for text in [hex::encode(hash), hex::encode_upper(hash)] {
+            assert_eq!(decode_hash(text.as_bytes()), Some(hash));
+        }
+        let good = hex::encode(hash);
+        for bad in [&good[..62], "", &format!("{good}00")] {
+            assert_eq!(decode_hash(bad.as_bytes()), None, "{bad}");
+        }
+        for at in [0, 31, 63] {
+            for c in [b'g', b'G', b' ', b'/', b':', b'@', b'`', 0x80, 0xff] {
+                let mut text = good.clone().into_bytes();
+                text[at] = c;
+                assert_eq!(decode_hash(&text), None, "{c} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn the_tail_of_a_record_says_where_it_is_as_its_json_does() {
