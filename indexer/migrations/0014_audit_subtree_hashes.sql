@@ -15,6 +15,23 @@ ALTER TABLE audit_records ADD COLUMN subtree_hashes bytea NOT NULL DEFAULT ''::b
 -- append-only trigger is lifted for this statement only, inside the
 -- migration's transaction; record bytes and leaf hashes are not touched
 -- (`fog audit verify` rechecks everything after).
+-- A stored hash no record completes would vanish with its table below:
+-- that is evidence of tampering (verify used to name it), so refuse.
+DO $$
+DECLARE
+    stray record;
+BEGIN
+    SELECT h.level, h.idx INTO stray
+      FROM audit_hashes h
+     WHERE h.level < 1 OR h.idx < 0
+        OR NOT EXISTS (SELECT 1 FROM audit_records r WHERE r.seq = ((h.idx + 1) << h.level) - 1)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'audit_hashes holds node (%, %), which no record completes: run `fog audit verify` on this log before migrating', stray.level, stray.idx;
+    END IF;
+END
+$$;
+
 ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only;
 UPDATE audit_records r
    SET subtree_hashes = c.hashes
@@ -24,6 +41,12 @@ UPDATE audit_records r
          GROUP BY 1) c
  WHERE r.seq = c.seq;
 ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only;
+-- The UPDATE wrote every odd record's new version at the end of the
+-- table; verify reads in storage order and chains consecutive rows as
+-- they come, so the table is rewritten in sequence (and without the dead
+-- versions).
+CLUSTER audit_records USING audit_records_pkey;
+ALTER TABLE audit_records SET WITHOUT CLUSTER;
 
 -- Every append states the column: a forgotten one must fail, not store
 -- an empty list that verify would report as tampering.

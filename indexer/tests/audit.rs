@@ -339,8 +339,36 @@ async fn a_log_stored_before_subtree_hashes_moves_over_intact() {
         .await
         .unwrap();
 
+    // A stored hash no record completes is evidence the migration must not
+    // drop: it refuses, and changes nothing.
+    sqlx::query("INSERT INTO audit_hashes (level, idx, hash) VALUES (1, 1000, $1)")
+        .bind([9u8; 32].as_slice())
+        .execute(pool)
+        .await
+        .unwrap();
+    // On a connection of its own: a failed run keeps the migrator's
+    // session lock, which closing the connection releases.
+    let mut conn = sqlx::PgConnection::connect(&old.url).await.unwrap();
+    let err = fog_indexer::store::MIGRATOR
+        .run(&mut conn)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("node (1, 1000), which no record completes"), "{err}");
+    conn.close().await.unwrap();
+    sqlx::query("DELETE FROM audit_hashes WHERE idx = 1000")
+        .execute(&mut superuser(&old).await)
+        .await
+        .unwrap();
+
     fog_indexer::store::MIGRATOR.run(pool).await.unwrap();
     assert_eq!(rows(pool.clone()).await, written);
+    // Stored in sequence again (the moved versions are not left at the end).
+    let in_storage_order: Vec<i64> = sqlx::query_scalar("SELECT seq FROM audit_records ORDER BY ctid")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert_eq!(in_storage_order, (0..45).collect::<Vec<i64>>());
     let report = verify::verify(pool, None, &[]).await.unwrap();
     assert_eq!((report.records, report.stored_hashes, report.failure), (45, 41, None));
     // Still append-only, and appends go on from where the log was.

@@ -418,6 +418,8 @@ struct Records {
     unchained: Vec<Claim>,
     seen: Vec<bool>,
     stored: Vec<Vec<Hash>>,
+    /// Stored subtree hashes filed (those of records with the right number).
+    filed: u64,
     /// The first problem by sequence number (a record's, or the log's).
     problem: Option<(u64, String)>,
 }
@@ -427,6 +429,8 @@ struct Records {
 struct Found {
     leaves: Vec<Hash>,
     stored: Vec<Vec<Hash>>,
+    /// How many stored subtree hashes were read and filed.
+    filed: u64,
     problem: Option<(u64, String)>,
 }
 
@@ -441,6 +445,7 @@ impl Records {
             stored: (0..levels)
                 .map(|l| vec![[0u8; 32]; if l == 0 { 0 } else { n >> l }])
                 .collect(),
+            filed: 0,
             problem: None,
         }
     }
@@ -499,6 +504,7 @@ impl Records {
             let idx = ((seq + 1) >> level) as usize - 1;
             self.stored[level][idx].copy_from_slice(hash);
         }
+        self.filed += completed as u64;
     }
 
     /// Every record present, each chaining to the one before; the problem,
@@ -525,6 +531,7 @@ impl Records {
         Found {
             leaves: self.leaves,
             stored: self.stored,
+            filed: self.filed,
             problem: self.problem,
         }
     }
@@ -562,8 +569,21 @@ async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<Fo
             .await
         }));
     }
-    for reader in readers {
-        reader.await??;
+    // A reader that fails stops the others (they would read on for nobody).
+    let mut failed = None;
+    for reader in &mut readers {
+        match reader.await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => failed = Some(e),
+            Err(e) => failed = Some(e.into()),
+        }
+        if failed.is_some() {
+            break;
+        }
+    }
+    if let Some(e) = failed {
+        readers.iter().for_each(|r| r.abort());
+        return Err(e);
     }
     let all = Arc::into_inner(all)
         .ok_or_else(|| anyhow!("a reader still holds the records"))?
@@ -588,6 +608,7 @@ pub async fn verify_with(
     let Found {
         leaves,
         stored,
+        filed,
         problem,
     } = records(pool, &snapshot, opts).await?;
     let size = leaves.len() as u64;
@@ -600,7 +621,6 @@ pub async fn verify_with(
     let root = fog_merkle::tree_root(&tree, size)?;
 
     // Every stored hash equals the recomputed node.
-    let stored_hashes = stored.iter().map(|l| l.len() as u64).sum();
     if failure.is_none() {
         failure = first_wrong_stored_hash(&levels, &stored);
     }
@@ -664,7 +684,7 @@ pub async fn verify_with(
     Ok(Report {
         records: verified,
         root: hex::encode(root),
-        stored_hashes,
+        stored_hashes: filed,
         checkpoints: checkpoints.len(),
         anchors: anchored.len(),
         canonical_checked: opts.canonical,
