@@ -34,7 +34,8 @@ fn manifest(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn replay(db: &TestDb, history: &Path, manifest: &Path) -> Child {
+/// The replay's stderr, written to `log` (what a failure shows).
+fn replay(db: &TestDb, history: &Path, manifest: &Path, log: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_fog-indexer"))
         .args(["--database-url", &db.url, "--deployment"])
         .arg(manifest)
@@ -42,7 +43,7 @@ fn replay(db: &TestDb, history: &Path, manifest: &Path) -> Child {
         .arg(history)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(log).expect("a log file for the replay"))
         .spawn()
         .expect("fog-indexer starts")
 }
@@ -146,7 +147,15 @@ async fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
 
     let clean = TestDb::new().await.unwrap();
     activate_rules(&clean.store.pool).await;
-    assert!(replay(&clean, &history, &manifest).wait().unwrap().success());
+    let log = dir.path().join("replay.log");
+    let failed = |status: std::process::ExitStatus| {
+        format!(
+            "replay failed on its own ({status}):\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        )
+    };
+    let status = replay(&clean, &history, &manifest, &log).wait().unwrap();
+    assert!(status.success(), "{}", failed(status));
     let expected = fingerprint(&clean.store.pool).await;
     let alerts = expected.iter().find(|(t, _, _)| t == "alerts").unwrap().1;
     assert!(alerts > 3_000, "the rules flag plenty: {alerts}");
@@ -157,12 +166,12 @@ async fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let mut kills = 0;
     let started = Instant::now();
     loop {
-        let mut child = replay(&crashed, &history, &manifest);
+        let mut child = replay(&crashed, &history, &manifest, &log);
         let delay = Duration::from_millis(rng.gen_range(30..400));
         std::thread::sleep(delay);
         match child.try_wait().unwrap() {
             Some(status) => {
-                assert!(status.success(), "replay failed on its own");
+                assert!(status.success(), "{}", failed(status));
                 if kills >= 20 {
                     break;
                 }
@@ -176,7 +185,8 @@ async fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         assert!(started.elapsed() < Duration::from_secs(600), "replay never finished");
     }
     // Finish whatever is left.
-    assert!(replay(&crashed, &history, &manifest).wait().unwrap().success());
+    let status = replay(&crashed, &history, &manifest, &log).wait().unwrap();
+    assert!(status.success(), "{}", failed(status));
     assert!(kills >= 20, "killed {kills} times");
     let got = fingerprint(&crashed.store.pool).await;
     assert_eq!(got, expected);

@@ -104,10 +104,17 @@ impl Store {
         })
     }
 
+    /// The last block committed. A locking read: it waits for a batch still
+    /// committing, e.g. that of an indexer killed right after it sent
+    /// COMMIT, whose backend commits it anyway, and reads what that batch
+    /// committed; a plain read would resume from the height before it and
+    /// collide with its rows.
     pub async fn checkpoint(&self) -> Result<Option<Checkpoint>> {
-        let row = sqlx::query("SELECT chain_id, height, block_hash, protocol FROM ingest_state WHERE id = 1")
-            .fetch_optional(&self.pool)
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT chain_id, height, block_hash, protocol FROM ingest_state WHERE id = 1 FOR SHARE")
+            .fetch_optional(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(row.map(|r| Checkpoint {
             chain_id: r.get(0),
             height: r.get::<i64, _>(1) as u64,
