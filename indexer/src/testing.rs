@@ -69,14 +69,7 @@ impl TestDb {
             .await?;
         admin.close().await?;
         let url = database_url(&server, &name);
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(16)
-            .connect(&url)
-            .await?;
-        let store = Store {
-            pool,
-            rules: Default::default(),
-        };
+        let store = Store::connect_unmigrated(&url).await?;
         Ok(Self { name, url, store })
     }
 }

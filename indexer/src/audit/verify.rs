@@ -350,11 +350,11 @@ async fn begin_repeatable_read(pool: &PgPool) -> Result<sqlx::Transaction<'stati
 
 /// Streams `statement` (a binary COPY out) in batches of whole rows, each
 /// checked by `check` on a blocking thread while the next is read.
-async fn stream_checked<T: Send + 'static>(
+async fn stream_checked(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     statement: &str,
-    check: impl Fn(&[u8]) -> T + Send + Sync + Clone + 'static,
-) -> Result<Vec<T>> {
+    check: impl Fn(&[u8]) + Send + Sync + Clone + 'static,
+) -> Result<()> {
     let mut stream = tx.copy_out_raw(statement).await?;
     // Two buffers take turns, one filling while the other is checked:
     // fresh ones grown to 8 MiB by doubling cost a copy and page faults
@@ -366,8 +366,8 @@ async fn stream_checked<T: Send + 'static>(
     // (while they are still in cache; walking the batch's rows once it is
     // full cost as much as checking them).
     let mut complete = 0usize;
-    let mut running: Option<tokio::task::JoinHandle<(T, Vec<u8>)>> = None;
-    let mut done = Vec::new();
+    // The batch being checked; its task hands the buffer back.
+    let mut running: Option<tokio::task::JoinHandle<Vec<u8>>> = None;
     let mut ended = false;
     while !ended {
         match stream.try_next().await? {
@@ -391,9 +391,7 @@ async fn stream_checked<T: Send + 'static>(
         let cut = if ended { buf.len() } else { complete };
         complete = 0;
         if let Some(previous) = running.take() {
-            let (result, used) = previous.await?;
-            done.push(result);
-            spare = Some(used);
+            spare = Some(previous.await?);
         }
         let mut next = spare.take().unwrap_or_else(|| Vec::with_capacity(BATCH_CAPACITY));
         next.clear();
@@ -401,12 +399,15 @@ async fn stream_checked<T: Send + 'static>(
         buf.truncate(cut);
         let batch = std::mem::replace(&mut buf, next);
         let check = check.clone();
-        running = Some(tokio::task::spawn_blocking(move || (check(&batch), batch)));
+        running = Some(tokio::task::spawn_blocking(move || {
+            check(&batch);
+            batch
+        }));
     }
     if let Some(last) = running {
-        done.push(last.await?.0);
+        last.await?;
     }
-    Ok(done)
+    Ok(())
 }
 
 /// The records in sequence: each one's leaf, the claims of predecessors

@@ -90,6 +90,13 @@ impl Store {
 
     /// Connects and applies the migrations.
     pub async fn connect(url: &str) -> Result<Self> {
+        let store = Self::connect_unmigrated(url).await?;
+        MIGRATOR.run(&store.pool).await.context("applying migrations")?;
+        Ok(store)
+    }
+
+    /// Connects, leaving the schema as it is (tests of the migrations).
+    pub async fn connect_unmigrated(url: &str) -> Result<Self> {
         let options: PgConnectOptions = url.parse().with_context(|| format!("database URL {url:?}"))?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -97,7 +104,6 @@ impl Store {
             .connect_with(options)
             .await
             .with_context(|| format!("connecting to PostgreSQL at {url}"))?;
-        MIGRATOR.run(&pool).await.context("applying migrations")?;
         Ok(Self {
             pool,
             rules: Default::default(),
