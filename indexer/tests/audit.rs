@@ -380,3 +380,52 @@ async fn a_log_stored_before_subtree_hashes_moves_over_intact() {
     append(pool, 45, 3).await;
     assert_eq!(verify::verify(pool, None, &[]).await.unwrap().failure, None);
 }
+
+/// Sequential scans of the log's records so far, as PostgreSQL counts them
+/// (the connection's own counts flushed first).
+async fn record_scans(conn: &mut sqlx::PgConnection) -> i64 {
+    sqlx::query("SELECT pg_stat_force_next_flush()")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query_scalar("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'audit_records'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}
+
+/// An append reads the right edge of the tree by primary key, however
+/// small the log was when the connection first ran the lookup: a plan
+/// PostgreSQL caches while the log is tiny (a scan of a page or two) must
+/// not outlive the log's growth, or every append costs the whole log and a
+/// bulk load slows down as the log grows. Checked while the lookup is
+/// planned each time (3,000 records) and once its plan may be cached
+/// (12,000).
+#[tokio::test]
+async fn appends_find_the_tree_edge_by_key_however_small_the_log_was() {
+    let db = TestDb::new().await.unwrap();
+    let mut conn = db.store.pool.acquire().await.unwrap();
+    let mut next = 0;
+    let mut appends = Vec::new();
+    // (grow to, by batches of): the growth from 10 records starts with
+    // appends to a log of a page, where a scan is the better plan.
+    for (size, batch) in [(10, 1), (3_000, 500), (3_010, 1), (12_000, 1_000), (12_010, 1)] {
+        let scans = record_scans(&mut conn).await;
+        while next < size {
+            let entries: Vec<Entry> = (next..next + batch).map(entry).collect();
+            next += batch;
+            let mut tx = conn.begin().await.unwrap();
+            log::append(&mut tx, &entries).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        appends.push((size, record_scans(&mut conn).await - scans));
+    }
+    let scanned: Vec<_> = appends
+        .iter()
+        .filter(|&&(size, scans)| size > 3_000 && scans > 0)
+        .collect();
+    assert!(
+        scanned.is_empty(),
+        "appends up to these sizes scanned the log: {scanned:?}"
+    );
+}

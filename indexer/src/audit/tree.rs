@@ -52,14 +52,27 @@ fn node_from_row(level: u8, leaf_hash: &[u8], subtree_hashes: &[u8]) -> Option<H
     bytes.try_into().ok()
 }
 
+/// From this many records on, the lookup's plan may be cached on the
+/// connection. PostgreSQL settles on a cached plan after a few runs; one
+/// settled while the log was a page or two is a scan, and it would stay
+/// one as the log grows (until an ANALYZE happens to invalidate it), so
+/// every append and proof would read the whole log. Below this size the
+/// lookup is planned afresh each time; from it on, a cached plan can only
+/// be settled on a log this large (it never shrinks), where the primary
+/// key wins.
+const CACHED_PLAN_FROM_RECORD: i64 = 10_000;
+
 /// Fetches the nodes `(level, n)` in one round trip: one primary-key
 /// lookup per record that completed one of them.
 pub async fn fetch(conn: &mut PgConnection, nodes: &[(u8, u64)]) -> Result<Fetched> {
     let mut seqs: Vec<i64> = nodes.iter().map(|&(l, n)| completing_record(l, n) as i64).collect();
     seqs.sort_unstable();
     seqs.dedup();
+    // The log holds every record up to the last one asked for.
+    let cacheable = seqs.last().is_some_and(|&last| last >= CACHED_PLAN_FROM_RECORD);
     let rows = sqlx::query("SELECT seq, leaf_hash, subtree_hashes FROM audit_records WHERE seq = ANY($1)")
         .bind(seqs)
+        .persistent(cacheable)
         .fetch_all(&mut *conn)
         .await?;
     let by_seq: HashMap<u64, (Vec<u8>, Vec<u8>)> = rows

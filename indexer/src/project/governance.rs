@@ -100,11 +100,15 @@ async fn vote(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, v: VoteCa
                 old
             }
             None => {
+                // Planned afresh each time (unnamed statements): a plan cached
+                // while `votes` was nearly empty would be a scan, and would stay
+                // one while a backfill grows the table (ARCHITECTURE.md).
                 let d = sqlx::query(
                     "SELECT choice, power::text, weight::text FROM votes WHERE proposal_id = $1 AND voter = $2",
                 )
                 .bind(id)
                 .bind(delegate)
+                .persistent(false)
                 .fetch_one(&mut *conn)
                 .await
                 .context("the overridden delegate's ballot")?;
@@ -115,6 +119,7 @@ async fn vote(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, v: VoteCa
                 .bind(delegate)
                 .bind(new_power.to_string())
                 .bind(new_weight.to_string())
+                .persistent(false)
                 .execute(&mut *conn)
                 .await?;
                 (
