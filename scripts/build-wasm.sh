@@ -5,11 +5,9 @@
 # rustc's default wasm32 output uses bulk-memory, sign-ext and reference-types
 # instructions, which wasmvm 2.1 refuses; even with -C target-cpu=mvp the
 # prebuilt standard library still has them. So the standard library is
-# rebuilt for the MVP feature set (-Zbuild-std), then the module is shrunk by
-# binaryen with MVP features only (so it adds none), then cosmwasm-check
-# validates it against the chain's capabilities. Panics abort at once
-# (-Cpanic=immediate-abort): contracts return typed errors and never panic on
-# input, and the panic-message machinery is dead weight in every call.
+# rebuilt for the MVP feature set (wasm_cargo_build in lib.sh), then the
+# module is shrunk by binaryen with MVP features only (wasm_shrink), then
+# cosmwasm-check validates it against the chain's capabilities.
 #
 # Usage: scripts/build-wasm.sh [crate...]   (default: every contract)
 set -euo pipefail
@@ -29,13 +27,9 @@ for crate in "${CONTRACTS[@]}"; do
     # the `library` feature another contract enables on a dependency would
     # strip that contract's entry points.
     say "building $crate"
-    (cd "$FOG_ROOT" && RUSTC_BOOTSTRAP=1 \
-        RUSTFLAGS="-C target-cpu=mvp -C link-arg=-s -Zunstable-options -Cpanic=immediate-abort" \
-        cargo build --quiet --profile wasm --lib --target wasm32-unknown-unknown \
-        -Zbuild-std=std,panic_abort -p "$crate")
+    (cd "$FOG_ROOT" && WASM_EXTRA_RUSTFLAGS="-C link-arg=-s" wasm_cargo_build -p "$crate")
     name=${crate//-/_}
-    wasm-opt -Oz --mvp-features --strip-debug --strip-producers \
-        "$out_dir/$name.wasm" -o "$FOG_ROOT/artifacts/$name.wasm"
+    wasm_shrink "$out_dir/$name.wasm" "$FOG_ROOT/artifacts/$name.wasm"
     "$COSMWASM_CHECK" --available-capabilities "$CHAIN_CAPABILITIES" "$FOG_ROOT/artifacts/$name.wasm" >&2 \
         || die "$name.wasm fails cosmwasm-check"
 done

@@ -28,6 +28,22 @@ ensure_rust_wasm() {
         || rustup component add rust-src >&2
 }
 
+# Compiles a contract crate for the chain (arguments go to cargo build):
+# the standard library rebuilt for the MVP feature set, since wasmvm 2.1
+# refuses bulk-memory, sign-ext and reference-types instructions, and
+# panics that abort at once (contracts return typed errors and never
+# panic on input, so the panic-message machinery is dead weight).
+# WASM_EXTRA_RUSTFLAGS adds flags (build-wasm.sh: strip symbols).
+wasm_cargo_build() {
+    RUSTC_BOOTSTRAP=1 \
+        RUSTFLAGS="-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort ${WASM_EXTRA_RUSTFLAGS:-}" \
+        cargo build --quiet --profile wasm --lib --target wasm32-unknown-unknown \
+        -Zbuild-std=std,panic_abort "$@"
+}
+
+# Shrinks a built contract with binaryen, MVP features only (so it adds none).
+wasm_shrink() { wasm-opt -Oz --mvp-features --strip-debug --strip-producers "$1" -o "$2"; }
+
 # Node tools pinned in package.json (wasm-opt, solc, anvil).
 ensure_node_tools() {
     if [ ! -x "$FOG_ROOT/node_modules/.bin/wasm-opt" ] || [ ! -x "$FOG_ROOT/node_modules/.bin/anvil" ]; then

@@ -14,9 +14,6 @@ ensure_rust_wasm
 target="$FOG_CACHE/wasm-names"
 for crate in "${CRATES[@]}"; do
     say "$crate"
-    CARGO_PROFILE_WASM_STRIP=none RUSTC_BOOTSTRAP=1 \
-        RUSTFLAGS="-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort" \
-        cargo build --quiet --profile wasm --lib --target wasm32-unknown-unknown \
-        -Zbuild-std=std,panic_abort -p "$crate" --target-dir "$target"
+    CARGO_PROFILE_WASM_STRIP=none wasm_cargo_build -p "$crate" --target-dir "$target"
     python3 scripts/bench/wasm_breakdown.py "$target/wasm32-unknown-unknown/wasm/${crate//-/_}.wasm"
 done
