@@ -138,6 +138,18 @@ async fn superuser(db: &TestDb) -> sqlx::PgConnection {
     c
 }
 
+/// Rewrites record `seq`'s bytes and its leaf hash to match them.
+async fn rewrite(su: &mut sqlx::PgConnection, seq: i64) {
+    sqlx::query(
+        "UPDATE audit_records SET record = overlay(record placing '\\x58'::bytea from 20 for 1), \
+         leaf_hash = sha256('\\x00'::bytea || overlay(record placing '\\x58'::bytea from 20 for 1)) WHERE seq = $1",
+    )
+    .bind(seq)
+    .execute(su)
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
     let signer = NoteSigner::generate("fog.test/audit").unwrap();
@@ -146,9 +158,11 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
         "record",
         "leaf-hash",
         "rewritten",
+        "rewritten-keeper",
         "deleted",
         "stored-hash",
         "stored-hash-cut",
+        "stored-hash-before-record",
         "checkpoint",
         "anchor",
     ] {
@@ -177,12 +191,14 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
             }
             "rewritten" => {
                 // Bytes and leaf hash both rewritten: the chain still names it.
-                sqlx::query("UPDATE audit_records SET record = overlay(record placing '\\x58'::bytea from 20 for 1), \
-                             leaf_hash = sha256('\\x00'::bytea || overlay(record placing '\\x58'::bytea from 20 for 1)) WHERE seq = 9")
-                    .execute(&mut su)
-                    .await
-                    .unwrap();
-                "record 10 does not chain to record 9"
+                rewrite(&mut su, 8).await;
+                "record 9 does not chain to record 8"
+            }
+            "rewritten-keeper" => {
+                // Record 9 also keeps node (1, 4), over 8 and 9, which no
+                // longer matches: that names record 9 itself.
+                rewrite(&mut su, 9).await;
+                "record 9: its stored hash (1, 4) is wrong"
             }
             "deleted" => {
                 sqlx::query("DELETE FROM audit_records WHERE seq = 39")
@@ -198,6 +214,18 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
                     .await
                     .unwrap();
                 "stored hash (2, 3)"
+            }
+            "stored-hash-before-record" => {
+                // A wrong stored hash is named before a later changed record.
+                sqlx::query("UPDATE audit_records SET subtree_hashes = set_byte(subtree_hashes, 32, get_byte(subtree_hashes, 32) # 1) WHERE seq = 15")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                sqlx::query("UPDATE audit_records SET record = overlay(record placing '\\x58'::bytea from 20 for 1) WHERE seq = 30")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "record 15: its stored hash (2, 3) is wrong"
             }
             "stored-hash-cut" => {
                 sqlx::query(
@@ -229,9 +257,9 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
         let verified = match case {
             "record" => 5,
             "leaf-hash" => 7,
-            "rewritten" => 10,
+            "rewritten" | "rewritten-keeper" => 9,
             "deleted" => 39,
-            "stored-hash-cut" => 15,
+            "stored-hash" | "stored-hash-cut" | "stored-hash-before-record" => 15,
             _ => 40,
         };
         assert_eq!(r.records, verified, "{case}");

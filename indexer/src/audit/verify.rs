@@ -22,6 +22,7 @@ use sqlx::{PgPool, Row};
 
 use super::note;
 use super::record::{leaf_hash, Record};
+use super::tree::completing_record;
 use crate::store::binary_copy::complete_rows;
 use crate::store::BinaryReader;
 
@@ -613,19 +614,23 @@ pub async fn verify_with(
         problem,
     } = records(pool, &snapshot, opts).await?;
     let size = leaves.len() as u64;
-    // What the report calls verified: the records before the first one
-    // that fails (its root is the root of that prefix).
-    let verified = problem.as_ref().map_or(size, |(seq, _)| (*seq).min(size));
-    let mut failure = problem.map(|(_, why)| why);
     let levels = tokio::task::spawn_blocking(move || Levels::build(leaves)).await?;
     let tree = StoredTree(&levels);
     let root = fog_merkle::tree_root(&tree, size)?;
 
-    // Every stored hash equals the recomputed node.
-    if failure.is_none() {
-        failure = first_wrong_stored_hash(&levels, &stored);
-    }
+    // Every stored hash equals the recomputed node. A wrong one kept by an
+    // earlier record than the first record found wrong comes first; on the
+    // same record, the record's own problem says more.
+    let problem = match (problem, first_wrong_stored_hash(&levels, &stored)) {
+        (Some((seq, why)), Some((keeper, _))) if seq <= keeper => Some((seq, why)),
+        (problem, None) => problem,
+        (_, wrong_hash) => wrong_hash,
+    };
     drop(stored);
+    // What the report calls verified: the records before the first one
+    // that fails (its root is the root of that prefix).
+    let verified = problem.as_ref().map_or(size, |(seq, _)| (*seq).min(size));
+    let mut failure = problem.map(|(_, why)| why);
 
     let root_at = |s: u64| -> Result<Hash> {
         if s > size {
@@ -693,21 +698,26 @@ pub async fn verify_with(
     })
 }
 
-/// The first stored subtree hash (lowest level, then index) that differs
-/// from the recomputed tree, named with the record that stores it.
-fn first_wrong_stored_hash(levels: &Levels, stored: &[Vec<Hash>]) -> Option<String> {
+/// The stored subtree hash that differs from the recomputed tree and is
+/// kept by the earliest record (the lowest level of that record's), with
+/// that record.
+fn first_wrong_stored_hash(levels: &Levels, stored: &[Vec<Hash>]) -> Option<(u64, String)> {
+    let mut first: Option<(u64, String)> = None;
     for (level, (expected, found)) in levels.0.iter().zip(stored).enumerate().skip(1) {
-        if expected == found {
+        let Some(idx) = expected.iter().zip(found).position(|(e, f)| e != f) else {
             continue;
+        };
+        let (idx, level) = (idx as u64, level as u8);
+        let keeper = completing_record(level, idx);
+        if first.as_ref().is_none_or(|(k, _)| keeper < *k) {
+            let over = idx << level;
+            first = Some((
+                keeper,
+                format!("record {keeper}: its stored hash ({level}, {idx}) is wrong (over records {over}..{keeper})"),
+            ));
         }
-        let idx = expected.iter().zip(found).position(|(e, f)| e != f)? as u64;
-        let first = idx << level;
-        let last = first + (1 << level) - 1;
-        return Some(format!(
-            "stored hash ({level}, {idx}), kept by record {last}, is wrong (over records {first}..{last})"
-        ));
     }
-    None
+    first
 }
 
 #[cfg(test)]
