@@ -170,3 +170,52 @@ async fn spoofed_fog_events_are_ignored() {
         .get(0);
     assert_eq!(spoofed, 0);
 }
+
+/// An indexer killed right after it sent COMMIT leaves a backend that
+/// commits the batch anyway. A restart reads the checkpoint that batch
+/// commits, not the one before it (and then collides with the batch's
+/// rows): for a later batch and for the very first, whose checkpoint row
+/// does not exist until it commits.
+#[tokio::test]
+async fn the_checkpoint_read_waits_for_a_batch_still_committing() {
+    for (first, height) in [(true, 7), (false, 9)] {
+        let db = TestDb::new().await.unwrap();
+        let upsert =
+            "INSERT INTO ingest_state (id, chain_id, height, block_hash, protocol) VALUES (1, 'inj', $1, 'AB', 'p') \
+                      ON CONFLICT (id) DO UPDATE SET height = $1";
+        if !first {
+            sqlx::query(upsert).bind(5i64).execute(&db.store.pool).await.unwrap();
+        }
+        // The batch of the killed indexer: its checkpoint written, not yet committed.
+        let mut committing = db.store.pool.begin().await.unwrap();
+        sqlx::query(upsert)
+            .bind(height)
+            .execute(&mut *committing)
+            .await
+            .unwrap();
+        let store = db.store.clone();
+        let restart = tokio::spawn(async move { store.checkpoint().await });
+        // The restart's read waits on a lock (checked in PostgreSQL, not by the clock).
+        let mut waited = false;
+        for _ in 0..500 {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(&db.store.pool)
+            .await
+            .unwrap();
+            if waiting > 0 || restart.is_finished() {
+                waited = waiting > 0;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        committing.commit().await.unwrap();
+        let read = restart.await.unwrap().unwrap().map(|c| c.height);
+        assert!(
+            waited,
+            "first batch {first}: the checkpoint read did not wait (read {read:?})"
+        );
+        assert_eq!(read, Some(height as u64), "first batch {first}");
+    }
+}

@@ -110,14 +110,20 @@ impl Store {
         })
     }
 
-    /// The last block committed. A locking read: it waits for a batch still
+    /// The last block committed. It first waits for any batch still
     /// committing, e.g. that of an indexer killed right after it sent
     /// COMMIT, whose backend commits it anyway, and reads what that batch
     /// committed; a plain read would resume from the height before it and
-    /// collide with its rows.
+    /// collide with its rows. The wait is a SHARE lock on the table, which
+    /// conflicts with the lock a batch takes when it writes the checkpoint:
+    /// a row lock (`FOR SHARE`) could not wait for the very first batch,
+    /// whose checkpoint row is not visible until it commits.
     pub async fn checkpoint(&self) -> Result<Option<Checkpoint>> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT chain_id, height, block_hash, protocol FROM ingest_state WHERE id = 1 FOR SHARE")
+        sqlx::query("LOCK TABLE ingest_state IN SHARE MODE")
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query("SELECT chain_id, height, block_hash, protocol FROM ingest_state WHERE id = 1")
             .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;
