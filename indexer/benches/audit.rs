@@ -318,8 +318,8 @@ async fn main() -> anyhow::Result<()> {
         let mut subtrees = Vec::new();
         for seq in chunk_start..(chunk_start + 500_000).min(proof_leaves) {
             subtrees.clear();
-            for level in 1..=seq.trailing_ones() as usize {
-                subtrees.extend_from_slice(&levels[level][((seq + 1) >> level) as usize - 1]);
+            for level in 1..=seq.trailing_ones() as u8 {
+                subtrees.extend_from_slice(&levels[usize::from(level)][tree::completed_node(seq, level) as usize]);
             }
             rows.row(4)
                 .int8(seq as i64)

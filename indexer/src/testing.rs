@@ -94,6 +94,31 @@ impl Drop for TestDb {
     }
 }
 
+/// What PostgreSQL has counted reading from one table so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableReads {
+    /// Sequential scans started.
+    pub scans: i64,
+    /// Rows read by sequential and index scans.
+    pub rows: i64,
+}
+
+/// The reads of `table` so far, with the connection's own counts flushed
+/// first (tests that a query reads what it should, not the whole table).
+pub async fn table_reads(conn: &mut sqlx::PgConnection, table: &str) -> Result<TableReads> {
+    sqlx::query("SELECT pg_stat_force_next_flush()")
+        .execute(&mut *conn)
+        .await?;
+    let (scans, rows): (i64, i64) = sqlx::query_as(
+        "SELECT coalesce(seq_scan, 0), coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) \
+         FROM pg_stat_user_tables WHERE relname = $1",
+    )
+    .bind(table)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(TableReads { scans, rows })
+}
+
 /// User plus system CPU seconds of a process, from its `/proc/PID/stat`.
 fn cpu_seconds(stat: &str) -> f64 {
     // Fields after the command name, which is in parentheses: utime and

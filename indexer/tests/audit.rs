@@ -5,7 +5,7 @@
 use chrono::DateTime;
 use fog_indexer::audit::note::{self, NoteSigner};
 use fog_indexer::audit::{checkpoint, log, tree, verify, Entry};
-use fog_indexer::testing::TestDb;
+use fog_indexer::testing::{self, TestDb};
 use sqlx::{Connection, PgPool, Row};
 
 fn entry(i: u64) -> Entry {
@@ -409,17 +409,9 @@ async fn a_log_stored_before_subtree_hashes_moves_over_intact() {
     assert_eq!(verify::verify(pool, None, &[]).await.unwrap().failure, None);
 }
 
-/// Sequential scans of the log's records so far, as PostgreSQL counts them
-/// (the connection's own counts flushed first).
+/// Sequential scans of the log's records so far.
 async fn record_scans(conn: &mut sqlx::PgConnection) -> i64 {
-    sqlx::query("SELECT pg_stat_force_next_flush()")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query_scalar("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'audit_records'")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap()
+    testing::table_reads(conn, "audit_records").await.unwrap().scans
 }
 
 /// An append reads the right edge of the tree by primary key, however

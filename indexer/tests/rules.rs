@@ -818,19 +818,9 @@ impl Drop for Stopped {
     }
 }
 
-/// Ballots of `votes` read so far (sequential and index scans), as
-/// PostgreSQL counts them (this connection's counts flushed first).
+/// Ballots of `votes` read so far (sequential and index scans).
 async fn ballots_read(conn: &mut sqlx::PgConnection) -> i64 {
-    sqlx::query("SELECT pg_stat_force_next_flush()")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query_scalar(
-        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables WHERE relname = 'votes'",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .unwrap()
+    fog_indexer::testing::table_reads(conn, "votes").await.unwrap().rows
 }
 
 /// The governance detectors read a batch's ballots and the largest

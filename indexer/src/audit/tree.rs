@@ -42,6 +42,13 @@ pub fn completing_record(level: u8, n: u64) -> u64 {
     ((n + 1) << level) - 1
 }
 
+/// The index of the node at `level` that record `seq`'s leaf completes
+/// (`level` at most `seq.trailing_ones()`): the inverse of
+/// [`completing_record`].
+pub fn completed_node(seq: u64, level: u8) -> u64 {
+    ((seq + 1) >> level) - 1
+}
+
 /// Node `(level, n)` from the row of the record that completed it: level 0
 /// is the leaf hash, level `l` the `l`-th hash of its subtree hashes.
 fn node_from_row(level: u8, leaf_hash: &[u8], subtree_hashes: &[u8]) -> Option<Hash> {

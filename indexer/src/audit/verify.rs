@@ -22,7 +22,7 @@ use sqlx::{PgPool, Row};
 
 use super::note;
 use super::record::{leaf_hash, Record};
-use super::tree::completing_record;
+use super::tree::{completed_node, completing_record};
 use crate::store::binary_copy::complete_rows;
 use crate::store::BinaryReader;
 
@@ -502,9 +502,9 @@ impl Records {
             );
             return;
         }
-        for (level, hash) in (1..).zip(bytes.chunks_exact(32)) {
-            let idx = ((seq + 1) >> level) as usize - 1;
-            self.stored[level][idx].copy_from_slice(hash);
+        for (level, hash) in (1u8..).zip(bytes.chunks_exact(32)) {
+            let idx = completed_node(seq, level) as usize;
+            self.stored[usize::from(level)][idx].copy_from_slice(hash);
         }
         self.filed += completed as u64;
     }
