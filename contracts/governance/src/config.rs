@@ -18,6 +18,8 @@ use crate::msg::{Asset, ConfigChange};
 use crate::state::{Config, KindRules, ProposalKind};
 
 const DAY: u64 = 86_400;
+/// The longest late-quorum window and extension.
+pub const MAX_LATE_QUORUM: u64 = 30 * DAY;
 /// Options of a choice proposal: bounded so ranked tallies stay bounded.
 pub const MAX_OPTIONS: u8 = 10;
 /// Ranks of a ranked ballot (see `voting::ranked`).
@@ -97,9 +99,11 @@ pub fn validate(config: &Config) -> Result<(), ContractError> {
         return Err(ContractError::invalid_config("the vote cap must be 1 to 10000 bps"));
     }
     if let Some(lq) = config.late_quorum {
-        if lq.extension == 0 || lq.window == 0 {
+        // Bounded: each proposal keeps its copy, so a huge extension would
+        // hold every proposal opened under it open for good.
+        if !(1..=MAX_LATE_QUORUM).contains(&lq.extension) || !(1..=MAX_LATE_QUORUM).contains(&lq.window) {
             return Err(ContractError::invalid_config(
-                "late-quorum window and extension must be positive",
+                "late-quorum window and extension must be 1 second to 30 days",
             ));
         }
     }

@@ -64,6 +64,11 @@ pub enum ContractError {
     #[error("the veto period of proposal {id} ended at {until}")]
     VetoPeriodOver { id: u64, until: u64 },
 
+    #[error(
+        "proposal {id} passed: its deposit is settled when its timelock ends at {until} (until then a veto burns it)"
+    )]
+    DepositHeldDuringTimelock { id: u64, until: u64 },
+
     #[error("only the guardian may veto")]
     NotGuardian,
 

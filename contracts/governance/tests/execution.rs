@@ -105,9 +105,24 @@ fn the_guardian_vetoes_during_the_timelock_only() {
     };
     let err = s.gov_exec(&bob, veto.clone()).unwrap_err();
     assert!(err.contains("only the guardian"), "{err}");
+    // Closing cannot refund the deposit ahead of the veto that burns it.
+    let err = close(&mut s, id).unwrap_err();
+    assert!(err.contains("settled when its timelock ends"), "{err}");
     let admin = s.admin.clone();
+    let supply = |s: &Suite| {
+        s.query::<_, cw20::TokenInfoResponse>(&s.token, &cw20::Cw20QueryMsg::TokenInfo {})
+            .total_supply
+    };
+    let before = supply(&s);
+    assert!(!s.proposal(id).deposit.is_zero());
     s.gov_exec(&admin, veto).unwrap();
     assert_eq!(s.proposal(id).status, Status::Vetoed);
+    assert_eq!(
+        supply(&s),
+        before - s.proposal(id).deposit,
+        "the veto burned the deposit"
+    );
+    assert!(close(&mut s, id).unwrap_err().contains("already closed"));
     let err = execute(&mut s, id).unwrap_err();
     assert!(err.contains("vetoed"), "{err}");
 
@@ -123,6 +138,10 @@ fn the_guardian_vetoes_during_the_timelock_only() {
         )
         .unwrap_err();
     assert!(err.contains("veto period"), "{err}");
+    // Past the veto period, closing refunds it.
+    let before = s.fog_balance(&alice);
+    close(&mut s, id).unwrap();
+    assert_eq!(s.fog_balance(&alice), before + s.proposal(id).deposit);
 }
 
 #[test]

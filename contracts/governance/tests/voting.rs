@@ -69,6 +69,20 @@ fn late_quorum_moves_the_end() {
 }
 
 #[test]
+#[should_panic(expected = "late-quorum window and extension must be 1 second to 30 days")]
+fn a_late_quorum_extension_past_30_days_is_refused() {
+    // One that overflowed the end time used to panic the vote reaching quorum.
+    SuiteBuilder::new()
+        .gov(|g| {
+            g.late_quorum = Some(fog_governance::state::LateQuorum {
+                window: DAY,
+                extension: u64::MAX,
+            })
+        })
+        .build();
+}
+
+#[test]
 fn one_ballot_per_voter_and_only_while_open() {
     let (mut s, [alice, bob, ..]) = setup();
     let id = s.propose_text(&alice, "x").unwrap();

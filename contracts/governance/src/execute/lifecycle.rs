@@ -67,6 +67,14 @@ pub fn close(deps: DepsMut, env: Env, info: MessageInfo, id: u64) -> Result<Resp
     } else if core.deposit_settled {
         return Err(ContractError::AlreadyClosed { id });
     }
+    // A passed proposal may still be vetoed, which burns its deposit: it is
+    // not refunded before the veto period is over.
+    if core.status == Status::Passed {
+        let until = core.executable_at().unwrap_or(0);
+        if now < until {
+            return Err(ContractError::DepositHeldDuringTimelock { id, until });
+        }
+    }
     let config = CONFIG.load(deps.storage)?;
     let burn = !core.judged().quorum_reached() && core.status != Status::Passed;
     let (msg, refunded, burned) = settle_deposit(&mut core, &config, burn)?;

@@ -168,8 +168,9 @@ pub fn vote(deps: DepsMut, env: Env, info: MessageInfo, id: u64, ballot: Ballot)
     if core.quorum_reached_at.is_none() && core.judged().quorum_reached() {
         core.quorum_reached_at = Some(now);
         if let Some(lq) = core.late_quorum {
-            if core.end_time.saturating_sub(now) < lq.window && now + lq.extension > core.end_time {
-                core.end_time = now + lq.extension;
+            let later_end = now.saturating_add(lq.extension);
+            if core.end_time.saturating_sub(now) < lq.window && later_end > core.end_time {
+                core.end_time = later_end;
                 extended = Some(core.end_time);
             }
         }
