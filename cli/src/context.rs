@@ -17,6 +17,9 @@ use crate::output::Output;
 pub struct Context {
     pub home: PathBuf,
     pub deployment_path: PathBuf,
+    /// Whether the manifest was named (`--deployment`, `FOG_DEPLOYMENT`)
+    /// rather than the devnet's default.
+    pub deployment_named: bool,
     pub keystore_path: PathBuf,
     pub output: Output,
 }
@@ -32,10 +35,7 @@ impl Context {
 
     pub fn client(&self) -> Result<(Deployment, ChainClient)> {
         let d = self.deployment()?;
-        let mut profile = d.profile.clone();
-        profile.rest = d.rest.clone();
-        profile.rpc = d.rpc.clone();
-        let client = ChainClient::new(profile);
+        let client = ChainClient::new(d.client_profile());
         Ok((d, client))
     }
 

@@ -90,6 +90,7 @@ enum Cmd {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context {
+        deployment_named: cli.deployment.is_some(),
         deployment_path: cli
             .deployment
             .clone()

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use fog_indexer::stdout;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -13,11 +14,11 @@ pub enum Output {
 impl Output {
     pub fn print<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) -> Result<()> {
         match self {
-            Output::Json => println!("{}", serde_json::to_string_pretty(value)?),
+            Output::Json => stdout::line(serde_json::to_string_pretty(value)?)?,
             Output::Table => {
                 let text = human();
                 if !text.is_empty() {
-                    println!("{text}");
+                    stdout::line(text)?;
                 }
             }
         }

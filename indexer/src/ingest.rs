@@ -51,12 +51,14 @@ pub struct Ingest<S> {
     pub options: Options,
 }
 
-/// Fetches with retries: a node that goes away is waited for.
-async fn fetch_retrying<S: BlockSource>(source: &S, height: u64) -> Block {
+/// Fetches with retries: a node that goes away is waited for; what
+/// retrying cannot fix (a height missing from a recording) is returned.
+async fn fetch_retrying<S: BlockSource>(source: &S, height: u64) -> Result<Block> {
     let mut delay = Duration::from_millis(200);
     loop {
         match source.fetch(height).await {
-            Ok(b) => return b,
+            Ok(b) => return Ok(b),
+            Err(e) if Fatal::is(&e) => return Err(e),
             Err(e) => {
                 metrics::counter!("fog_indexer_errors_total", "kind" => "fetch").increment(1);
                 warn!(height, error = %format!("{e:#}"), "fetching failed; retrying in {delay:?}");
@@ -102,7 +104,7 @@ impl<S: BlockSource + 'static> Ingest<S> {
         });
         // Fetching and decoding run in their own task, ahead of the writer,
         // so decoding one batch overlaps with writing the previous one.
-        let (tx, mut blocks) = tokio::sync::mpsc::channel::<Block>(4 * self.options.batch_blocks.max(1));
+        let (tx, mut blocks) = tokio::sync::mpsc::channel::<Result<Block>>(4 * self.options.batch_blocks.max(1));
         let source = Arc::clone(&self.source);
         let concurrency = self.options.concurrency;
         let fetcher = tokio::spawn(async move {
@@ -112,8 +114,9 @@ impl<S: BlockSource + 'static> Ingest<S> {
                     async move { fetch_retrying(source.as_ref(), h).await }
                 })
                 .buffered(concurrency);
-            while let Some(block) = stream.next().await {
-                if tx.send(block).await.is_err() {
+            while let Some(fetched) = stream.next().await {
+                let failed = fetched.is_err();
+                if tx.send(fetched).await.is_err() || failed {
                     break;
                 }
             }
@@ -138,8 +141,10 @@ impl<S: BlockSource + 'static> Ingest<S> {
                     block = blocks.recv() => block,
                     () = prepared_tx.closed() => break Ok(height),
                 };
-                let Some(block) = block else {
-                    break Ok(height);
+                let block = match block {
+                    Some(Ok(block)) => block,
+                    Some(Err(e)) => break Err(e),
+                    None => break Ok(height),
                 };
                 if let Err(e) = extends(checkpoint.as_ref(), height, &hash, &block) {
                     break Err(e);

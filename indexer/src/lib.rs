@@ -18,6 +18,7 @@ pub mod project;
 pub mod reports;
 pub mod rules;
 pub mod source;
+pub mod stdout;
 pub mod store;
 pub mod synth;
 pub mod testing;

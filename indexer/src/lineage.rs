@@ -88,8 +88,8 @@ pub fn check(statement: &Value) -> Result<Checked, Invalid> {
         .into_iter()
         .flatten()
         .find(|b| b["name"] == "reproducibility-hash")
-        .and_then(|b| b["digest"]["sha256"].as_str())
-        .map(str::to_string);
+        .map(|b| sha256_of(b, "the reproducibility-hash byproduct"))
+        .transpose()?;
     let canonical =
         serde_json_canonicalizer::to_vec(statement).map_err(|e| Invalid(format!("not canonicalizable: {e}")))?;
     Ok(Checked {
@@ -119,8 +119,9 @@ pub struct Registered {
     pub statement: Value,
 }
 
-fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap_or_default()
+/// A digest `check` has already found to be 64 hex characters.
+fn unhex(s: &str) -> Result<Vec<u8>> {
+    hex::decode(s).map_err(|e| anyhow::anyhow!("digest {s:?} is not hex: {e}"))
 }
 
 /// Stores the statement and appends its audit records, unless it is
@@ -148,7 +149,7 @@ pub async fn register(pool: &PgPool, statement: &Value, actor: &str) -> Result<(
     let mut new_datasets = Vec::new();
     for d in &checked.datasets {
         let seen: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM lineage_datasets WHERE sha256 = $1)")
-            .bind(unhex(&d.sha256))
+            .bind(unhex(&d.sha256)?)
             .fetch_one(&mut *tx)
             .await?;
         if !seen {
@@ -187,9 +188,9 @@ pub async fn register(pool: &PgPool, statement: &Value, actor: &str) -> Result<(
          canonical, audit_seq, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(checked.record_hash.to_vec())
-    .bind(unhex(&checked.model.sha256))
+    .bind(unhex(&checked.model.sha256)?)
     .bind(&checked.model.name)
-    .bind(checked.reproducibility_hash.as_deref().map(unhex))
+    .bind(checked.reproducibility_hash.as_deref().map(unhex).transpose()?)
     .bind(statement)
     .bind(&checked.canonical)
     .bind(appended.first_seq as i64)
@@ -199,14 +200,14 @@ pub async fn register(pool: &PgPool, statement: &Value, actor: &str) -> Result<(
     for d in &checked.datasets {
         sqlx::query("INSERT INTO lineage_record_datasets (record_hash, sha256, name) VALUES ($1, $2, $3)")
             .bind(checked.record_hash.to_vec())
-            .bind(unhex(&d.sha256))
+            .bind(unhex(&d.sha256)?)
             .bind(&d.name)
             .execute(&mut *tx)
             .await?;
     }
     for (i, d) in new_datasets.iter().enumerate() {
         sqlx::query("INSERT INTO lineage_datasets (sha256, name, first_record, audit_seq) VALUES ($1, $2, $3, $4)")
-            .bind(unhex(&d.sha256))
+            .bind(unhex(&d.sha256)?)
             .bind(&d.name)
             .bind(checked.record_hash.to_vec())
             .bind((appended.first_seq + 1 + i as u64) as i64)
@@ -246,7 +247,7 @@ fn registered(r: &sqlx::postgres::PgRow) -> Registered {
 /// One record by its hash (lowercase hex).
 pub async fn get(pool: &PgPool, record_hash: &str) -> Result<Option<Registered>> {
     let row = sqlx::query(&format!("{SELECT} WHERE r.record_hash = $1"))
-        .bind(unhex(record_hash))
+        .bind(unhex(record_hash)?)
         .fetch_optional(pool)
         .await?;
     Ok(row.as_ref().map(registered))
@@ -257,7 +258,7 @@ pub async fn of_model(pool: &PgPool, model_sha256: &str) -> Result<Vec<Registere
     let rows = sqlx::query(&format!(
         "{SELECT} WHERE r.model_sha256 = $1 ORDER BY r.registered_at DESC, r.audit_seq DESC LIMIT 100"
     ))
-    .bind(unhex(model_sha256))
+    .bind(unhex(model_sha256)?)
     .fetch_all(pool)
     .await?;
     Ok(rows.iter().map(registered).collect())

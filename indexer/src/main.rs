@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use fog_indexer::ingest::{Ingest, Options};
 use fog_indexer::source::{write_recorded, BlockSource, DirSource, RpcSource};
+use fog_indexer::stdout;
 use fog_indexer::store::select::Watched;
 use fog_indexer::store::Store;
 use fog_relayer::chain::ChainClient;
@@ -79,8 +80,10 @@ fn audit_signer(args: &AuditArgs) -> Result<fog_indexer::audit::note::NoteSigner
         return NoteSigner::parse(&text, &args.audit_origin);
     }
     if args.audit_key.exists() {
-        let text = std::fs::read_to_string(&args.audit_key)?;
-        return NoteSigner::parse(&text, &args.audit_origin);
+        let path = args.audit_key.display();
+        let text = std::fs::read_to_string(&args.audit_key).with_context(|| format!("reading --audit-key {path}"))?;
+        return NoteSigner::parse(&text, &args.audit_origin)
+            .with_context(|| format!("--audit-key {path} is not an audit signing key"));
     }
     let signer = NoteSigner::generate(&args.audit_origin)?;
     if let Some(dir) = args.audit_key.parent() {
@@ -127,8 +130,8 @@ enum Cmd {
         /// Index only; no API.
         #[arg(long)]
         no_api: bool,
-        /// Heights fetched at once during backfill.
-        #[arg(long, default_value_t = 16)]
+        /// Heights fetched at once during backfill (1 to 1024).
+        #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
         concurrency: usize,
         #[command(flatten)]
         audit: AuditArgs,
@@ -201,8 +204,9 @@ struct ApiArgs {
     #[arg(long, env = "FOG_KYC_MASTER_KEY_FILE", default_value = ".fog/kyc-master.key")]
     kyc_key: PathBuf,
     /// Hours between retention runs (erasing KYC subjects past their
-    /// retention date); 0: only on `POST /kyc/retention`.
-    #[arg(long, default_value_t = 24)]
+    /// retention date), at most 8760 (a year); 0: only on
+    /// `POST /kyc/retention`.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(0..=8760))]
     retention_every_hours: u64,
 }
 
@@ -231,12 +235,12 @@ async fn staff(store: &Store, cmd: StaffCmd) -> Result<()> {
     match cmd {
         StaffCmd::Issue { name, role, days } => {
             let issued = tokens::issue(&store.pool, &name, role, days, &by).await?;
-            println!("{}", serde_json::to_string_pretty(&issued)?);
+            stdout::line(serde_json::to_string_pretty(&issued)?)?;
         }
-        StaffCmd::List => println!("{}", serde_json::to_string_pretty(&tokens::list(&store.pool).await?)?),
+        StaffCmd::List => stdout::line(serde_json::to_string_pretty(&tokens::list(&store.pool).await?)?)?,
         StaffCmd::Revoke { id } => {
             let revoked = tokens::revoke(&store.pool, id, &by).await?;
-            println!("{}", serde_json::to_string_pretty(&revoked)?);
+            stdout::line(serde_json::to_string_pretty(&revoked)?)?;
         }
     }
     Ok(())
@@ -388,20 +392,27 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Replay { dir, batch, until } => {
             let store = store().await?;
             let source = DirSource::open(&dir, &prefix)?;
+            // An empty database starts at the recording's first height.
+            let start_height = source.heights().first().copied().unwrap_or(1);
             let ingest = Ingest::new(
                 source,
                 store,
                 watched(),
                 Options {
                     batch_blocks: batch,
+                    start_height,
                     ..Options::default()
                 },
             );
             let h = ingest.run_to(until).await?;
-            println!("replayed up to height {h}");
+            stdout::line(format_args!("replayed up to height {h}"))?;
             Ok(())
         }
         Cmd::Record { from, to, dir, rpc } => {
+            anyhow::ensure!(
+                from <= to,
+                "--from {from} is above --to {to}: there is nothing to record"
+            );
             let source =
                 RpcSource::connect(rpc.as_deref().unwrap_or(&deployment.expect("loaded").rpc), &prefix).await?;
             std::fs::create_dir_all(&dir)?;
@@ -409,7 +420,7 @@ async fn run(cli: Cli) -> Result<()> {
                 let (block, results) = source.fetch_raw(h).await?;
                 write_recorded(&dir, h, &block, &results)?;
             }
-            println!("recorded heights {from}..={to} into {}", dir.display());
+            stdout::line(format_args!("recorded heights {from}..={to} into {}", dir.display()))?;
             Ok(())
         }
         Cmd::VerifyState { height, rest } => {
@@ -421,14 +432,17 @@ async fn run(cli: Cli) -> Result<()> {
                 fog_indexer::verify::verify_state(&store.pool, &client, &deployment.expect("loaded").contracts, height)
                     .await?;
             for d in &report.differences {
-                println!("DIFF {}: indexer {} | contract {}", d.what, d.indexer, d.contract);
+                stdout::line(format_args!(
+                    "DIFF {}: indexer {} | contract {}",
+                    d.what, d.indexer, d.contract
+                ))?;
             }
-            println!(
+            stdout::line(format_args!(
                 "height {}: {} values compared, {} differences",
                 report.height,
                 report.compared,
                 report.differences.len()
-            );
+            ))?;
             if report.differences.is_empty() {
                 Ok(())
             } else {

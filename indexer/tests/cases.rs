@@ -251,3 +251,132 @@ async fn the_compliance_report_in_json_csv_and_html() {
     api.get("/reports/compliance?format=xml").await.assert_bad("format");
     api.get("/reports/compliance?from=yesterday").await.assert_bad("from");
 }
+
+#[tokio::test]
+async fn bad_values_are_a_400_that_names_them_and_nothing_is_stored_or_logged() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 3, 6).await;
+    let a1 = alert(pool, "e/1", "high", &["AML"]).await;
+    let logged = || async {
+        fog_indexer::audit::log::size(&mut pool.acquire().await.unwrap())
+            .await
+            .unwrap()
+    };
+    let before = logged().await;
+    let post = |uri: &'static str, body: Value| {
+        let api = &api;
+        async move { api.call(&api.officer, "POST", uri, Some(&body)).await }
+    };
+
+    // PostgreSQL keeps no NUL in text: refused as the request's, not a 500.
+    let r = post("/cases", json!({"title": "a\u{0}b"})).await;
+    r.assert_problem(400);
+    assert!(r.text.contains("cannot be stored"), "{}", r.text);
+    // Past PostgreSQL's timestamps, and before any case could be due.
+    for due in [
+        "-10000-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "+10000-01-01T00:00:00Z",
+    ] {
+        let r = post("/cases", json!({"title": "t", "due_at": due})).await;
+        r.assert_problem(400);
+        assert!(r.text.contains("due_at"), "{due}: {}", r.text);
+    }
+    let r = post("/cases", json!({"title": "t", "alert_ids": [a1, a1]})).await;
+    r.assert_problem(400);
+    assert!(r.text.contains(&format!("alert {a1} is listed twice")), "{}", r.text);
+    let r = post(
+        "/cases",
+        json!({"title": "t", "alert_ids": (1..=1001).collect::<Vec<i64>>()}),
+    )
+    .await;
+    r.assert_problem(400);
+    for assignee in ["x".repeat(65), String::new(), "a\nb".into()] {
+        let r = post("/cases", json!({"title": "t", "assignee": assignee})).await;
+        r.assert_problem(400);
+        assert!(r.text.contains("assignee"), "{}", r.text);
+    }
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM cases")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 0);
+
+    let r = post("/cases", json!({"title": "t", "alert_ids": [a1]})).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap();
+    let case = format!("/cases/{id}");
+    let after_open = logged().await;
+    assert_eq!(after_open, before + 1);
+    let r = api
+        .call(
+            &api.officer,
+            "PATCH",
+            &case,
+            Some(&json!({"due_at": "+20000-01-01T00:00:00Z"})),
+        )
+        .await;
+    r.assert_problem(400);
+    let r = api
+        .call(&api.officer, "PATCH", &case, Some(&json!({"assignee": "y".repeat(65)})))
+        .await;
+    r.assert_problem(400);
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            &format!("{case}/notes"),
+            Some(&json!({"body": "a\u{0}"})),
+        )
+        .await;
+    r.assert_problem(400);
+
+    // An action naming an alert that does not exist.
+    let addr = cosmrs::AccountId::new("inj", &[9u8; 20]).unwrap().to_string();
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            &format!("{case}/actions"),
+            Some(&json!({"kind": "flag_sanctioned", "address": addr, "reason": "r", "alert_id": 999_999})),
+        )
+        .await;
+    r.assert_problem(400);
+    assert!(r.text.contains("alert 999999 does not exist"), "{}", r.text);
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            &format!("{case}/actions"),
+            Some(&json!({"kind": "flag_sanctioned", "address": addr, "reason": "r"})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let action = r.body["id"].as_i64().unwrap();
+    let proposed = logged().await;
+    // A rejection's note is logged for good: it is bounded.
+    let r = api
+        .call(
+            &api.officer2,
+            "POST",
+            &format!("/actions/{action}/rejection"),
+            Some(&json!({"note": "n".repeat(513)})),
+        )
+        .await;
+    r.assert_problem(400);
+    assert!(r.text.contains("note"), "{}", r.text);
+    assert_eq!(logged().await, proposed);
+    assert_eq!(
+        api.get("/actions?status=proposed").await.ok()["actions"][0]["id"],
+        action
+    );
+
+    // Query parameters and cursors with a NUL character name themselves.
+    api.get("/alerts?rule_id=a%00b").await.assert_bad("rule_id");
+    api.get("/cases?assignee=%00").await.assert_bad("assignee");
+    let cursor = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, "logs:\0");
+    api.get(&format!("/anchors?cursor={cursor}")).await.assert_bad("cursor");
+}

@@ -141,11 +141,20 @@ async fn bad_bodies_are_problems_and_log_nothing() {
     bad_digest["subject"][0]["digest"]["sha256"] = json!("AA");
     let mut bad_dataset = statement(&"aa".repeat(32), &[("d.csv", "zz")]);
     bad_dataset["predicateType"] = json!("https://slsa.dev/provenance/v1");
+    // The reproducibility hash is a digest like the others: once stored
+    // as nothing at all.
+    let mut bad_repro = good.clone();
+    bad_repro["predicate"]["runDetails"]["byproducts"][0]["digest"]["sha256"] = json!("zz");
+    // PostgreSQL's jsonb keeps no NUL character.
+    let mut nul = good.clone();
+    nul["subject"][0]["name"] = json!("model\u{0}.bin");
     for (body, needle) in [
         (wrong_type, "_type"),
         (no_subject, "subject"),
         (bad_digest, "subject[0]"),
         (bad_dataset, "resolvedDependencies[0]"),
+        (bad_repro, "reproducibility-hash"),
+        (nul, "cannot be stored"),
         (json!([1, 2]), "_type"),
     ] {
         let r = post_json(&api, &body).await;

@@ -92,6 +92,26 @@ async fn a_broken_chain_stops_ingestion_with_both_hashes() {
     assert!(fog_indexer::store::Fatal::is(&err), "{err:#}");
 }
 
+#[tokio::test]
+async fn a_height_missing_from_the_recording_stops_the_replay_naming_it() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 30, 2).unwrap();
+    std::fs::remove_file(dir.path().join("block_results_17.json.gz")).unwrap();
+    // Again after a restart, asked past the recording: never waited for.
+    for until in [None, Some(40)] {
+        let replaying = ingest(&db, dir.path(), 10);
+        let err = tokio::time::timeout(std::time::Duration::from_secs(30), replaying.run_to(until))
+            .await
+            .expect("a missing file is not retried forever")
+            .unwrap_err();
+        assert!(fog_indexer::store::Fatal::is(&err), "{err:#}");
+        assert!(format!("{err:#}").contains("height 17 is not replayable"), "{err:#}");
+        // What comes before the gap is written.
+        assert_eq!(db.store.checkpoint().await.unwrap().unwrap().height, 16);
+    }
+}
+
 /// A recorded chain whose node stops answering from `stall_from` on.
 struct Stalling {
     inner: DirSource,

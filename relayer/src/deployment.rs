@@ -93,6 +93,15 @@ pub struct Account {
 }
 
 impl Deployment {
+    /// The chain profile with the manifest's own endpoints (`rpc`, `rest`),
+    /// which are what an operator edits to point fog at another node.
+    pub fn client_profile(&self) -> ChainProfile {
+        let mut profile = self.profile.clone();
+        profile.rest = self.rest.clone();
+        profile.rpc = self.rpc.clone();
+        profile
+    }
+
     pub fn load(path: &Path) -> Result<Self, ChainError> {
         let text = std::fs::read_to_string(path).map_err(|e| ChainError::Config {
             message: format!(

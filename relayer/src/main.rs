@@ -1,6 +1,7 @@
 //! `fog-relayer`: anchors the audit log's signed checkpoints on the CosmWasm
 //! chain and on an EVM chain.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -108,7 +109,7 @@ async fn targets(args: &RunArgs, deployment: &Deployment) -> Result<Vec<Target>>
         let signer = Signer::new(key, &deployment.profile)?;
         info!(address = %signer.address, "cosmos signer");
         targets.push(Target::Cosmwasm(Box::new(CosmwasmTarget {
-            client: ChainClient::new(deployment.profile.clone()),
+            client: ChainClient::new(deployment.client_profile()),
             signer,
             contract: deployment.contracts.audit_anchor.clone(),
         })));
@@ -156,8 +157,12 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
         Cmd::Status { limit } => {
             let rows = state::history(&pool, limit).await?;
-            println!("{}", serde_json::to_string_pretty(&rows)?);
-            Ok(())
+            // A reader that stops early (`| head`) is not an error.
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{}", serde_json::to_string_pretty(&rows)?) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                written => Ok(written?),
+            }
         }
         Cmd::Run(args) => {
             let deployment = Deployment::load(&cli.deployment)?;

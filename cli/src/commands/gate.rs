@@ -56,7 +56,9 @@ fn file_sha256(path: &Path) -> Result<[u8; 32]> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = f.read(&mut buf)?;
+        let n = f
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
             return Ok(hasher.finalize().into());
         }
@@ -113,7 +115,7 @@ pub async fn check(
     require_evm: bool,
 ) -> Result<GateReport> {
     let indexer = indexer.trim_end_matches('/');
-    let client = ChainClient::new(deployment.profile.clone());
+    let client = ChainClient::new(deployment.client_profile());
     let sha = file_sha256(file)?;
     let sha_hex = hex::encode(sha);
 

@@ -245,8 +245,11 @@ fn migration(ctx: &Context, client: &fog_relayer::chain::ChainClient, spec: &str
     })
 }
 
-fn propose_msg(c: &Common, action: Option<Action>) -> ProposeMsg {
+fn propose_msg(c: &Common, action: Option<Action>) -> Result<ProposeMsg> {
     let method: VotingMethod = c.method.into();
+    if method.is_yes_no() && !c.options.is_empty() {
+        bail!("--option is for multiple-choice and ranked proposals (--method multiple-choice or ranked)");
+    }
     let options: Vec<OptionMsg> = c
         .options
         .iter()
@@ -256,13 +259,13 @@ fn propose_msg(c: &Common, action: Option<Action>) -> ProposeMsg {
         })
         .collect();
     let is_choice = !method.is_yes_no();
-    ProposeMsg {
+    Ok(ProposeMsg {
         title: c.title.clone(),
         description: c.description.clone(),
         method,
         action: if is_choice { None } else { action },
         options: if is_choice { options } else { vec![] },
-    }
+    })
 }
 
 async fn submit(ctx: &Context, from: &str, msg: ProposeMsg) -> Result<()> {
@@ -386,7 +389,7 @@ async fn propose(ctx: &Context, cmd: ProposeCmd) -> Result<()> {
     let (d, client) = ctx.client()?;
     let token = d.contracts.token.clone();
     match cmd {
-        ProposeCmd::Text(c) => submit(ctx, &c.from, propose_msg(&c, None)).await,
+        ProposeCmd::Text(c) => submit(ctx, &c.from, propose_msg(&c, None)?).await,
         ProposeCmd::Spend { common, transfer } => {
             let transfers = transfers(ctx, &client, &token, &transfer)?;
             if transfers.is_empty() {
@@ -395,7 +398,7 @@ async fn propose(ctx: &Context, cmd: ProposeCmd) -> Result<()> {
             submit(
                 ctx,
                 &common.from,
-                propose_msg(&common, Some(Action::TreasurySpend { transfers })),
+                propose_msg(&common, Some(Action::TreasurySpend { transfers }))?,
             )
             .await
         }
@@ -429,7 +432,7 @@ async fn propose(ctx: &Context, cmd: ProposeCmd) -> Result<()> {
             submit(
                 ctx,
                 &common.from,
-                propose_msg(&common, Some(Action::ParameterChange(change))),
+                propose_msg(&common, Some(Action::ParameterChange(change)))?,
             )
             .await
         }
@@ -442,7 +445,7 @@ async fn propose(ctx: &Context, cmd: ProposeCmd) -> Result<()> {
             submit(
                 ctx,
                 &common.from,
-                propose_msg(&common, Some(Action::ProtocolUpgrade { migrations, calls })),
+                propose_msg(&common, Some(Action::ProtocolUpgrade { migrations, calls }))?,
             )
             .await
         }
@@ -468,7 +471,7 @@ async fn propose(ctx: &Context, cmd: ProposeCmd) -> Result<()> {
             submit(
                 ctx,
                 &common.from,
-                propose_msg(&common, Some(Action::RulesChange { rules })),
+                propose_msg(&common, Some(Action::RulesChange { rules }))?,
             )
             .await
         }
@@ -478,7 +481,7 @@ async fn propose(ctx: &Context, cmd: ProposeCmd) -> Result<()> {
             submit(
                 ctx,
                 &common.from,
-                propose_msg(&common, Some(Action::Emergency { transfers, calls })),
+                propose_msg(&common, Some(Action::Emergency { transfers, calls }))?,
             )
             .await
         }

@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use clap::Subcommand;
 use fog_relayer::chain::{generate_mnemonic, KeyType};
 use serde::Serialize;
@@ -82,14 +82,19 @@ fn views_of_devnet(ctx: &Context, prefix: &str) -> Result<Vec<KeyView>> {
     views(&Keystore::open(&ctx.devnet_paths().keystore)?, prefix)
 }
 
-fn profile_defaults(ctx: &Context) -> (KeyType, String) {
-    match ctx.deployment() {
-        Ok(d) => (d.profile.key_type, d.profile.bech32_prefix),
-        Err(_) => {
-            let p = fog_relayer::chain::ChainProfile::injective_local();
-            (p.key_type, p.bech32_prefix)
-        }
+/// The key type and address prefix of the deployment's chain. Keys may be
+/// made before any deployment exists (then the devnet's); a manifest that
+/// was named, or that exists, must load: a key of the wrong type could not
+/// sign for the chain it was meant for.
+fn profile_defaults(ctx: &Context) -> Result<(KeyType, String)> {
+    if !ctx.deployment_named && !ctx.deployment_path.exists() {
+        let p = fog_relayer::chain::ChainProfile::injective_local();
+        return Ok((p.key_type, p.bech32_prefix));
     }
+    let d = ctx
+        .deployment()
+        .with_context(|| format!("the deployment manifest {}", ctx.deployment_path.display()))?;
+    Ok((d.profile.key_type, d.profile.bech32_prefix))
 }
 
 fn new_password() -> Result<String> {
@@ -104,7 +109,7 @@ fn new_password() -> Result<String> {
 }
 
 pub fn run(ctx: &Context, cmd: KeysCmd) -> Result<()> {
-    let (default_type, prefix) = profile_defaults(ctx);
+    let (default_type, prefix) = profile_defaults(ctx)?;
     let mut ks = ctx.keystore()?;
     match cmd {
         KeysCmd::Add {

@@ -27,12 +27,17 @@ pub fn parse_fog(s: &str) -> Result<u128> {
     {
         bail!("{s:?} is not an amount of FOG (a number with at most 6 decimals)");
     }
-    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse()? };
+    let too_large = || anyhow::anyhow!("{s} FOG is too large");
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| too_large())?
+    };
     let frac: u128 = format!("{frac:0<6}").parse()?;
     let base = whole
         .checked_mul(1_000_000)
         .and_then(|w| w.checked_add(frac))
-        .ok_or_else(|| anyhow::anyhow!("{s} FOG is too large"))?;
+        .ok_or_else(too_large)?;
     if base == 0 {
         bail!("the amount must be greater than zero");
     }
@@ -92,5 +97,10 @@ mod tests {
         assert!(parse_fog("1.0000001").is_err());
         assert!(parse_fog("abc").is_err());
         assert!(parse_fog("-1").is_err());
+        // Past u128, by the whole part or by the scaling: the same error.
+        for huge in ["9".repeat(50), format!("{}", u128::MAX / 10)] {
+            let e = parse_fog(&huge).unwrap_err().to_string();
+            assert_eq!(e, format!("{huge} FOG is too large"));
+        }
     }
 }

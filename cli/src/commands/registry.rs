@@ -22,8 +22,8 @@ pub enum RegistryCmd {
         jurisdiction: String,
         #[arg(long)]
         sanctioned: bool,
-        /// Days until the KYC verification expires.
-        #[arg(long)]
+        /// Days until the KYC verification expires (1 to 36500).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=36_500))]
         expires_in_days: Option<u64>,
         /// sha256 of the off-chain KYC record (hex).
         #[arg(long)]

@@ -125,15 +125,21 @@ async fn send_to_ve(
     Ok(client.execute(&signer, &d.contracts.token, &msg, &[]).await?)
 }
 
+/// A lock's length, checked before it is turned into seconds.
+fn check_weeks(weeks: u64) -> Result<()> {
+    if !(1..=fog_ve::curve::MAX_LOCK_WEEKS).contains(&weeks) {
+        anyhow::bail!("--weeks must be 1 to {}", fog_ve::curve::MAX_LOCK_WEEKS);
+    }
+    Ok(())
+}
+
 pub async fn run(ctx: &Context, cmd: VeCmd) -> Result<()> {
     let (d, client) = ctx.client()?;
     let ve = d.contracts.ve.clone();
     match cmd {
         VeCmd::Lock { amount, weeks, from } => {
             let amount = parse_fog(&amount)?;
-            if !(1..=fog_ve::curve::MAX_LOCK_WEEKS).contains(&weeks) {
-                anyhow::bail!("--weeks must be 1 to {}", fog_ve::curve::MAX_LOCK_WEEKS);
-            }
+            check_weeks(weeks)?;
             let tx = send_to_ve(
                 ctx,
                 &client,
@@ -159,6 +165,7 @@ pub async fn run(ctx: &Context, cmd: VeCmd) -> Result<()> {
             })
         }
         VeCmd::Extend { weeks, from } => {
+            check_weeks(weeks)?;
             simple(
                 ctx,
                 &client,
@@ -240,4 +247,19 @@ pub async fn simple<M: serde::Serialize>(
     let signer = ctx.signer(from, client)?;
     let tx = client.execute(&signer, contract, &msg, &[]).await?;
     print_tx(ctx, &tx, serde_json::json!({}), || done.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lock_lengths_are_checked_before_they_become_seconds() {
+        assert!(super::check_weeks(1).is_ok());
+        assert!(super::check_weeks(fog_ve::curve::MAX_LOCK_WEEKS).is_ok());
+        for weeks in [0, fog_ve::curve::MAX_LOCK_WEEKS + 1, u64::MAX] {
+            assert_eq!(
+                super::check_weeks(weeks).unwrap_err().to_string(),
+                "--weeks must be 1 to 208"
+            );
+        }
+    }
 }

@@ -7,6 +7,8 @@
 //! - `poetry.lock`: name and version of each package;
 //! - `package-lock.json` / `npm-shrinkwrap.json` (lockfile v1, v2, v3): name,
 //!   version and the `integrity` digest;
+//! - other lock files and structured listings (`Pipfile.lock`, `uv.lock`,
+//!   `environment.yml`, any `.lock`, `.json`, `.toml`, `.yaml`): refused;
 //! - anything else (`requirements.txt`, `pip freeze` output, stdin): one
 //!   requirement a line, `name==version` (also `name===version`, conda's
 //!   `name=version=build`, `name @ url`, `-e url`), `--hash=sha256:...` kept,
@@ -71,11 +73,26 @@ pub fn parse(file_name: &str, text: &str) -> Result<Vec<Package>> {
         "Cargo.lock" => cargo_lock(text).context("not a valid Cargo.lock")?,
         "poetry.lock" => poetry_lock(text).context("not a valid poetry.lock")?,
         "package-lock.json" | "npm-shrinkwrap.json" => package_lock(text).context("not a valid package-lock.json")?,
+        // Another structured listing (Pipfile.lock, uv.lock, yarn.lock,
+        // environment.yml, go.sum, ...) read as requirements would put
+        // its syntax in the reproducibility hash as packages.
+        _ if is_other_structured_format(base) => anyhow::bail!(
+            "{base}: fog does not read this format; give a requirements.txt (or `pip freeze` output), \
+             poetry.lock, Cargo.lock or package-lock.json"
+        ),
         _ => requirements(text),
     };
     packages.sort_by(|a, b| (&a.ecosystem, &a.name, &a.version).cmp(&(&b.ecosystem, &b.name, &b.version)));
     packages.dedup();
     Ok(packages)
+}
+
+fn is_other_structured_format(file_name: &str) -> bool {
+    let extension = Path::new(file_name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    matches!(extension, "lock" | "json" | "toml" | "yaml" | "yml" | "sum" | "mod") || file_name == "Pipfile"
 }
 
 fn cargo_lock(text: &str) -> Result<Vec<Package>> {
@@ -319,6 +336,32 @@ checksum = "5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"
             ps[0].digest["sha256"],
             "5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"
         );
+    }
+
+    #[test]
+    fn other_lock_files_are_refused_not_read_as_requirements() {
+        for name in [
+            "Pipfile.lock",
+            "uv.lock",
+            "yarn.lock",
+            "environment.yml",
+            "go.sum",
+            "Pipfile",
+            "deps/pnpm-lock.yaml",
+        ] {
+            let e = parse(name, "{\"default\": {}}\n").unwrap_err().to_string();
+            assert!(e.contains("fog does not read this format"), "{name}: {e}");
+        }
+        // Listings one requirement a line, whatever their name.
+        for name in [
+            "requirements.txt",
+            "requirements-dev.txt",
+            "-",
+            "env.txt",
+            "constraints.in",
+        ] {
+            assert_eq!(parse(name, "numpy==1.26.4\n").unwrap().len(), 1, "{name}");
+        }
     }
 
     #[test]

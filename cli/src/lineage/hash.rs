@@ -371,16 +371,24 @@ fn hash_all(jobs: &[Job], bar: Option<&ProgressBar>) -> Result<Vec<FileHash>> {
     for (i, r) in done {
         slots[i] = Some(r);
     }
-    // The first error in the order the paths were given, so it is stable.
+    // The first error in the order the paths were given; files left
+    // unhashed once one failed are not errors of their own.
     let mut out = Vec::with_capacity(jobs.len());
+    let mut first_error = None;
     for slot in slots {
         match slot {
             Some(Ok(h)) => out.push(h),
-            Some(Err(e)) => return Err(e),
-            None => bail!("hashing stopped early"),
+            Some(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            None => {}
         }
     }
-    Ok(out)
+    match first_error {
+        Some(e) => Err(e),
+        None if out.len() == jobs.len() => Ok(out),
+        None => bail!("hashing stopped early"),
+    }
 }
 
 /// Streams one file through SHA-256 (and the CSV reader for `.csv`).
@@ -533,6 +541,28 @@ mod tests {
             assert_eq!(f.sha256, sha256(&vec![i as u8; i * 1000]));
             assert_eq!(f.path, paths[i].to_str().unwrap());
         }
+    }
+
+    #[test]
+    fn the_error_is_the_failing_file_s_not_the_files_left_unhashed() {
+        let d = tempfile::tempdir().unwrap();
+        let mut jobs = Vec::new();
+        for i in 0..20 {
+            write(d.path(), &format!("f{i}"), b"x");
+            jobs.push(Job {
+                path: d.path().join(format!("f{i}")),
+                size: 1,
+                csv: false,
+            });
+        }
+        // Listed last, hashed first (the largest): the others stop early.
+        jobs.push(Job {
+            path: d.path().join("gone.bin"),
+            size: 1 << 30,
+            csv: false,
+        });
+        let err = hash_all(&jobs, None).err().expect("a file is missing");
+        assert!(format!("{err:#}").contains("gone.bin"), "{err:#}");
     }
 
     #[test]

@@ -15,7 +15,11 @@ pub fn problem(e: anyhow::Error) -> ApiError {
             | CaseError::BadNote
             | CaseError::OutcomeRequired
             | CaseError::OutcomeWithoutClosing
-            | CaseError::AlertNotFound(_) => ApiError::BadBody(c.to_string()),
+            | CaseError::AlertNotFound(_)
+            | CaseError::BadAssignee
+            | CaseError::BadDueAt
+            | CaseError::AlertTwice(_)
+            | CaseError::TooManyAlerts => ApiError::BadBody(c.to_string()),
             CaseError::BadTransition { .. } | CaseError::AlertInCase { .. } | CaseError::Closed => {
                 ApiError::Conflict(c.to_string())
             }
@@ -24,7 +28,9 @@ pub fn problem(e: anyhow::Error) -> ApiError {
     if let Some(a) = e.downcast_ref::<ActionError>() {
         return match a {
             ActionError::NotFound(_) => ApiError::NotFound(a.to_string()),
-            ActionError::BadAddress(_) | ActionError::BadReason => ApiError::BadBody(a.to_string()),
+            ActionError::BadAddress(_) | ActionError::BadReason | ActionError::BadNote => {
+                ApiError::BadBody(a.to_string())
+            }
             ActionError::AlreadyOpen { .. } | ActionError::NotProposed { .. } | ActionError::SamePerson(_) => {
                 ApiError::Conflict(a.to_string())
             }
@@ -36,6 +42,14 @@ pub fn problem(e: anyhow::Error) -> ApiError {
             TokenError::BadName | TokenError::BadDays => ApiError::BadBody(t.to_string()),
             TokenError::AlreadyRevoked(_) => ApiError::Conflict(t.to_string()),
         };
+    }
+    // A value the database refused (class 22) was the request's, not ours.
+    if let Some(refused) = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<sqlx::Error>())
+        .and_then(super::problem::refused_value)
+    {
+        return ApiError::BadBody(refused);
     }
     ApiError::Internal(e)
 }

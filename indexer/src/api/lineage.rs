@@ -31,7 +31,9 @@ pub async fn register(
     JsonBody(statement): JsonBody<serde_json::Value>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     lineage::check(&statement).map_err(|e| ApiError::BadBody(e.0))?;
-    let (record, new) = lineage::register(&s.pool, &statement, ANONYMOUS).await?;
+    let (record, new) = lineage::register(&s.pool, &statement, ANONYMOUS)
+        .await
+        .map_err(super::domain::problem)?;
     let status = if new { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(record)))
 }

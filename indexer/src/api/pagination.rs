@@ -40,7 +40,7 @@ pub fn decode(p: &Params, kind: &str) -> Result<Option<String>, ApiError> {
         .strip_prefix(kind)
         .and_then(|r| r.strip_prefix(':'))
         .ok_or_else(bad)?;
-    if key.is_empty() {
+    if key.is_empty() || key.contains('\0') {
         return Err(bad());
     }
     Ok(Some(key.to_string()))

@@ -36,6 +36,11 @@ impl Params {
                     format!("unknown query parameter {k:?}; {expected}"),
                 ));
             }
+            // PostgreSQL stores no NUL character in text: refused here,
+            // named, rather than failing in the database.
+            if v.contains('\0') {
+                return Err(ApiError::bad(k, "contains a NUL character"));
+            }
             if map.insert(k.clone(), v).is_some() {
                 return Err(ApiError::bad(k, "given more than once"));
             }

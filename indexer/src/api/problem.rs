@@ -61,6 +61,16 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+/// What PostgreSQL said when it refused a value of the request itself (a
+/// data exception, SQLSTATE class 22: a NUL character in text, a time or a
+/// number out of its column's range); `None` for any other failure.
+pub fn refused_value(e: &sqlx::Error) -> Option<String> {
+    let db = e.as_database_error()?;
+    db.code()
+        .filter(|code| code.starts_with("22"))
+        .map(|_| format!("a value of the request cannot be stored: {}", db.message()))
+}
+
 impl ApiError {
     pub fn bad(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
         ApiError::BadParameter {
@@ -86,6 +96,7 @@ impl ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Database(e) if refused_value(e).is_some() => StatusCode::BAD_REQUEST,
             ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,6 +131,9 @@ impl ApiError {
                 None,
             ),
             ApiError::Unavailable(d) => ("unavailable", "Service unavailable", Some(d.clone()), None),
+            ApiError::Database(e) if refused_value(e).is_some() => {
+                ("invalid-input", "Invalid input", refused_value(e), None)
+            }
             ApiError::Database(_) | ApiError::Internal(_) => (
                 "internal",
                 "Internal error",
@@ -140,6 +154,9 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
+            ApiError::Database(e) if refused_value(e).is_some() => {
+                tracing::info!(error = %e, "the database refused a value of the request")
+            }
             ApiError::Database(e) => tracing::error!(error = %e, "API request failed on the database"),
             ApiError::Internal(e) => tracing::error!(error = format!("{e:#}"), "API request failed"),
             _ => {}

@@ -117,7 +117,19 @@ pub async fn test_run(
     }
     let (total, hits) = crate::rules::test_run(&s.pool, spec, from, to, limit)
         .await
-        .map_err(|e| ApiError::BadBody(format!("rule: {e:#}")))?;
+        .map_err(|e| {
+            // The rule's fault (it does not compile, or the database refused
+            // a value it carries), or the database's (a lost connection).
+            let database_failed = e
+                .chain()
+                .filter_map(|c| c.downcast_ref::<sqlx::Error>())
+                .any(|d| super::problem::refused_value(d).is_none());
+            if database_failed {
+                ApiError::Internal(e)
+            } else {
+                ApiError::BadBody(format!("rule: {e:#}"))
+            }
+        })?;
     Ok(Json(TestRunResult {
         from_height: from,
         to_height: to,

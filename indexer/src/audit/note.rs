@@ -134,22 +134,41 @@ impl NoteSigner {
     }
 }
 
+/// A verifier key (`<name>+<id>+<key>`), checked: its name, key id and
+/// Ed25519 key.
+pub struct VerifierKey {
+    pub name: String,
+    id: [u8; 4],
+    key: VerifyingKey,
+}
+
+impl VerifierKey {
+    pub fn parse(text: &str) -> Result<Self> {
+        // The base64 key may itself contain '+': split off name and id only.
+        let parts: Vec<&str> = text.trim().splitn(3, '+').collect();
+        let [name, id_hex, key] = parts.as_slice() else {
+            bail!("a verifier key is <name>+<id>+<key>");
+        };
+        let raw = B64.decode(key).context("verifier key is not base64")?;
+        if raw.len() != 33 || raw[0] != ED25519 {
+            bail!("only Ed25519 verifier keys are supported");
+        }
+        let key = VerifyingKey::from_bytes(raw[1..].try_into().map_err(|_| anyhow!("key length"))?)?;
+        let id = key_id(name, &key);
+        if hex::encode(id) != *id_hex {
+            bail!("the verifier key's id does not match its name and key");
+        }
+        Ok(Self {
+            name: name.to_string(),
+            id,
+            key,
+        })
+    }
+}
+
 /// Verifies a signed note with a verifier key and returns its checkpoint.
 pub fn verify(note: &str, verifier_key: &str) -> Result<Checkpoint> {
-    // The base64 key may itself contain '+': split off name and id only.
-    let parts: Vec<&str> = verifier_key.trim().splitn(3, '+').collect();
-    let [name, id_hex, key] = parts.as_slice() else {
-        bail!("a verifier key is <name>+<id>+<key>");
-    };
-    let raw = B64.decode(key).context("verifier key is not base64")?;
-    if raw.len() != 33 || raw[0] != ED25519 {
-        bail!("only Ed25519 verifier keys are supported");
-    }
-    let vk = VerifyingKey::from_bytes(raw[1..].try_into().map_err(|_| anyhow!("key length"))?)?;
-    let id = key_id(name, &vk);
-    if hex::encode(id) != *id_hex {
-        bail!("the verifier key's id does not match its name and key");
-    }
+    let VerifierKey { name, id, key: vk } = VerifierKey::parse(verifier_key)?;
     let (body, sigs) = note
         .split_once("\n\n")
         .ok_or_else(|| anyhow!("a signed note has a blank line before its signatures"))?;
@@ -162,7 +181,7 @@ pub fn verify(note: &str, verifier_key: &str) -> Result<Checkpoint> {
         let Some((sig_name, b64)) = rest.split_once(' ') else {
             continue;
         };
-        if sig_name != *name {
+        if sig_name != name {
             continue;
         }
         let blob = B64.decode(b64).context("signature is not base64")?;

@@ -74,6 +74,8 @@ pub enum ActionError {
     BadAddress(String),
     #[error("the reason must be 1 to 512 characters")]
     BadReason,
+    #[error("the note must be at most 512 characters")]
+    BadNote,
     #[error("an action {kind} for {address} is already open (action {id})")]
     AlreadyOpen { kind: String, address: String, id: i64 },
     #[error("action {id} is {status}, not proposed")]
@@ -125,6 +127,15 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
             .await?
             .ok_or(super::CaseError::NotFound(id))?;
     }
+    if let Some(alert) = p.alert_id {
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM alerts WHERE id = $1)")
+            .bind(alert)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !exists {
+            return Err(super::CaseError::AlertNotFound(alert).into());
+        }
+    }
     let open: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM chain_actions WHERE address = $1 AND kind = $2 AND status IN ('proposed', 'confirmed', 'submitted')",
     )
@@ -168,6 +179,9 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
 }
 
 async fn decide(pool: &PgPool, id: i64, by: &str, confirm: bool, note: Option<&str>) -> Result<Action> {
+    if note.is_some_and(|n| n.chars().count() > 512) {
+        return Err(ActionError::BadNote.into());
+    }
     let mut tx = pool.begin().await?;
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM chain_actions WHERE id = $1 FOR UPDATE"))
         .bind(id)

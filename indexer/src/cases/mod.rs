@@ -66,6 +66,48 @@ pub enum CaseError {
     AlertInCase { alert: i64, case: i64 },
     #[error("a closed case cannot be changed except by reopening it (state investigating)")]
     Closed,
+    #[error("the assignee must be 1 to {MAX_ASSIGNEE} characters, none of them a control character")]
+    BadAssignee,
+    #[error("due_at must be between 1970-01-01 and 9999-12-31")]
+    BadDueAt,
+    #[error("alert_ids must list at most {MAX_ALERTS} alerts, each once (alert {0} is listed twice)")]
+    AlertTwice(i64),
+    #[error("alert_ids must list at most {MAX_ALERTS} alerts")]
+    TooManyAlerts,
+}
+
+/// The longest assignee: the `?assignee=` filter takes this many.
+pub const MAX_ASSIGNEE: usize = 64;
+/// Alerts linked by one request.
+pub const MAX_ALERTS: usize = 1000;
+
+fn check_assignee(assignee: Option<&str>) -> Result<(), CaseError> {
+    match assignee {
+        Some(a) if a.is_empty() || a.len() > MAX_ASSIGNEE || a.chars().any(char::is_control) => {
+            Err(CaseError::BadAssignee)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_due_at(due_at: Option<DateTime<Utc>>) -> Result<(), CaseError> {
+    /// 9999-12-31T23:59:59Z.
+    const LATEST: i64 = 253_402_300_799;
+    match due_at {
+        Some(d) if !(0..=LATEST).contains(&d.timestamp()) => Err(CaseError::BadDueAt),
+        _ => Ok(()),
+    }
+}
+
+fn check_alert_ids(alert_ids: &[i64]) -> Result<(), CaseError> {
+    if alert_ids.len() > MAX_ALERTS {
+        return Err(CaseError::TooManyAlerts);
+    }
+    let mut seen = std::collections::HashSet::new();
+    match alert_ids.iter().find(|id| !seen.insert(**id)) {
+        Some(&twice) => Err(CaseError::AlertTwice(twice)),
+        None => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -232,6 +274,7 @@ pub async fn list(pool: &PgPool, f: &CaseFilter) -> Result<Vec<Case>> {
 }
 
 async fn link_alerts(tx: &mut sqlx::PgConnection, case_id: i64, alert_ids: &[i64], by: &str) -> Result<()> {
+    check_alert_ids(alert_ids)?;
     for &alert in alert_ids {
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM alerts WHERE id = $1)")
             .bind(alert)
@@ -277,6 +320,9 @@ fn check_title(title: &str) -> Result<(), CaseError> {
 
 pub async fn create(pool: &PgPool, new: &NewCase, by: &str) -> Result<Case> {
     check_title(&new.title)?;
+    check_assignee(new.assignee.as_deref())?;
+    check_due_at(new.due_at)?;
+    check_alert_ids(&new.alert_ids)?;
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO cases (title, assignee, due_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -330,6 +376,12 @@ pub async fn update(pool: &PgPool, id: i64, change: &CaseUpdate, by: &str) -> Re
     }
     let assignee = change.assignee.clone().unwrap_or(case.assignee.clone());
     let due_at = change.due_at.unwrap_or(case.due_at);
+    if let Some(changed) = &change.assignee {
+        check_assignee(changed.as_deref())?;
+    }
+    if let Some(changed) = change.due_at {
+        check_due_at(changed)?;
+    }
     sqlx::query(
         "UPDATE cases SET state = $2, outcome = $3, assignee = $4, due_at = $5, updated_at = now(), \
          closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE NULL END WHERE id = $1",

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context, Result};
 use serde_json::Value;
 
-use super::{protocol_of_version, result, BlockSource, Protocol};
+use super::{decode_block, protocol_of_version, result, Block, BlockSource, Protocol};
+use crate::store::Fatal;
 
 pub struct DirSource {
     dir: PathBuf,
@@ -84,9 +85,23 @@ impl BlockSource for DirSource {
     }
 
     async fn fetch_raw(&self, height: u64) -> Result<(Value, Value)> {
-        let block = read_json(&self.file(&format!("block_{height}"))?)?;
-        let results = read_json(&self.file(&format!("block_results_{height}"))?)?;
-        Ok((block, results))
+        // Files do not heal: what cannot be read now never will be, and
+        // the ingest stops on it instead of retrying.
+        let read = |stem: String| {
+            self.file(&stem)
+                .and_then(|path| read_json(&path))
+                .map_err(|e| Fatal(format!("height {height} is not replayable: {e:#}")))
+        };
+        Ok((
+            read(format!("block_{height}"))?,
+            read(format!("block_results_{height}"))?,
+        ))
+    }
+
+    async fn fetch(&self, height: u64) -> Result<Block> {
+        let (block, results) = self.fetch_raw(height).await?;
+        let decoded: Result<Block> = decode_block(&block, &results, self.prefix(), self.protocol()).map_err(Into::into);
+        decoded.map_err(|e| Fatal(format!("height {height} is not replayable: {e:#}")).into())
     }
 
     fn protocol(&self) -> Option<Protocol> {

@@ -78,7 +78,7 @@ pub async fn evm(rpc: &str, contract: &str, from_block: u64, chain_id: u64) -> R
 
 /// Both chains of a deployment (the EVM one when it has one).
 pub async fn all(deployment: &Deployment, origin: &str) -> Result<Vec<AnchoredRoot>> {
-    let client = ChainClient::new(deployment.profile.clone());
+    let client = ChainClient::new(deployment.client_profile());
     let mut roots = cosmwasm(&client, &deployment.contracts.audit_anchor, origin).await?;
     if let Some(e) = &deployment.evm {
         roots.extend(evm(&e.rpc, &e.audit_anchor, e.deployed_at_block, e.chain_id).await?);
