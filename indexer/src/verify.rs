@@ -156,12 +156,11 @@ async fn ve(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result
                 },
             )
             .await?;
-        let last = page.locks.last().map(|l| l.address.to_string());
         for l in page.locks {
             contract_locks.insert(l.address.to_string(), (l.amount.u128(), l.end, l.start, l.apy_bps));
         }
-        match last {
-            Some(l) => start_after = Some(l),
+        match page.next_start_after {
+            Some(next) => start_after = Some(next),
             None => break,
         }
     }
@@ -398,9 +397,6 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
                 },
             )
             .await?;
-        let Some(last) = page.requests.last().map(|r| r.id) else {
-            break;
-        };
         for r in page.requests {
             seen += 1;
             let row = sqlx::query(
@@ -435,7 +431,10 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
                 r.lineage_hash.to_hex(),
             );
         }
-        after = Some(last);
+        match page.next_start_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
     }
     let count: i64 = sqlx::query("SELECT count(*) FROM release_requests")
         .fetch_one(pool)

@@ -304,6 +304,10 @@ pub struct RequestResponse {
 pub struct RequestsResponse {
     /// A page of requests, in id order.
     pub requests: Vec<RequestResponse>,
+    /// Where the next page starts (its `start_after`); `None` once the
+    /// last request was read. With a status filter a page may hold fewer
+    /// requests than asked, even none, and still have a next one.
+    pub next_start_after: Option<u64>,
 }
 
 #[cw_serde]

@@ -17,8 +17,12 @@ pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
 
 fn page_size(limit: Option<u32>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
+    limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize
 }
+
+/// Requests one page of `Requests` reads at most: with a status filter a
+/// page skips requests, and anyone may add requests.
+pub const MAX_REQUESTS_READ: usize = 1_000;
 
 fn check_sha256(sha256: &HexBinary) -> StdResult<()> {
     if sha256.len() != HASH_LEN {
@@ -149,8 +153,8 @@ pub fn request(deps: Deps, env: Env, id: u64) -> StdResult<RequestResponse> {
     request_response(deps, &env, r)
 }
 
-/// With a status filter this reads past non-matching requests; it is a
-/// query, never part of an execute path.
+/// With a status filter a page reads past non-matching requests, at most
+/// [`MAX_REQUESTS_READ`] of them, and says where the next page starts.
 pub fn requests(
     deps: Deps,
     env: Env,
@@ -159,16 +163,24 @@ pub fn requests(
     status: Option<Status>,
 ) -> StdResult<RequestsResponse> {
     let now = env.block.time;
-    let requests = REQUESTS
-        .range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending)
-        .filter(|item| match (item, status) {
-            (Ok((_, r)), Some(wanted)) => r.current_status(now) == wanted,
-            _ => true,
-        })
-        .take(page_size(limit))
-        .map(|item| item.and_then(|(_, r)| request_response(deps, &env, r)))
-        .collect::<StdResult<Vec<_>>>()?;
-    Ok(RequestsResponse { requests })
+    let limit = page_size(limit);
+    let mut requests = Vec::new();
+    let mut next_start_after = None;
+    let all = REQUESTS.range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending);
+    for (read, item) in all.enumerate() {
+        let (id, r) = item?;
+        if status.is_none_or(|wanted| r.current_status(now) == wanted) {
+            requests.push(request_response(deps, &env, r)?);
+        }
+        if requests.len() == limit || read + 1 == MAX_REQUESTS_READ {
+            next_start_after = Some(id);
+            break;
+        }
+    }
+    Ok(RequestsResponse {
+        requests,
+        next_start_after,
+    })
 }
 
 pub fn requests_by_artifact(
@@ -188,7 +200,14 @@ pub fn requests_by_artifact(
             request_response(deps, &env, r)
         })
         .collect::<StdResult<Vec<_>>>()?;
-    Ok(RequestsResponse { requests })
+    // Every id read is the artifact's: a full page may have a next one.
+    let next_start_after = (requests.len() == page_size(limit))
+        .then(|| requests.last().map(|r| r.id))
+        .flatten();
+    Ok(RequestsResponse {
+        requests,
+        next_start_after,
+    })
 }
 
 pub fn is_released(deps: Deps, env: Env, sha256: HexBinary) -> StdResult<IsReleasedResponse> {

@@ -409,6 +409,50 @@ fn requests_are_listed_and_filtered_by_status() {
 }
 
 #[test]
+fn a_filtered_page_reads_a_bounded_number_of_requests_and_says_where_to_go_on() {
+    let mut s = Suite::new();
+    let (alice, dev1, risk1) = (s.alice.clone(), s.dev1.clone(), s.risk1.clone());
+    // 1,200 pending requests (anyone may add them), the first and the last
+    // approved.
+    let n = 1_200u64;
+    for i in 0..n {
+        let mut msg = request_msg(0);
+        if let ExecuteMsg::Request { sha256, .. } = &mut msg {
+            let mut bytes = [0x5au8; 32];
+            bytes[..8].copy_from_slice(&i.to_be_bytes());
+            *sha256 = cosmwasm_std::HexBinary::from(bytes.to_vec());
+        }
+        s.exec(&alice, &msg).unwrap();
+    }
+    for id in [1, n] {
+        s.approve(&dev1, id).unwrap();
+        s.approve(&risk1, id).unwrap();
+    }
+    let page = |s: &Suite, start_after| -> RequestsResponse {
+        s.query(&QueryMsg::Requests {
+            start_after,
+            limit: Some(10),
+            status: Some(Status::Approved),
+        })
+    };
+    // The first page stops after reading 1,000 requests, with 1 of them.
+    let first = page(&s, None);
+    assert_eq!(first.requests.iter().map(|r| r.id).collect::<Vec<_>>(), vec![1]);
+    assert_eq!(first.next_start_after, Some(1_000));
+    let second = page(&s, first.next_start_after);
+    assert_eq!(second.requests.iter().map(|r| r.id).collect::<Vec<_>>(), vec![n]);
+    assert_eq!(second.next_start_after, None, "the last request was read");
+    // Unfiltered, a full page says where the next starts.
+    let all: RequestsResponse = s.query(&QueryMsg::Requests {
+        start_after: None,
+        limit: Some(100),
+        status: None,
+    });
+    assert_eq!(all.requests.len(), 100);
+    assert_eq!(all.next_start_after, Some(100));
+}
+
+#[test]
 fn requests_by_artifact_show_its_history() {
     let mut s = Suite::new();
     let risk1 = s.risk1.clone();

@@ -182,6 +182,10 @@ pub struct PendingRewardsResponse {
 #[cw_serde]
 pub struct LocksResponse {
     pub locks: Vec<LockResponse>,
+    /// Where the next page starts (its `start_after`); `None` once the
+    /// last account was read. A page may hold fewer locks than asked, even
+    /// none, and still have a next one.
+    pub next_start_after: Option<String>,
 }
 
 #[cw_serde]

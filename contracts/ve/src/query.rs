@@ -123,24 +123,37 @@ pub fn pending_rewards(deps: Deps, env: Env, address: String) -> StdResult<Pendi
     Ok(PendingRewardsResponse { address, pending })
 }
 
+/// Accounts one page of `Locks` reads at most. Accounts without a lock
+/// (a delegation made before locking, a withdrawn lock) cost nothing to
+/// make, so a page skipping them stops here and says where to go on.
+pub const MAX_ACCOUNTS_READ: usize = 1_000;
+
 pub fn locks(deps: Deps, env: Env, start_after: Option<String>, limit: Option<u32>) -> StdResult<LocksResponse> {
     let start = start_after.map(|a| deps.api.addr_validate(&a)).transpose()?;
     let now = env.block.time.seconds();
-    let locks = ACCOUNTS
-        .range(
-            deps.storage,
-            start.as_ref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .filter(|item| item.as_ref().map(|(_, a)| !a.amount.is_zero()).unwrap_or(true))
-        .take(page_limit(limit))
-        .map(|item| {
-            let (address, account) = item?;
-            lock_response(deps, address, &account, now)
-        })
-        .collect::<StdResult<_>>()?;
-    Ok(LocksResponse { locks })
+    let limit = page_limit(limit);
+    let mut locks = Vec::new();
+    let mut next_start_after = None;
+    let accounts = ACCOUNTS.range(
+        deps.storage,
+        start.as_ref().map(Bound::exclusive),
+        None,
+        Order::Ascending,
+    );
+    for (read, item) in accounts.enumerate() {
+        let (address, account) = item?;
+        if !account.amount.is_zero() {
+            locks.push(lock_response(deps, address.clone(), &account, now)?);
+        }
+        if locks.len() == limit || read + 1 == MAX_ACCOUNTS_READ {
+            next_start_after = Some(address.to_string());
+            break;
+        }
+    }
+    Ok(LocksResponse {
+        locks,
+        next_start_after,
+    })
 }
 
 fn delegate_response(deps: Deps, env: &Env, address: Addr, info: DelegateInfo) -> StdResult<DelegateResponse> {

@@ -126,3 +126,41 @@ fn delegating_without_a_lock_takes_effect_when_locking() {
     assert_eq!(s.power(&dan).received, s.power(&alice).own);
     assert!(!s.power(&dan).received.is_zero());
 }
+
+#[test]
+fn a_page_of_locks_reads_a_bounded_number_of_accounts_and_says_where_to_go_on() {
+    use fog_ve::msg::LocksResponse;
+    let mut s = SuiteBuilder::new().build();
+    let (alice, bob, dan) = (s.user(0), s.user(1), s.user(3));
+    register(&mut s, &dan);
+    s.lock(&alice, fog(500), 20 * WEEK).unwrap();
+    s.lock(&bob, fog(300), 30 * WEEK).unwrap();
+    // Accounts without a lock cost nothing to make: 1,500 delegations.
+    for i in 0..1_500 {
+        let stranger = s.addr(&format!("stranger{i}"));
+        delegate(&mut s, &stranger, &dan).unwrap();
+    }
+    let mut found = Vec::new();
+    let mut start_after = None;
+    let mut pages = 0;
+    loop {
+        let page: LocksResponse = s.query(
+            &s.ve,
+            &QueryMsg::Locks {
+                start_after: start_after.clone(),
+                limit: Some(100),
+            },
+        );
+        pages += 1;
+        found.extend(page.locks.iter().map(|l| l.address.clone()));
+        match page.next_start_after {
+            Some(next) => start_after = Some(next),
+            None => break,
+        }
+    }
+    found.sort();
+    let mut locked = vec![alice, bob];
+    locked.sort();
+    assert_eq!(found, locked, "every lock, once");
+    assert!(pages >= 2, "1,503 accounts take two pages of at most 1,000 reads");
+}
