@@ -18,7 +18,6 @@ pub mod project;
 pub mod reports;
 pub mod rules;
 pub mod source;
-pub mod stdout;
 pub mod store;
 pub mod synth;
 pub mod testing;

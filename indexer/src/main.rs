@@ -11,11 +11,11 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use fog_indexer::ingest::{Ingest, Options};
 use fog_indexer::source::{write_recorded, BlockSource, DirSource, RpcSource};
-use fog_indexer::stdout;
 use fog_indexer::store::select::Watched;
 use fog_indexer::store::Store;
 use fog_relayer::chain::ChainClient;
 use fog_relayer::deployment::Deployment;
+use fog_relayer::stdout;
 use tracing::info;
 
 // The decoding and preparation of blocks allocate per attribute; glibc's

@@ -6,3 +6,4 @@ pub mod anchoring;
 pub mod chain;
 pub mod deployment;
 pub mod evm;
+pub mod stdout;

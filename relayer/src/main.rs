@@ -1,7 +1,6 @@
 //! `fog-relayer`: anchors the audit log's signed checkpoints on the CosmWasm
 //! chain and on an EVM chain.
 
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,6 +11,7 @@ use fog_relayer::anchoring::{remediation, state, CosmwasmTarget, Daemon, EvmTarg
 use fog_relayer::chain::{ChainClient, KeyType, PrivateKey, Signer};
 use fog_relayer::deployment::Deployment;
 use fog_relayer::evm::{Address, EvmAnchor};
+use fog_relayer::stdout;
 use sqlx::postgres::PgPoolOptions;
 use tracing::info;
 
@@ -157,12 +157,8 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
         Cmd::Status { limit } => {
             let rows = state::history(&pool, limit).await?;
-            // A reader that stops early (`| head`) is not an error.
-            let mut out = std::io::stdout().lock();
-            match writeln!(out, "{}", serde_json::to_string_pretty(&rows)?) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                written => Ok(written?),
-            }
+            stdout::line(serde_json::to_string_pretty(&rows)?)?;
+            Ok(())
         }
         Cmd::Run(args) => {
             let deployment = Deployment::load(&cli.deployment)?;

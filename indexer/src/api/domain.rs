@@ -49,7 +49,7 @@ pub fn problem(e: anyhow::Error) -> ApiError {
         .find_map(|c| c.downcast_ref::<sqlx::Error>())
         .and_then(super::problem::refused_value)
     {
-        return ApiError::BadBody(refused);
+        return ApiError::RefusedValue(refused);
     }
     ApiError::Internal(e)
 }

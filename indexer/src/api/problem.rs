@@ -55,8 +55,12 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Unavailable(String),
+    /// A value of the request PostgreSQL refused to store (see
+    /// [`refused_value`]).
+    #[error("{0}")]
+    RefusedValue(String),
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("internal: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -69,6 +73,18 @@ pub fn refused_value(e: &sqlx::Error) -> Option<String> {
     db.code()
         .filter(|code| code.starts_with("22"))
         .map(|_| format!("a value of the request cannot be stored: {}", db.message()))
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        match refused_value(&e) {
+            Some(refused) => {
+                tracing::info!(error = %e, "the database refused a value of the request");
+                ApiError::RefusedValue(refused)
+            }
+            None => ApiError::Database(e),
+        }
+    }
 }
 
 impl ApiError {
@@ -85,7 +101,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadParameter { .. } | ApiError::BadBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadParameter { .. } | ApiError::BadBody(_) | ApiError::RefusedValue(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -96,7 +112,6 @@ impl ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Database(e) if refused_value(e).is_some() => StatusCode::BAD_REQUEST,
             ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -131,9 +146,7 @@ impl ApiError {
                 None,
             ),
             ApiError::Unavailable(d) => ("unavailable", "Service unavailable", Some(d.clone()), None),
-            ApiError::Database(e) if refused_value(e).is_some() => {
-                ("invalid-input", "Invalid input", refused_value(e), None)
-            }
+            ApiError::RefusedValue(d) => ("invalid-input", "Invalid input", Some(d.clone()), None),
             ApiError::Database(_) | ApiError::Internal(_) => (
                 "internal",
                 "Internal error",
@@ -154,9 +167,6 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
-            ApiError::Database(e) if refused_value(e).is_some() => {
-                tracing::info!(error = %e, "the database refused a value of the request")
-            }
             ApiError::Database(e) => tracing::error!(error = %e, "API request failed on the database"),
             ApiError::Internal(e) => tracing::error!(error = format!("{e:#}"), "API request failed"),
             _ => {}

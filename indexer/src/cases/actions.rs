@@ -128,13 +128,7 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
             .ok_or(super::CaseError::NotFound(id))?;
     }
     if let Some(alert) = p.alert_id {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM alerts WHERE id = $1)")
-            .bind(alert)
-            .fetch_one(&mut *tx)
-            .await?;
-        if !exists {
-            return Err(super::CaseError::AlertNotFound(alert).into());
-        }
+        super::check_alert_exists(&mut tx, alert).await?;
     }
     let open: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM chain_actions WHERE address = $1 AND kind = $2 AND status IN ('proposed', 'confirmed', 'submitted')",

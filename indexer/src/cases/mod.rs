@@ -273,16 +273,22 @@ pub async fn list(pool: &PgPool, f: &CaseFilter) -> Result<Vec<Case>> {
     Ok(cases)
 }
 
+/// Refuses an alert id that names no alert.
+pub(crate) async fn check_alert_exists(tx: &mut sqlx::PgConnection, alert: i64) -> Result<()> {
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM alerts WHERE id = $1)")
+        .bind(alert)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !exists {
+        return Err(CaseError::AlertNotFound(alert).into());
+    }
+    Ok(())
+}
+
 async fn link_alerts(tx: &mut sqlx::PgConnection, case_id: i64, alert_ids: &[i64], by: &str) -> Result<()> {
     check_alert_ids(alert_ids)?;
     for &alert in alert_ids {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM alerts WHERE id = $1)")
-            .bind(alert)
-            .fetch_one(&mut *tx)
-            .await?;
-        if !exists {
-            return Err(CaseError::AlertNotFound(alert).into());
-        }
+        check_alert_exists(tx, alert).await?;
         let other: Option<i64> = sqlx::query_scalar("SELECT case_id FROM case_alerts WHERE alert_id = $1")
             .bind(alert)
             .fetch_optional(&mut *tx)
@@ -322,7 +328,6 @@ pub async fn create(pool: &PgPool, new: &NewCase, by: &str) -> Result<Case> {
     check_title(&new.title)?;
     check_assignee(new.assignee.as_deref())?;
     check_due_at(new.due_at)?;
-    check_alert_ids(&new.alert_ids)?;
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO cases (title, assignee, due_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id",

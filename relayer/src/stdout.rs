@@ -1,6 +1,7 @@
-//! A command's output on stdout. A reader that stops early (`fog ... | head`)
-//! closes the pipe: what is left goes nowhere, and the command ends with its
-//! own status instead of panicking, as `println!` does on a closed pipe.
+//! A command's output on stdout, for every fog binary. A reader that stops
+//! early (`fog ... | head`) closes the pipe: what is left goes nowhere, and
+//! the command ends with its own status instead of panicking, as
+//! `println!` does on a closed pipe.
 
 use std::io::{self, Write};
 
