@@ -150,3 +150,25 @@ pub fn own_cpu_seconds() -> f64 {
         .map(|s| cpu_seconds(&s))
         .unwrap_or(0.0)
 }
+
+/// Writes `dir/deployment.json` naming the synthetic history's contracts
+/// ([`crate::synth::contracts`]), for running `fog-indexer` on it.
+pub fn synthetic_manifest(dir: &std::path::Path) -> Result<std::path::PathBuf> {
+    let d = fog_relayer::deployment::Deployment {
+        chain_id: "synthetic-1".into(),
+        profile: fog_relayer::chain::ChainProfile::injective_local(),
+        rpc: String::new(),
+        rest: String::new(),
+        grpc: String::new(),
+        codes: Default::default(),
+        contracts: crate::synth::contracts(),
+        accounts: Default::default(),
+        deployed_at_height: 0,
+        deploy_gas: Default::default(),
+        audit_origin: None,
+        evm: None,
+    };
+    let path = dir.join("deployment.json");
+    d.save(&path)?;
+    Ok(path)
+}

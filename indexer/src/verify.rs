@@ -355,19 +355,25 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
         .await?;
     for p in &policies.policies {
         let row = sqlx::query(
-            "SELECT min_approvals, required_groups, expiry_seconds FROM release_policies WHERE artifact_type = $1",
+            "SELECT min_approvals, required_groups, expiry_seconds, revoker_groups, requester_groups
+             FROM release_policies WHERE artifact_type = $1",
         )
         .bind(&p.artifact_type)
         .fetch_optional(pool)
         .await?;
         let indexed = row
             .map(|r| -> Result<String> {
-                let groups: Vec<String> = serde_json::from_value(r.get(1))?;
+                let groups = |i: usize| -> Result<String> {
+                    let list: Vec<String> = serde_json::from_value(r.get(i))?;
+                    Ok(set(list.iter()))
+                };
                 Ok(format!(
-                    "{} {} {}",
+                    "{} {} {} revokers {} requesters {}",
                     r.get::<i32, _>(0),
-                    set(groups.iter()),
-                    r.get::<i64, _>(2)
+                    groups(1)?,
+                    r.get::<i64, _>(2),
+                    groups(3)?,
+                    groups(4)?,
                 ))
             })
             .transpose()?
@@ -376,10 +382,12 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
             format!("release policy {}", p.artifact_type),
             indexed,
             format!(
-                "{} {} {}",
+                "{} {} {} revokers {} requesters {}",
                 p.min_approvals,
                 set(p.required_groups.iter()),
-                p.expiry_seconds
+                p.expiry_seconds,
+                set(p.revoker_groups.iter()),
+                set(p.requester_groups.iter()),
             ),
         );
     }

@@ -9,29 +9,11 @@ use std::time::{Duration, Instant};
 
 use fog_indexer::synth;
 use fog_indexer::testing::TestDb;
-use fog_relayer::chain::ChainProfile;
-use fog_relayer::deployment::Deployment;
 use rand::Rng;
 use sqlx::{PgPool, Row};
 
 fn manifest(dir: &Path) -> std::path::PathBuf {
-    let d = Deployment {
-        chain_id: "synthetic-1".into(),
-        profile: ChainProfile::injective_local(),
-        rpc: String::new(),
-        rest: String::new(),
-        grpc: String::new(),
-        codes: Default::default(),
-        contracts: synth::contracts(),
-        accounts: Default::default(),
-        deployed_at_height: 0,
-        deploy_gas: Default::default(),
-        audit_origin: None,
-        evm: None,
-    };
-    let path = dir.join("deployment.json");
-    d.save(&path).unwrap();
-    path
+    fog_indexer::testing::synthetic_manifest(dir).expect("a deployment manifest")
 }
 
 /// The replay's stderr, written to `log` (what a failure shows).

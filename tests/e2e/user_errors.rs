@@ -2,6 +2,8 @@
 
 use crate::fog::{devnet, run};
 
+const SHA: &str = "7777777777777777777777777777777777777777777777777777777777777777";
+
 #[test]
 fn bad_input_is_one_clear_line() {
     devnet();
@@ -49,7 +51,39 @@ fn bad_input_is_one_clear_line() {
             ],
             "2 to 10 options",
         ),
+        (
+            vec![
+                "propose",
+                "text",
+                "--title",
+                "x",
+                "--option",
+                "a",
+                "--from",
+                "developer",
+            ],
+            "--option is for multiple-choice and ranked",
+        ),
+        (vec!["extend", "--weeks", "0", "--from", "officer"], "--weeks must be"),
         (vec!["release", "status", "abcd"], "32 bytes"),
+        // The devnet's policy names its requesters: bob is not one.
+        (
+            vec![
+                "release",
+                "request",
+                "--id",
+                "m",
+                "--version",
+                "1",
+                "--sha256",
+                SHA,
+                "--lineage-hash",
+                SHA,
+                "--from",
+                "bob",
+            ],
+            "only members of ml_engineers may request",
+        ),
     ];
     for (args, expected) in cases {
         let err = run(&args).expect_err(&format!("fog {args:?} should fail"));

@@ -36,7 +36,7 @@ pub const ACCOUNTS: &[DevAccount] = &[
     },
     DevAccount {
         name: "alice",
-        role: "voter",
+        role: "voter; release gate: ml_engineers (requests releases)",
         key_type: KeyType::EthSecp256k1,
         fog: 4_000_000,
     },
@@ -104,7 +104,7 @@ pub const ACCOUNTS: &[DevAccount] = &[
     },
     DevAccount {
         name: "whale",
-        role: "compliance scenario: moves 1,000,000 FOG within an hour",
+        role: "compliance scenario: moves 1,000,000 FOG within an hour; release gate: ml_engineers",
         key_type: KeyType::EthSecp256k1,
         fog: 1_100_000,
     },

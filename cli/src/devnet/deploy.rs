@@ -210,6 +210,9 @@ pub async fn deploy(client: &ChainClient, artifacts: &Path, steps: &mut Steps) -
         gate(G::CreateGroup {
             name: "risk_managers".into(),
         })?,
+        gate(G::CreateGroup {
+            name: "ml_engineers".into(),
+        })?,
         gate(G::AddMember {
             group: "senior_developers".into(),
             address: addr("developer")?,
@@ -218,12 +221,23 @@ pub async fn deploy(client: &ChainClient, artifacts: &Path, steps: &mut Steps) -
             group: "risk_managers".into(),
             address: addr("risk")?,
         })?,
+        gate(G::AddMember {
+            group: "ml_engineers".into(),
+            address: addr("alice")?,
+        })?,
+        gate(G::AddMember {
+            group: "ml_engineers".into(),
+            address: addr("whale")?,
+        })?,
         gate(G::SetPolicy {
             artifact_type: "MODEL_DEPLOYMENT".into(),
             min_approvals: 2,
             required_groups: vec!["senior_developers".into(), "risk_managers".into()],
             expiry_seconds: 7 * 86_400,
             revoker_groups: None,
+            // Only the people who build models may ask for a release, so
+            // nobody else can hold an artifact's sha256 with a request.
+            requester_groups: Some(vec!["ml_engineers".into()]),
         })?,
         client.execute_msg(
             &deployer,

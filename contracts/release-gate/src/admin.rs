@@ -16,6 +16,7 @@ pub struct NewPolicy {
     pub required_groups: Vec<String>,
     pub expiry_seconds: u64,
     pub revoker_groups: Option<Vec<String>>,
+    pub requester_groups: Option<Vec<String>>,
 }
 
 fn overflow(op: OverflowOperation) -> ContractError {
@@ -157,13 +158,9 @@ pub fn set_policy(deps: DepsMut, info: MessageInfo, new: NewPolicy) -> Result<Re
         revoker_groups: new
             .revoker_groups
             .unwrap_or_else(|| vec![DEFAULT_REVOKER_GROUP.to_string()]),
+        requester_groups: new.requester_groups.unwrap_or_default(),
     };
-    validate::validate_policy(
-        policy.min_approvals,
-        &policy.required_groups,
-        policy.expiry_seconds,
-        &policy.revoker_groups,
-    )?;
+    validate::validate_policy(&policy)?;
     for name in &policy.revoker_groups {
         if !revokers_given && !GROUPS.has(deps.storage, name) {
             return Err(ContractError::DefaultRevokerGroupMissing { group: name.clone() });
@@ -195,6 +192,7 @@ pub fn set_policy(deps: DepsMut, info: MessageInfo, new: NewPolicy) -> Result<Re
         required_groups: policy.required_groups,
         expiry_seconds: policy.expiry_seconds,
         revoker_groups: policy.revoker_groups,
+        requester_groups: (!policy.requester_groups.is_empty()).then_some(policy.requester_groups),
         owner: info.sender.into_string(),
     })))
 }

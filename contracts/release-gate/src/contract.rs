@@ -46,6 +46,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             required_groups,
             expiry_seconds,
             revoker_groups,
+            requester_groups,
         } => admin::set_policy(
             deps,
             info,
@@ -55,6 +56,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
                 required_groups,
                 expiry_seconds,
                 revoker_groups,
+                requester_groups,
             },
         ),
         ExecuteMsg::Request {

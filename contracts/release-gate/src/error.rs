@@ -112,6 +112,9 @@ pub enum ContractError {
     #[error("only members of an approval group may approve or reject")]
     NotAMember,
 
+    #[error("only members of {groups} may request a release of {artifact_type}")]
+    NotARequester { artifact_type: String, groups: String },
+
     #[error("{address} has already voted on request {id}")]
     AlreadyVoted { id: u64, address: String },
 

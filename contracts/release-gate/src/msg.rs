@@ -58,8 +58,15 @@ pub enum ExecuteMsg {
         /// Groups whose members may revoke an approved release (existing,
         /// at least one). Default: ["risk_managers"], which must exist.
         revoker_groups: Option<Vec<String>>,
+        /// Groups whose members may request a release of this type
+        /// (existing). Default or empty: anyone may request, and so anyone
+        /// may hold an artifact's sha256 with a pending request until it is
+        /// rejected or expires.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        requester_groups: Option<Vec<String>>,
     },
-    /// Anyone: ask for an artifact to be released. Refused while another
+    /// A member of the policy's requester groups (anyone, when it names
+    /// none): ask for an artifact to be released. Refused while another
     /// request for the same sha256 is pending or approved.
     Request {
         /// The artifact's type; its policy decides the request.
@@ -238,6 +245,8 @@ pub struct PolicyResponse {
     pub expiry_seconds: u64,
     /// Groups whose members may revoke an approved release.
     pub revoker_groups: Vec<String>,
+    /// Groups whose members may request a release; empty: anyone may.
+    pub requester_groups: Vec<String>,
 }
 
 #[cw_serde]

@@ -82,6 +82,7 @@ fn policy_response(artifact_type: String, p: Policy) -> PolicyResponse {
         required_groups: p.required_groups,
         expiry_seconds: p.expiry_seconds,
         revoker_groups: p.revoker_groups,
+        requester_groups: p.requester_groups,
     }
 }
 

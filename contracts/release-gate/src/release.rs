@@ -14,7 +14,7 @@ use fog_events::{to_event, Text};
 use crate::error::ContractError;
 use crate::request::{expiry_time, Request, Status, Vote, VoteKind};
 use crate::state::{
-    latest_request_id, member_groups, MEMBERS, NEXT_REQUEST_ID, POLICIES, REQUESTS, REQUESTS_BY_SHA, VOTES,
+    latest_request_id, member_groups, Policy, MEMBERS, NEXT_REQUEST_ID, POLICIES, REQUESTS, REQUESTS_BY_SHA, VOTES,
 };
 use crate::validate::{self, MAX_COMMENT_CHARS, MAX_RISK_NOTES_CHARS};
 
@@ -43,6 +43,28 @@ fn expired_event(request: &Request, sender: &Addr, now: Timestamp) -> cosmwasm_s
     })
 }
 
+/// Anyone may request under a policy without requester groups; otherwise
+/// only their members (at most `MAX_GROUPS` reads).
+fn may_request(
+    storage: &dyn Storage,
+    sender: &Addr,
+    artifact_type: &str,
+    policy: &Policy,
+) -> Result<(), ContractError> {
+    if policy.requester_groups.is_empty() {
+        return Ok(());
+    }
+    for group in &policy.requester_groups {
+        if MEMBERS.has(storage, (group, sender)) {
+            return Ok(());
+        }
+    }
+    Err(ContractError::NotARequester {
+        artifact_type: artifact_type.to_string(),
+        groups: policy.requester_groups.join(", "),
+    })
+}
+
 pub fn request(deps: DepsMut, env: Env, info: MessageInfo, new: NewRequest) -> Result<Response, ContractError> {
     let now = env.block.time;
     validate::validate_artifact_type(&new.artifact_type)?;
@@ -51,6 +73,7 @@ pub fn request(deps: DepsMut, env: Env, info: MessageInfo, new: NewRequest) -> R
         .ok_or_else(|| ContractError::PolicyNotFound {
             artifact_type: new.artifact_type.clone(),
         })?;
+    may_request(deps.storage, &info.sender, &new.artifact_type, &policy)?;
     validate::validate_identifier("artifact_id", &new.artifact_id)?;
     validate::validate_identifier("artifact_version", &new.artifact_version)?;
     validate::validate_hash("sha256", &new.sha256)?;

@@ -37,6 +37,10 @@ pub struct Policy {
     pub expiry_seconds: u64,
     /// Members of these groups may revoke an approved release.
     pub revoker_groups: Vec<String>,
+    /// Only members of these groups may request a release of this type;
+    /// empty: anyone may (and every policy stored before the field existed).
+    #[serde(default)]
+    pub requester_groups: Vec<String>,
 }
 
 impl Policy {
@@ -45,6 +49,7 @@ impl Policy {
         self.required_groups
             .iter()
             .chain(&self.revoker_groups)
+            .chain(&self.requester_groups)
             .map(String::as_str)
             .collect()
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use cosmwasm_std::HexBinary;
 
 use crate::error::ContractError;
+use crate::state::Policy;
 
 /// Most approval groups the contract holds (an approval iterates over the
 /// approver's groups).
@@ -121,12 +122,14 @@ pub fn normalize_text(field: &str, text: Option<String>, max: usize) -> Result<S
 /// The shape of a policy, before the groups are checked to exist:
 /// `min_approvals` in 2..=32, `expiry_seconds` in 1..=one year, at least
 /// one required and one revoker group, no group listed twice in a list.
-pub fn validate_policy(
-    min_approvals: u32,
-    required_groups: &[String],
-    expiry_seconds: u64,
-    revoker_groups: &[String],
-) -> Result<(), ContractError> {
+pub fn validate_policy(policy: &Policy) -> Result<(), ContractError> {
+    let Policy {
+        min_approvals,
+        ref required_groups,
+        expiry_seconds,
+        ref revoker_groups,
+        ref requester_groups,
+    } = *policy;
     if min_approvals < MIN_APPROVALS {
         return Err(ContractError::MinApprovalsTooLow { min_approvals });
     }
@@ -148,7 +151,7 @@ pub fn validate_policy(
     if revoker_groups.is_empty() {
         return Err(ContractError::NoRevokerGroups);
     }
-    for list in [required_groups, revoker_groups] {
+    for list in [required_groups, revoker_groups, requester_groups] {
         let mut seen = BTreeSet::new();
         for g in list {
             if !seen.insert(g.as_str()) {
@@ -228,26 +231,56 @@ mod tests {
         assert!(normalize_text("comment", Some("toolong".into()), 5).is_err());
     }
 
+    fn policy(min_approvals: u32, required: &[String], expiry_seconds: u64, revokers: &[String]) -> Policy {
+        Policy {
+            min_approvals,
+            required_groups: required.to_vec(),
+            expiry_seconds,
+            revoker_groups: revokers.to_vec(),
+            requester_groups: vec![],
+        }
+    }
+
+    fn check(
+        min_approvals: u32,
+        required: &[String],
+        expiry_seconds: u64,
+        revokers: &[String],
+    ) -> Result<(), ContractError> {
+        validate_policy(&policy(min_approvals, required, expiry_seconds, revokers))
+    }
+
     #[test]
     fn policies() {
         let req = names(&["senior_developers", "risk_managers"]);
         let rev = names(&["risk_managers"]);
-        assert!(validate_policy(2, &req, 86_400, &rev).is_ok());
+        assert!(check(2, &req, 86_400, &rev).is_ok());
         assert_eq!(
-            validate_policy(1, &req, 86_400, &rev),
+            check(1, &req, 86_400, &rev),
             Err(ContractError::MinApprovalsTooLow { min_approvals: 1 })
         );
-        assert!(validate_policy(0, &req, 86_400, &rev).is_err());
-        assert!(validate_policy(33, &req, 86_400, &rev).is_err());
-        assert!(validate_policy(2, &req, 0, &rev).is_err());
-        assert!(validate_policy(2, &req, MAX_EXPIRY_SECONDS + 1, &rev).is_err());
-        assert_eq!(validate_policy(2, &[], 60, &rev), Err(ContractError::NoRequiredGroups));
-        assert_eq!(validate_policy(2, &req, 60, &[]), Err(ContractError::NoRevokerGroups));
+        assert!(check(0, &req, 86_400, &rev).is_err());
+        assert!(check(33, &req, 86_400, &rev).is_err());
+        assert!(check(2, &req, 0, &rev).is_err());
+        assert!(check(2, &req, MAX_EXPIRY_SECONDS + 1, &rev).is_err());
+        assert_eq!(check(2, &[], 60, &rev), Err(ContractError::NoRequiredGroups));
+        assert_eq!(check(2, &req, 60, &[]), Err(ContractError::NoRevokerGroups));
         assert_eq!(
-            validate_policy(2, &names(&["a", "a"]), 60, &rev),
+            check(2, &names(&["a", "a"]), 60, &rev),
             Err(ContractError::DuplicateGroup { name: "a".into() })
         );
         // A group may be both required and a revoker.
-        assert!(validate_policy(2, &req, 60, &req).is_ok());
+        assert!(check(2, &req, 60, &req).is_ok());
+        // Requester groups are optional, and listed once each.
+        let mut p = policy(2, &req, 60, &rev);
+        p.requester_groups = names(&["ml_engineers", "senior_developers"]);
+        assert!(validate_policy(&p).is_ok());
+        p.requester_groups = names(&["ml_engineers", "ml_engineers"]);
+        assert_eq!(
+            validate_policy(&p),
+            Err(ContractError::DuplicateGroup {
+                name: "ml_engineers".into()
+            })
+        );
     }
 }

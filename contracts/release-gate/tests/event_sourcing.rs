@@ -66,6 +66,7 @@ impl Projection {
                     required_groups: e.required_groups,
                     expiry_seconds: e.expiry_seconds,
                     revoker_groups: e.revoker_groups,
+                    requester_groups: e.requester_groups.unwrap_or_default(),
                 };
                 self.policies.insert(e.artifact_type, p);
             }

@@ -31,6 +31,7 @@ fn set_policy_with_default_revokers() {
             required_groups: strings(&[SENIOR, RISK]),
             expiry_seconds: DAY,
             revoker_groups: strings(&[DEFAULT_REVOKER_GROUP]),
+            requester_groups: None,
             owner: s.owner.to_string(),
         })
     );
@@ -45,6 +46,7 @@ fn set_policy_with_default_revokers() {
             required_groups: strings(&[SENIOR, RISK]),
             expiry_seconds: DAY,
             revoker_groups: strings(&[RISK]),
+            requester_groups: vec![],
         }
     );
     // risk_managers is named twice (required and revoker) but counted once.
@@ -85,6 +87,7 @@ fn policy_naming_a_missing_group_is_refused() {
         required_groups: strings(&[SENIOR]),
         expiry_seconds: DAY,
         revoker_groups: Some(strings(&["auditors"])),
+        requester_groups: None,
     };
     assert_eq!(
         s.owner_exec(&msg).unwrap_err(),
@@ -112,6 +115,7 @@ fn default_revoker_group_must_exist() {
         required_groups: strings(&[SENIOR]),
         expiry_seconds: DAY,
         revoker_groups: Some(strings(&[SENIOR])),
+        requester_groups: None,
     };
     s.owner_exec(&msg).unwrap();
 }
@@ -193,6 +197,7 @@ fn replacing_a_policy_moves_group_references() {
         required_groups: strings(&["auditors"]),
         expiry_seconds: DAY,
         revoker_groups: Some(strings(&["auditors"])),
+        requester_groups: None,
     };
     s.owner_exec(&msg).unwrap();
     assert_eq!(policy_refs(&s, SENIOR), 0);
@@ -259,6 +264,7 @@ fn policies_are_listed() {
         required_groups: strings(&[SENIOR]),
         expiry_seconds: 2 * DAY,
         revoker_groups: Some(strings(&[RISK, SENIOR])),
+        requester_groups: None,
     };
     s.owner_exec(&msg).unwrap();
     let all: PoliciesResponse = s.query(&QueryMsg::Policies {
@@ -273,4 +279,75 @@ fn policies_are_listed() {
     });
     assert_eq!(rest.policies.len(), 1);
     assert_eq!(rest.policies[0].artifact_type, MODEL);
+}
+
+#[test]
+fn only_requester_group_members_may_request_when_the_policy_names_them() {
+    let mut s = Suite::new();
+    s.create_group("ml_engineers");
+    let (alice, mallory) = (s.alice.clone(), s.mallory.clone());
+    s.add_member("ml_engineers", &alice);
+    let mut policy = model_policy(2, &[SENIOR, RISK]);
+    if let ExecuteMsg::SetPolicy { requester_groups, .. } = &mut policy {
+        *requester_groups = Some(strings(&["ml_engineers"]));
+    }
+    let res = s.owner_exec(&policy).unwrap();
+    match single_event(&res) {
+        ReleaseGateEvent::PolicySet(p) => assert_eq!(p.requester_groups, Some(strings(&["ml_engineers"]))),
+        other => panic!("{other:?}"),
+    }
+    let p: PolicyResponse = s.query(&QueryMsg::Policy {
+        artifact_type: MODEL.to_string(),
+    });
+    assert_eq!(p.requester_groups, strings(&["ml_engineers"]));
+    assert_eq!(policy_refs(&s, "ml_engineers"), 1);
+
+    // An outsider can no longer hold the artifact's sha256 with a request.
+    assert_eq!(
+        s.request(&mallory, 1).unwrap_err(),
+        ContractError::NotARequester {
+            artifact_type: MODEL.to_string(),
+            groups: "ml_engineers".to_string(),
+        }
+    );
+    s.request(&alice, 1).unwrap();
+
+    // A group named as requesters is in use and cannot be removed.
+    s.owner_exec(&ExecuteMsg::RemoveMember {
+        group: "ml_engineers".to_string(),
+        address: alice.to_string(),
+    })
+    .unwrap();
+    assert!(matches!(
+        s.owner_exec(&ExecuteMsg::RemoveGroup {
+            name: "ml_engineers".to_string(),
+        })
+        .unwrap_err(),
+        ContractError::GroupInUse { .. }
+    ));
+    // Removed from the group, alice may not request either.
+    assert!(matches!(
+        s.request(&alice, 2).unwrap_err(),
+        ContractError::NotARequester { .. }
+    ));
+
+    // A policy without requester groups opens requests to anyone again.
+    s.owner_exec(&model_policy(2, &[SENIOR, RISK])).unwrap();
+    assert_eq!(policy_refs(&s, "ml_engineers"), 0);
+    s.request(&mallory, 2).unwrap();
+}
+
+#[test]
+fn requester_groups_must_exist() {
+    let mut s = Suite::new();
+    let mut policy = model_policy(2, &[SENIOR, RISK]);
+    if let ExecuteMsg::SetPolicy { requester_groups, .. } = &mut policy {
+        *requester_groups = Some(strings(&["ml_engineers"]));
+    }
+    assert_eq!(
+        s.owner_exec(&policy).unwrap_err(),
+        ContractError::GroupNotFound {
+            name: "ml_engineers".to_string()
+        }
+    );
 }

@@ -106,16 +106,17 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: ReleaseGateEvent) ->
         ReleaseGateEvent::PolicySet(p) => {
             sqlx::query(
                 "INSERT INTO release_policies (artifact_type, min_approvals, required_groups, expiry_seconds,
-                     revoker_groups, height)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                     revoker_groups, requester_groups, height)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (artifact_type) DO UPDATE SET min_approvals = $2, required_groups = $3,
-                     expiry_seconds = $4, revoker_groups = $5, height = $6",
+                     expiry_seconds = $4, revoker_groups = $5, requester_groups = $6, height = $7",
             )
             .bind(&p.artifact_type)
             .bind(p.min_approvals as i32)
             .bind(serde_json::to_value(&p.required_groups)?)
             .bind(p.expiry_seconds as i64)
             .bind(serde_json::to_value(&p.revoker_groups)?)
+            .bind(serde_json::to_value(p.requester_groups.as_deref().unwrap_or_default())?)
             .bind(at.height)
             .execute(conn)
             .await?;

@@ -112,13 +112,19 @@ pub fn to_event<E: FogEvent>(e: &E) -> cosmwasm_std::Event {
 }
 
 #[doc(hidden)]
-pub fn check_version(event: &'static str, expected: u32, found: Option<&str>) -> Result<(), DecodeError> {
-    match found {
-        Some(v) if v == expected.to_string() => Ok(()),
-        other => Err(DecodeError::Version {
+pub fn check_version(
+    event: &'static str,
+    decodable: core::ops::RangeInclusive<u32>,
+    found: Option<&str>,
+) -> Result<(), DecodeError> {
+    // Canonical decimal only: "01" or "+1" is not version 1.
+    let version = found.and_then(|v| v.parse::<u32>().ok().filter(|n| n.to_string() == v));
+    match version {
+        Some(n) if decodable.contains(&n) => Ok(()),
+        _ => Err(DecodeError::Version {
             event,
-            found: other.unwrap_or("<none>").to_string(),
-            expected,
+            found: found.unwrap_or("<none>").to_string(),
+            expected: *decodable.end(),
         }),
     }
 }

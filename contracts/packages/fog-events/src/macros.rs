@@ -9,6 +9,9 @@
 ///     pub enum VeEvent {
 ///         /// FOG was locked.
 ///         LockCreated = "lock_created" v1 { owner: String, amount: u128 },
+///         /// A later version that still decodes version 1 (whose events
+///         /// lack the new, optional, attribute).
+///         Extended = "extended" v 2 (decodes 1) { owner: String, note: Option<String> },
 ///     }
 /// }
 /// ```
@@ -20,7 +23,7 @@ macro_rules! fog_events {
         pub enum $enum_name:ident {
             $(
                 $(#[$meta:meta])*
-                $name:ident = $action:literal v $version:literal {
+                $name:ident = $action:literal v $version:literal $( ( decodes $oldest:literal ) )? {
                     $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)?
                 }
             ),* $(,)?
@@ -51,7 +54,10 @@ macro_rules! fog_events {
 
                 fn from_attributes(attrs: &[(&str, &str)]) -> ::std::result::Result<Self, $crate::DecodeError> {
                     let find = |key: &str| attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-                    $crate::check_version(<Self as $crate::FogEvent>::TYPE, $version, find($crate::VERSION_ATTR))?;
+                    #[allow(unused_variables)]
+                    let oldest: u32 = $version;
+                    $( let oldest: u32 = $oldest; )?
+                    $crate::check_version(<Self as $crate::FogEvent>::TYPE, oldest..=$version, find($crate::VERSION_ATTR))?;
                     Ok(Self {
                         $(
                             $field: {

@@ -73,7 +73,9 @@ crate::fog_events! {
         /// The owner set (created or replaced) the policy of an artifact
         /// type. Requests already made keep the rules they were made under,
         /// except `revoker_groups`, which always apply as currently set.
-        PolicySet = "policy_set" v 1 {
+        /// Version 2 added `requester_groups`; a version-1 event decodes
+        /// with none (anyone could request then).
+        PolicySet = "policy_set" v 2 (decodes 1) {
             /// Artifact type, e.g. `MODEL_DEPLOYMENT`.
             artifact_type: String,
             /// Distinct approvers needed (at least 2).
@@ -84,6 +86,9 @@ crate::fog_events! {
             expiry_seconds: u64,
             /// Groups whose members may revoke an approved release.
             revoker_groups: Vec<String>,
+            /// Groups whose members may request a release of this type;
+            /// absent: anyone may.
+            requester_groups: Option<Vec<String>>,
             /// The owner who set it.
             owner: String,
         },
@@ -173,5 +178,51 @@ crate::fog_events! {
             /// Block time (nanoseconds).
             at_ns: u64,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DecodeError, FogEvent};
+
+    fn decode(attrs: &[(&str, &str)]) -> Result<PolicySet, DecodeError> {
+        PolicySet::from_attributes(attrs)
+    }
+
+    #[test]
+    fn policy_set_version_2_still_decodes_version_1() {
+        let v1 = [
+            ("v", "1"),
+            ("artifact_type", "MODEL"),
+            ("min_approvals", "2"),
+            ("required_groups", r#"["a","b"]"#),
+            ("expiry_seconds", "60"),
+            ("revoker_groups", r#"["b"]"#),
+            ("owner", "o"),
+        ];
+        let old = decode(&v1).unwrap();
+        assert_eq!(
+            old.requester_groups, None,
+            "anyone could request under a version-1 policy"
+        );
+
+        let new = PolicySet {
+            requester_groups: Some(vec!["ml".into()]),
+            ..old
+        };
+        let attrs = new.attributes();
+        assert_eq!(attrs[0], ("v", "2".to_string()));
+        let borrowed: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(decode(&borrowed), Ok(new));
+
+        for unknown in ["3", "0", "01", "+2", ""] {
+            let mut attrs = v1.to_vec();
+            attrs[0] = ("v", unknown);
+            assert!(
+                matches!(decode(&attrs), Err(DecodeError::Version { expected: 2, .. })),
+                "version {unknown:?}"
+            );
+        }
     }
 }

@@ -65,6 +65,7 @@ fn governance_sets_up_groups_a_release_is_approved_and_its_lineage_anchored() {
                 required_groups: vec!["senior_developers".into(), "risk_managers".into()],
                 expiry_seconds: 7 * DAY,
                 revoker_groups: None,
+                requester_groups: None,
             },
         ),
     ];

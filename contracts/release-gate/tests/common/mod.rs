@@ -194,6 +194,7 @@ pub fn model_policy(min_approvals: u32, required: &[&str]) -> ExecuteMsg {
         required_groups: required.iter().map(|s| s.to_string()).collect(),
         expiry_seconds: DAY,
         revoker_groups: None,
+        requester_groups: None,
     }
 }
 
