@@ -239,3 +239,45 @@ async fn the_checkpoint_read_waits_for_a_batch_still_committing() {
         assert_eq!(read, Some(height as u64), "first batch {first}");
     }
 }
+
+#[tokio::test]
+async fn a_nul_character_from_the_chain_is_stored_as_u_fffd_not_refused() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 10, 2).unwrap();
+    // A NUL in a plain attribute and, escaped, inside a fog event's text:
+    // PostgreSQL refuses both in text and jsonb, which stopped ingestion.
+    let (b, mut r) = synth::block(1, 2);
+    let events = r["txs_results"][0]["events"].as_array_mut().unwrap();
+    for attr in events[0]["attributes"].as_array_mut().unwrap() {
+        if attr["key"] == "title" {
+            attr["value"] = "Synthetic\u{0}title".into();
+        }
+        if attr["key"] == "options" {
+            attr["value"] = r#"["y\u0000es","no","abstain"]"#.into();
+        }
+    }
+    events.push(serde_json::json!({"type": "transfer", "attributes": [
+        {"key": "memo", "value": "a\u{0}b", "index": true}
+    ]}));
+    fog_indexer::source::write_recorded(dir.path(), 1, &b, &r).unwrap();
+    assert_eq!(ingest(&db, dir.path(), 5).run_to(None).await.unwrap(), 10);
+    let stored: String = sqlx::query("SELECT value FROM event_attributes WHERE key = 'memo'")
+        .fetch_one(&db.store.pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, "a\u{FFFD}b");
+    let title: String = sqlx::query("SELECT title FROM proposals WHERE id = 1")
+        .fetch_one(&db.store.pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(title, "Synthetic\u{FFFD}title");
+    let options: serde_json::Value = sqlx::query("SELECT options FROM proposals WHERE id = 1")
+        .fetch_one(&db.store.pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(options[0], "y\u{FFFD}es");
+}

@@ -87,16 +87,33 @@ pub fn detect(results: &Value) -> Protocol {
     }
 }
 
+/// `s` as PostgreSQL can store it: text and jsonb refuse U+0000, which a
+/// memo or an event attribute may carry (the SDK checks only their length),
+/// and a value the database refuses would stop ingestion at that block. It
+/// becomes U+FFFD, in every copy of the value (raw tables, projections,
+/// audit records), so they still agree with each other.
+pub fn storable(s: String) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "\u{FFFD}")
+    } else {
+        s
+    }
+}
+
+fn string(v: &Value) -> String {
+    storable(v.as_str().unwrap_or_default().to_string())
+}
+
 fn decode_attr(v: &Value, base64: bool) -> String {
     let s = v.as_str().unwrap_or_default();
-    if base64 {
+    storable(if base64 {
         B64.decode(s)
             .ok()
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_else(|| s.to_string())
     } else {
         s.to_string()
-    }
+    })
 }
 
 fn events(list: &Value, protocol: Protocol, phase: Phase, tx_index: Option<u32>) -> Vec<Event> {
@@ -111,14 +128,15 @@ fn events(list: &Value, protocol: Protocol, phase: Phase, tx_index: Option<u32>)
                 .flatten()
                 .map(|a| (decode_attr(&a["key"], base64), decode_attr(&a["value"], base64)))
                 .collect();
-            // SDK 0.50 marks finalize_block_events with the phase they ran in.
-            let phase = match attributes.iter().find(|(k, _)| k == "mode").map(|(_, v)| v.as_str()) {
-                Some("BeginBlock") => Phase::Begin,
+            // SDK 0.50 marks finalize_block_events with the phase they ran
+            // in, appending its `mode` after the event's own attributes.
+            let phase = match attributes.iter().rfind(|(k, _)| k == "mode").map(|(_, v)| v.as_str()) {
+                Some("PreBlock" | "BeginBlock") => Phase::Begin,
                 Some("EndBlock") => Phase::End,
                 _ => phase,
             };
             Event {
-                kind: e["type"].as_str().unwrap_or_default().to_string(),
+                kind: string(&e["type"]),
                 attributes,
                 phase,
                 tx_index,
@@ -210,17 +228,18 @@ pub fn decode_block(
             .decode(raw.as_str().unwrap_or_default())
             .map_err(|e| invalid(&h, format!("tx {i} is not base64: {e}")))?;
         let (memo, fee, signer) = tx_details(&bytes, prefix);
+        let (memo, fee) = (storable(memo), storable(fee));
         txs.push(Tx {
             hash: hex::encode_upper(Sha256::digest(&bytes)),
             index: i as u32,
             code: int(&res["code"]) as u32,
-            codespace: res["codespace"].as_str().unwrap_or_default().to_string(),
+            codespace: string(&res["codespace"]),
             gas_wanted: int(&res["gas_wanted"]),
             gas_used: int(&res["gas_used"]),
             signer,
             fee,
             memo,
-            log: res["log"].as_str().unwrap_or_default().to_string(),
+            log: string(&res["log"]),
         });
         tx_events.extend(events(&res["events"], protocol, Phase::Tx, Some(i as u32)));
     }
@@ -242,14 +261,20 @@ pub fn decode_block(
         }
     }
 
+    // The continuity check compares with the stored hash: a block without
+    // one would switch the check off for the next block.
+    let hash = text(&b["block_id"]["hash"], &h, "block_id.hash")?;
+    if hash.is_empty() {
+        return Err(invalid(&h, "block_id.hash is empty"));
+    }
     Ok(Block {
         height,
-        hash: b["block_id"]["hash"].as_str().unwrap_or_default().to_string(),
-        last_block_hash: header["last_block_id"]["hash"].as_str().unwrap_or_default().to_string(),
+        hash: storable(hash.to_string()),
+        last_block_hash: string(&header["last_block_id"]["hash"]),
         time,
-        app_hash: header["app_hash"].as_str().unwrap_or_default().to_string(),
-        proposer: header["proposer_address"].as_str().unwrap_or_default().to_string(),
-        chain_id: header["chain_id"].as_str().unwrap_or_default().to_string(),
+        app_hash: string(&header["app_hash"]),
+        proposer: string(&header["proposer_address"]),
+        chain_id: string(&header["chain_id"]),
         protocol,
         txs,
         events: all,

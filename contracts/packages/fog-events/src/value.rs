@@ -109,6 +109,34 @@ impl<T: AttrValue> AttrValue for Option<T> {
     }
 }
 
+/// `json` with every escaped U+0000 (`\u0000`) inside its strings turned
+/// into U+FFFD (`\ufffd`). Decoded events end up in databases, and
+/// PostgreSQL refuses U+0000 in text and jsonb; the indexer's block decoder
+/// does the same to raw NUL characters, so no decoded value carries one.
+fn without_escaped_nul(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.contains("\\u0000") {
+        return json.into();
+    }
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let escape = &rest[i..];
+        if escape.starts_with("\\u0000") {
+            out.push_str("\\ufffd");
+            rest = &escape[6..];
+        } else {
+            // Any other escape, `\\` included, is copied whole, so the
+            // `u0000` of an escaped backslash followed by text is left alone.
+            let len = escape[1..].chars().next().map_or(0, char::len_utf8);
+            out.push_str(&escape[..1 + len]);
+            rest = &escape[1 + len..];
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
 /// Structured values (lists, small records) travel as compact JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Json<T>(pub T);
@@ -119,7 +147,7 @@ impl<T: Serialize + DeserializeOwned> AttrValue for Json<T> {
         Some(serde_json_wasm::to_string(&self.0).unwrap_or_default())
     }
     fn decode_attr(raw: Option<&str>) -> Result<Self, String> {
-        serde_json_wasm::from_str(required(raw)?)
+        serde_json_wasm::from_str(&without_escaped_nul(required(raw)?))
             .map(Json)
             .map_err(|e| e.to_string())
     }
@@ -131,6 +159,21 @@ impl<T: Serialize + DeserializeOwned> AttrValue for Vec<T> {
         Some(serde_json_wasm::to_string(self).unwrap_or_default())
     }
     fn decode_attr(raw: Option<&str>) -> Result<Self, String> {
-        serde_json_wasm::from_str(required(raw)?).map_err(|e| e.to_string())
+        serde_json_wasm::from_str(&without_escaped_nul(required(raw)?)).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_nul_becomes_u_fffd_and_nothing_else_changes() {
+        let list = |raw: &str| Vec::<String>::decode_attr(Some(raw)).unwrap();
+        assert_eq!(list(r#"["a\u0000b","\u0000"]"#), ["a\u{FFFD}b", "\u{FFFD}"]);
+        // An escaped backslash followed by the text "u0000" is not a NUL.
+        assert_eq!(list(r#"["\\u0000"]"#), [r"\u0000"]);
+        assert_eq!(list(r#"["\\\u0000","\u00e9\n"]"#), ["\\\u{FFFD}", "é\n"]);
+        assert_eq!(without_escaped_nul(r#"["plain"]"#), r#"["plain"]"#);
     }
 }
