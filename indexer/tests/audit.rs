@@ -164,6 +164,9 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
         "stored-hash-cut",
         "stored-hash-before-record",
         "checkpoint",
+        "head-size",
+        "head-huge",
+        "head-leaf",
         "anchor",
     ] {
         let db = TestDb::new().await.unwrap();
@@ -242,6 +245,30 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
                     .await
                     .unwrap();
                 "checkpoint 20"
+            }
+            // The head is the one log row the service may update: it must
+            // neither size the work nor pass unchecked.
+            "head-size" => {
+                sqlx::query("UPDATE audit_head SET size = -1")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "the log's head says -1 records, but records 0..39 are stored"
+            }
+            "head-huge" => {
+                sqlx::query("UPDATE audit_head SET size = 1000000000000")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "record 40 is missing: the log's head says 1000000000000 records"
+            }
+            "head-leaf" => {
+                // The next append would chain to this leaf instead of 39's.
+                sqlx::query("UPDATE audit_head SET last_leaf = set_byte(last_leaf, 0, get_byte(last_leaf, 0) # 1)")
+                    .execute(&mut su)
+                    .await
+                    .unwrap();
+                "the log's head holds last leaf"
             }
             _ => {
                 anchored.push(verify::Anchored {

@@ -297,8 +297,18 @@ struct Snapshot {
     /// The exporting transaction, which must stay open while others import.
     _holder: sqlx::Transaction<'static, sqlx::Postgres>,
     id: String,
+    /// Records in the snapshot (one past the largest sequence number).
     size: u64,
     pages: u64,
+    /// What the log's head row says, when it disagrees with the records:
+    /// the head is the one log table the service may update, and the next
+    /// append chains to its `last_leaf`.
+    head: Head,
+}
+
+struct Head {
+    size: i64,
+    last_leaf: Vec<u8>,
 }
 
 impl Snapshot {
@@ -307,7 +317,13 @@ impl Snapshot {
         let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
             .fetch_one(&mut *holder)
             .await?;
-        let size: i64 = sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1")
+        let (head_size, last_leaf): (i64, Vec<u8>) =
+            sqlx::query_as("SELECT size, last_leaf FROM audit_head WHERE id = 1")
+                .fetch_one(&mut *holder)
+                .await?;
+        // The records themselves say how many there are; the head is only
+        // compared with them (a head of -1 or 10^12 must not size the work).
+        let size: i64 = sqlx::query_scalar("SELECT coalesce(max(seq) + 1, 0) FROM audit_records")
             .fetch_one(&mut *holder)
             .await?;
         let pages: i64 =
@@ -319,6 +335,10 @@ impl Snapshot {
             id,
             size: size as u64,
             pages: pages as u64,
+            head: Head {
+                size: head_size,
+                last_leaf,
+            },
         })
     }
 
@@ -630,7 +650,9 @@ pub async fn verify_with(
     // What the report calls verified: the records before the first one
     // that fails (its root is the root of that prefix).
     let verified = problem.as_ref().map_or(size, |(seq, _)| (*seq).min(size));
-    let mut failure = problem.map(|(_, why)| why);
+    let mut failure = problem
+        .map(|(_, why)| why)
+        .or_else(|| head_problem(&snapshot.head, &levels.0[0]));
 
     let root_at = |s: u64| -> Result<Hash> {
         if s > size {
@@ -701,6 +723,34 @@ pub async fn verify_with(
 /// The stored subtree hash that differs from the recomputed tree and is
 /// kept by the earliest record (the lowest level of that record's), with
 /// that record.
+/// The head row against the records: their number and the last leaf, which
+/// the next append chains to.
+fn head_problem(head: &Head, leaves: &[Hash]) -> Option<String> {
+    let size = leaves.len() as i64;
+    if head.size > size {
+        return Some(format!(
+            "record {size} is missing: the log's head says {} records",
+            head.size
+        ));
+    }
+    if head.size < size {
+        return Some(format!(
+            "the log's head says {} records, but records 0..{} are stored",
+            head.size,
+            size - 1
+        ));
+    }
+    let last = leaves.last().copied().unwrap_or([0u8; 32]);
+    (head.last_leaf != last).then(|| {
+        format!(
+            "the log's head holds last leaf {}, but record {}'s leaf is {}",
+            hex::encode(&head.last_leaf),
+            size - 1,
+            hex::encode(last)
+        )
+    })
+}
+
 fn first_wrong_stored_hash(levels: &Levels, stored: &[Vec<Hash>]) -> Option<(u64, String)> {
     let mut first: Option<(u64, String)> = None;
     for (level, (expected, found)) in levels.0.iter().zip(stored).enumerate().skip(1) {
