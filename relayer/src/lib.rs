@@ -6,4 +6,5 @@ pub mod anchoring;
 pub mod chain;
 pub mod deployment;
 pub mod evm;
+pub mod note;
 pub mod stdout;

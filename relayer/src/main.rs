@@ -52,6 +52,11 @@ struct RunArgs {
     /// role reads the log); `FOG_INDEXER_TOKEN` overrides it.
     #[arg(long, default_value = ".fog/tokens/relayer.token")]
     indexer_token_file: PathBuf,
+    /// The audit log's checkpoint verifier key (`<name>+<id>+<key>`), or a
+    /// file holding it: only checkpoints signed with it are anchored. The
+    /// indexer writes it beside its signing key.
+    #[arg(long, env = "FOG_AUDIT_VERIFIER_KEY", default_value = ".fog/audit.key.pub")]
+    log_key: String,
     /// Anchor once this many records were appended since the last anchor.
     #[arg(long, default_value_t = 1000)]
     every_records: u64,
@@ -179,6 +184,7 @@ async fn run(cli: Cli) -> Result<()> {
                 source: IndexerSource::new(
                     &args.indexer,
                     Some(secret("FOG_INDEXER_TOKEN", &args.indexer_token_file)?),
+                    log_key(&args.log_key)?,
                 ),
                 targets: targets(&args, &deployment).await?,
                 policy: Policy {
@@ -200,6 +206,19 @@ async fn run(cli: Cli) -> Result<()> {
             daemon.run(args.once).await
         }
     }
+}
+
+/// The verifier key given as text (it contains '+') or as a file.
+fn log_key(given: &str) -> Result<fog_relayer::note::VerifierKey> {
+    let path = std::path::Path::new(given);
+    let (text, from) = if !path.is_file() && given.contains('+') {
+        (given.to_string(), "--log-key".to_string())
+    } else {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading --log-key {given} (the audit log's verifier key)"))?;
+        (text, format!("--log-key {given}"))
+    };
+    fog_relayer::note::VerifierKey::parse(text.trim()).with_context(|| format!("{from} is not a verifier key"))
 }
 
 #[tokio::main]

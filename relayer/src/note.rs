@@ -136,6 +136,7 @@ impl NoteSigner {
 
 /// A verifier key (`<name>+<id>+<key>`), checked: its name, key id and
 /// Ed25519 key.
+#[derive(Debug)]
 pub struct VerifierKey {
     pub name: String,
     id: [u8; 4],
@@ -168,35 +169,43 @@ impl VerifierKey {
 
 /// Verifies a signed note with a verifier key and returns its checkpoint.
 pub fn verify(note: &str, verifier_key: &str) -> Result<Checkpoint> {
-    let VerifierKey { name, id, key: vk } = VerifierKey::parse(verifier_key)?;
-    let (body, sigs) = note
-        .split_once("\n\n")
-        .ok_or_else(|| anyhow!("a signed note has a blank line before its signatures"))?;
-    let body = format!("{body}\n");
-    let mut verified = false;
-    for line in sigs.lines() {
-        let Some(rest) = line.strip_prefix("\u{2014} ") else {
-            continue;
-        };
-        let Some((sig_name, b64)) = rest.split_once(' ') else {
-            continue;
-        };
-        if sig_name != name {
-            continue;
+    VerifierKey::parse(verifier_key)?.verify(note)
+}
+
+impl VerifierKey {
+    /// Checks that `note` carries a valid signature by this key and returns
+    /// its checkpoint.
+    pub fn verify(&self, note: &str) -> Result<Checkpoint> {
+        let VerifierKey { name, id, key: vk } = self;
+        let (body, sigs) = note
+            .split_once("\n\n")
+            .ok_or_else(|| anyhow!("a signed note has a blank line before its signatures"))?;
+        let body = format!("{body}\n");
+        let mut verified = false;
+        for line in sigs.lines() {
+            let Some(rest) = line.strip_prefix("\u{2014} ") else {
+                continue;
+            };
+            let Some((sig_name, b64)) = rest.split_once(' ') else {
+                continue;
+            };
+            if sig_name != name {
+                continue;
+            }
+            let blob = B64.decode(b64).context("signature is not base64")?;
+            if blob.len() != 68 || blob[..4] != *id {
+                continue;
+            }
+            let sig = Signature::from_slice(&blob[4..])?;
+            vk.verify(body.as_bytes(), &sig)
+                .map_err(|_| anyhow!("the signature of {name} does not verify"))?;
+            verified = true;
         }
-        let blob = B64.decode(b64).context("signature is not base64")?;
-        if blob.len() != 68 || blob[..4] != id {
-            continue;
+        if !verified {
+            bail!("no signature by {name} on the note");
         }
-        let sig = Signature::from_slice(&blob[4..])?;
-        vk.verify(body.as_bytes(), &sig)
-            .map_err(|_| anyhow!("the signature of {name} does not verify"))?;
-        verified = true;
+        parse_body(&body)
     }
-    if !verified {
-        bail!("no signature by {name} on the note");
-    }
-    parse_body(&body)
 }
 
 /// The checkpoint lines of a note body (no signature check).

@@ -97,6 +97,8 @@ struct Relayer {
     indexer: String,
     manifest: PathBuf,
     token_file: PathBuf,
+    /// The log's verifier key, written by the indexer beside its key.
+    log_key: PathBuf,
 }
 
 impl Relayer {
@@ -110,6 +112,8 @@ impl Relayer {
             .args(["--metrics", &format!("127.0.0.1:{}", free_port())])
             .arg("--indexer-token-file")
             .arg(&self.token_file)
+            .arg("--log-key")
+            .arg(&self.log_key)
             .arg("--cosmos-key-file")
             .arg(devnet.join("relayer-cosmos.key"))
             .arg("--evm-key-file")
@@ -233,6 +237,7 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
         indexer: indexer_url.clone(),
         manifest: manifest.clone(),
         token_file,
+        log_key: key.with_extension("key.pub"),
     };
     relayer.crash_after_broadcast("cosmwasm");
     let rows = anchored_rows(&rt, &db);

@@ -6,7 +6,7 @@
 pub mod checkpoint;
 pub mod events;
 pub mod log;
-pub mod note;
+pub use fog_relayer::note;
 pub mod record;
 pub mod stream;
 pub mod tree;

@@ -219,8 +219,13 @@ impl Daemon {
             TxState::Failed(why) => {
                 state::fail(&self.pool, row.id, &why).await?;
                 metrics::failed(name);
-                warn!(target = %name, size = row.size, tx = %row.tx.tx_hash, %why, "anchor failed on chain");
-                Ok(false)
+                // An error, so the target backs off before it signs (and
+                // pays for) the next attempt, instead of one per block.
+                bail!(
+                    "the anchoring of size {} failed on chain ({}): {why}",
+                    row.size,
+                    row.tx.tx_hash
+                );
             }
             TxState::Unknown if row.age_seconds < RESEND_AFTER.as_secs_f64() => Ok(true),
             TxState::Unknown => match target.broadcast(&row.tx).await? {

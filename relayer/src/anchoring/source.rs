@@ -1,11 +1,18 @@
 //! The log being anchored, as the indexer's audit API serves it: its latest
 //! signed checkpoint and consistency proofs between sizes.
+//!
+//! The API is not trusted for what gets anchored: a checkpoint counts only
+//! when its note verifies with the log's verifier key, and its size and
+//! root are the signed ones. An unsigned root anchored once would also stop
+//! every later anchor, whose consistency proofs start from it.
 
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use fog_merkle::Hash;
 use serde::Deserialize;
+
+use crate::note::VerifierKey;
 
 /// A signed checkpoint of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +31,8 @@ pub struct IndexerSource {
     base: String,
     /// The relayer's bearer token for the indexer's API (role auditor).
     token: Option<String>,
+    /// The log's checkpoint verifier key.
+    log_key: std::sync::Arc<VerifierKey>,
 }
 
 #[derive(Deserialize)]
@@ -46,8 +55,32 @@ fn hash32(hex_text: &str) -> Result<Hash> {
         .map_err(|_| anyhow!("{hex_text:?} is not a 32-byte hash"))
 }
 
+/// The signed checkpoint in `view`, refused unless its note verifies with
+/// `key` and the plain fields say what the note says.
+fn checkpoint_of(view: &CheckpointView, key: &VerifierKey) -> Result<LogCheckpoint> {
+    let signed = key
+        .verify(&view.note)
+        .context("the indexer's checkpoint is not signed by the log's key (--log-key)")?;
+    let root = hash32(&view.root)?;
+    if view.size != signed.size || root != signed.root {
+        bail!(
+            "the indexer's checkpoint says size {} root {} but its signed note says size {} root {}",
+            view.size,
+            view.root,
+            signed.size,
+            hex::encode(signed.root)
+        );
+    }
+    Ok(LogCheckpoint {
+        origin: signed.origin,
+        size: signed.size,
+        root: signed.root,
+        timestamp: view.timestamp,
+    })
+}
+
 impl IndexerSource {
-    pub fn new(base: &str, token: Option<String>) -> Self {
+    pub fn new(base: &str, token: Option<String>, log_key: VerifierKey) -> Self {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -56,6 +89,7 @@ impl IndexerSource {
             http,
             base: base.trim_end_matches('/').to_string(),
             token,
+            log_key: std::sync::Arc::new(log_key),
         }
     }
 
@@ -82,19 +116,7 @@ impl IndexerSource {
             return Ok(None);
         };
         let view: CheckpointView = resp.json().await.context("decoding /audit/checkpoint")?;
-        let origin = view
-            .note
-            .lines()
-            .next()
-            .filter(|o| !o.is_empty())
-            .ok_or_else(|| anyhow!("the checkpoint note has no origin line"))?
-            .to_string();
-        Ok(Some(LogCheckpoint {
-            origin,
-            size: view.size,
-            root: hash32(&view.root)?,
-            timestamp: view.timestamp,
-        }))
+        checkpoint_of(&view, &self.log_key).map(Some)
     }
 
     /// The RFC 9162 consistency proof from `from` to `to` leaves.
@@ -105,5 +127,56 @@ impl IndexerSource {
             .ok_or_else(|| anyhow!("the indexer has no consistency proof from {from} to {to}"))?;
         let view: ConsistencyView = resp.json().await.context("decoding the consistency proof")?;
         view.proof.iter().map(|h| hash32(h)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::note::{Checkpoint, NoteSigner};
+
+    fn view(signer: &NoteSigner, size: u64, root: [u8; 32]) -> CheckpointView {
+        let note = signer.sign(&Checkpoint {
+            origin: "fog.test/log".into(),
+            size,
+            root,
+        });
+        CheckpointView {
+            size,
+            root: hex::encode(root),
+            note,
+            timestamp: 1,
+        }
+    }
+
+    #[test]
+    fn only_a_checkpoint_signed_by_the_log_key_is_taken_and_as_signed() {
+        let log = NoteSigner::from_seed("log", [1; 32]).unwrap();
+        let key = VerifierKey::parse(&log.verifier_key()).unwrap();
+        let good = checkpoint_of(&view(&log, 9, [7; 32]), &key).unwrap();
+        assert_eq!(
+            (good.origin.as_str(), good.size, good.root),
+            ("fog.test/log", 9, [7; 32])
+        );
+
+        // Signed by another key (even one with the log's name).
+        let impostor = NoteSigner::from_seed("log", [2; 32]).unwrap();
+        let err = checkpoint_of(&view(&impostor, 9, [7; 32]), &key).unwrap_err();
+        assert!(format!("{err:#}").contains("not signed by the log's key"), "{err:#}");
+
+        // Plain fields that differ from the signed note.
+        let mut bigger = view(&log, 9, [7; 32]);
+        bigger.size = 14;
+        let err = checkpoint_of(&bigger, &key).unwrap_err();
+        assert!(format!("{err:#}").contains("says size 14"), "{err:#}");
+        let mut other_root = view(&log, 9, [7; 32]);
+        other_root.root = hex::encode([8; 32]);
+        assert!(checkpoint_of(&other_root, &key).is_err());
+
+        // A note whose body was changed after signing.
+        let mut forged = view(&log, 9, [7; 32]);
+        forged.note = forged.note.replacen("\n9\n", "\n14\n", 1);
+        forged.size = 14;
+        assert!(checkpoint_of(&forged, &key).is_err());
     }
 }

@@ -40,8 +40,9 @@ pub enum TxState {
 pub enum Broadcast {
     /// The node has the transaction (new, or already known).
     Accepted,
-    /// The sequence or nonce was used by another transaction: these bytes
-    /// can never be included.
+    /// These bytes can never be included: their sequence or nonce was used
+    /// by another transaction, or the node's CheckTx refused them (a fee
+    /// below its minimum, say), so they never reached a mempool.
     Superseded(String),
 }
 
@@ -151,7 +152,11 @@ impl Target {
                 match t.client.broadcast(&prepared).await {
                     Ok(()) => Ok(Broadcast::Accepted),
                     Err(ChainError::SequenceMismatch { log }) => Ok(Broadcast::Superseded(log)),
-                    Err(e) => Err(e.into()),
+                    // Not refused by CheckTx: the bytes may be in a mempool.
+                    Err(
+                        e @ (ChainError::Unreachable { .. } | ChainError::Decode { .. } | ChainError::Timeout { .. }),
+                    ) => Err(e.into()),
+                    Err(e) => Ok(Broadcast::Superseded(e.to_string())),
                 }
             }
             Target::Evm(t) => {
@@ -177,7 +182,10 @@ impl Target {
                     height: r.height,
                     gas_used: r.gas_used,
                 }),
-                Err(e @ (ChainError::Unreachable { .. } | ChainError::Decode { .. })) => Err(e.into()),
+                Err(e @ (ChainError::Unreachable { .. } | ChainError::Decode { .. } | ChainError::Query { .. })) => {
+                    Err(e.into())
+                }
+                // The code of a transaction in a block: it failed there.
                 Err(e) => Ok(TxState::Failed(e.to_string())),
             },
             Target::Evm(t) => match t.anchor.receipt(evm_hash(tx_hash)?).await? {

@@ -308,11 +308,20 @@ impl ChainClient {
     }
 
     /// The transaction's outcome if it is in a block, `None` if the node
-    /// does not know it (still pending, dropped, or never sent).
+    /// does not know it (still pending, dropped, or never sent). Any other
+    /// failure of the lookup is an error, not "unknown": a node whose
+    /// transaction index lags or fails must not make an included
+    /// transaction look lost (it would be signed again).
     pub async fn lookup_tx(&self, hash: &str) -> Result<Option<TxResult>, ChainError> {
         let (status, body) = self.get(&format!("/cosmos/tx/v1beta1/txs/{hash}")).await?;
-        if !status.is_success() {
+        // gRPC NotFound (5), which the gateway answers with HTTP 404.
+        if status == reqwest::StatusCode::NOT_FOUND || num(&body["code"]) == Some(5) {
             return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(ChainError::Query {
+                message: format!("looking up transaction {hash}: HTTP {status}: {body}"),
+            });
         }
         let r = &body["tx_response"];
         let (wanted, used) = (num(&r["gas_wanted"]).unwrap_or(0), num(&r["gas_used"]).unwrap_or(0));
@@ -345,8 +354,12 @@ impl ChainClient {
     pub async fn wait_for_within(&self, hash: &str, timeout: Duration) -> Result<TxResult, ChainError> {
         let start = Instant::now();
         loop {
-            if let Some(result) = self.lookup_tx(hash).await? {
-                return Ok(result);
+            match self.lookup_tx(hash).await {
+                Ok(Some(result)) => return Ok(result),
+                Ok(None) => {}
+                // The index may answer errors for a while; the timeout bounds it.
+                Err(ChainError::Query { message }) => tracing::debug!(%message, "transaction lookup"),
+                Err(e) => return Err(e),
             }
             if start.elapsed() > timeout {
                 return Err(ChainError::Timeout {

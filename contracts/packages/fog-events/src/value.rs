@@ -122,9 +122,9 @@ fn without_escaped_nul(json: &str) -> std::borrow::Cow<'_, str> {
     while let Some(i) = rest.find('\\') {
         out.push_str(&rest[..i]);
         let escape = &rest[i..];
-        if escape.starts_with("\\u0000") {
+        if let Some(after) = escape.strip_prefix("\\u0000") {
             out.push_str("\\ufffd");
-            rest = &escape[6..];
+            rest = after;
         } else {
             // Any other escape, `\\` included, is copied whole, so the
             // `u0000` of an escaped backslash followed by text is left alone.
