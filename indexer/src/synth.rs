@@ -47,7 +47,8 @@ fn event(kind: &str, contract: Option<&str>, attrs: Vec<(&str, String)>) -> Valu
     json!({"type": kind, "attributes": all})
 }
 
-fn fog<E: FogEvent>(contract: &str, e: &E) -> Value {
+/// A fog event as the chain reports it, emitted by `contract`.
+pub fn fog<E: FogEvent>(contract: &str, e: &E) -> Value {
     event(&format!("wasm-{}", E::TYPE), Some(contract), e.attributes())
 }
 

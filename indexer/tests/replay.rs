@@ -281,3 +281,35 @@ async fn a_nul_character_from_the_chain_is_stored_as_u_fffd_not_refused() {
         .get(0);
     assert_eq!(options[0], "y\u{FFFD}es");
 }
+
+#[tokio::test]
+async fn a_veto_that_decides_a_proposal_projects_its_winner() {
+    use fog_events::governance::ProposalVetoed;
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 6, 2).unwrap();
+    let (b, mut r) = synth::block(5, 2);
+    let vetoed = synth::fog(
+        &synth::watched().governance,
+        &ProposalVetoed {
+            id: 1,
+            guardian: "inj1guardian".into(),
+            reason: None,
+            deposit_burned: 0,
+            winner: Some(2),
+            decided_at: Some(1_800_000_004),
+        },
+    );
+    r["txs_results"][0]["events"].as_array_mut().unwrap().push(vetoed);
+    fog_indexer::source::write_recorded(dir.path(), 5, &b, &r).unwrap();
+    ingest(&db, dir.path(), 10).run_to(None).await.unwrap();
+    let (status, winner, decided_at): (String, Option<i16>, Option<i64>) =
+        sqlx::query_as("SELECT status, winner, decided_at FROM proposals WHERE id = 1")
+            .fetch_one(&db.store.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (status.as_str(), winner, decided_at),
+        ("vetoed", Some(2), Some(1_800_000_004))
+    );
+}

@@ -281,3 +281,54 @@ fn an_emergency_runs_at_once_when_passed() {
     let spending: fog_governance::msg::SpendingResponse = s.query(&s.governance, &QueryMsg::Spending {});
     assert_eq!(spending.spent[0].amount, fog(7));
 }
+
+#[test]
+fn a_veto_that_decides_an_unclosed_proposal_says_its_winner() {
+    use fog_events::governance::ProposalVetoed;
+    use fog_events::FogEvent;
+    let (mut s, [alice, bob, carol, dave]) = setup();
+    let grantee = s.addr("grantee");
+    let token = s.token.clone();
+    let Some(spend) = spend_fog(&grantee, fog(1), &token).action else {
+        unreachable!()
+    };
+    let mut msg = choice_proposal(VotingMethod::RankedChoice, &["a", "b", "c"]);
+    for option in &mut msg.options {
+        option.action = Some(spend.clone());
+    }
+    let id = s.propose(&alice, msg).unwrap();
+    s.vote(&alice, id, Ballot::Ranking { ranking: vec![0] }).unwrap();
+    s.vote(&bob, id, Ballot::Ranking { ranking: vec![1, 0] }).unwrap();
+    s.vote(&carol, id, Ballot::Ranking { ranking: vec![2, 1] }).unwrap();
+    s.vote(&dave, id, Ballot::Ranking { ranking: vec![2, 1, 0] }).unwrap();
+    s.advance_seconds(7 * DAY);
+    let end_time = s.proposal(id).end_time;
+    // Nobody closed it: the veto decides it (b wins the run-off) and vetoes.
+    let admin = s.admin.clone();
+    let res = s
+        .gov_exec(
+            &admin,
+            ExecuteMsg::Veto {
+                proposal_id: id,
+                reason: None,
+            },
+        )
+        .unwrap();
+    let event = res
+        .events
+        .iter()
+        .find(|e| e.ty == format!("wasm-{}", ProposalVetoed::TYPE))
+        .expect("a veto event");
+    let attrs: Vec<(&str, &str)> = event
+        .attributes
+        .iter()
+        .map(|a| (a.key.as_str(), a.value.as_str()))
+        .collect();
+    let vetoed = ProposalVetoed::from_attributes(&attrs).unwrap();
+    assert_eq!((vetoed.winner, vetoed.decided_at), (Some(1), Some(end_time)));
+    let p = s.proposal(id);
+    assert_eq!(
+        (p.status, p.winner, p.decided_at),
+        (Status::Vetoed, Some(1), Some(end_time))
+    );
+}

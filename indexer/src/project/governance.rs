@@ -252,6 +252,13 @@ pub async fn apply(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, e: G
         GovernanceEvent::ProposalVetoed(v) => {
             let s = proposal(p, conn, v.id as i64).await?;
             s.status = "vetoed".into();
+            // A veto of a proposal nobody closed decides it too.
+            if v.winner.is_some() {
+                s.winner = v.winner.map(i16::from);
+            }
+            if let Some(decided) = v.decided_at {
+                s.decided_at = Some(decided as i64);
+            }
             s.updated_height = at.height;
         }
     }

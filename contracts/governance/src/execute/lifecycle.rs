@@ -181,5 +181,7 @@ pub fn veto(
             guardian: info.sender.to_string(),
             reason: reason.map(Text),
             deposit_burned: burned.u128(),
+            winner: core.winner,
+            decided_at: core.decided_at,
         })))
 }

@@ -70,11 +70,17 @@ crate::fog_events! {
             winner: Option<u8>,
         },
         /// The guardian stopped a passed proposal.
-        ProposalVetoed = "proposal_vetoed" v 1 {
+        /// The guardian vetoed a passed proposal during its timelock. A
+        /// veto may be what decides a proposal nobody closed: version 2
+        /// carries the winner and when it was decided (version 1 did not,
+        /// and still decodes, with neither).
+        ProposalVetoed = "proposal_vetoed" v 2 (decodes 1) {
             id: u64,
             guardian: String,
             reason: Option<crate::Text>,
             deposit_burned: u128,
+            winner: Option<u8>,
+            decided_at: Option<u64>,
         },
     }
 }
