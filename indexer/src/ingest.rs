@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::{info, warn};
 
 use crate::source::{Block, BlockSource};
-use crate::store::select::Watched;
+use crate::store::select::{Kept, Watched};
 use crate::store::{check_continuity, BatchStats, Checkpoint, Fatal, PreparedBatch, Store};
 
 /// A batch being prepared off the writer's path.
@@ -49,6 +49,8 @@ pub struct Ingest<S> {
     pub store: Store,
     pub watched: Watched,
     pub options: Options,
+    /// Whether the source was asked for its earliest block (once per run).
+    earliest_checked: std::sync::atomic::AtomicBool,
 }
 
 /// Fetches with retries: a node that goes away is waited for; what
@@ -76,7 +78,26 @@ impl<S: BlockSource + 'static> Ingest<S> {
             store,
             watched,
             options,
+            earliest_checked: Default::default(),
         }
+    }
+
+    /// A node that pruned the next height will never serve it: retrying
+    /// would wait forever without a word, so this stops ingestion instead.
+    async fn check_available(&self, next: u64) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if self.earliest_checked.swap(true, Ordering::Relaxed) {
+            return Ok(());
+        }
+        let earliest = self.source.earliest_height().await?;
+        if next < earliest {
+            return Err(Fatal(format!(
+                "the node's earliest block is {earliest} but the index needs block {next}: it was pruned; \
+                 index from an archive node, or start an empty index at --start-height {earliest} or later"
+            ))
+            .into());
+        }
+        Ok(())
     }
 
     /// Indexes every block after the checkpoint up to `until` (default: the
@@ -95,6 +116,13 @@ impl<S: BlockSource + 'static> Ingest<S> {
         if target <= height {
             return Ok(height);
         }
+        if let Err(e) = self.check_available(height + 1).await {
+            if !Fatal::is(&e) {
+                // The node did not answer: ask again next time.
+                self.earliest_checked.store(false, std::sync::atomic::Ordering::Relaxed);
+            }
+            return Err(e);
+        }
         let bar = (self.options.progress && std::io::stderr().is_terminal() && target - height > 50).then(|| {
             let bar = ProgressBar::new(target - height);
             bar.set_style(
@@ -107,11 +135,21 @@ impl<S: BlockSource + 'static> Ingest<S> {
         let (tx, mut blocks) = tokio::sync::mpsc::channel::<Result<Block>>(4 * self.options.batch_blocks.max(1));
         let source = Arc::clone(&self.source);
         let concurrency = self.options.concurrency;
+        let watched = Arc::new(self.watched.clone());
         let fetcher = tokio::spawn(async move {
             let mut stream = stream::iter(height + 1..=target)
                 .map(|h| {
                     let source = Arc::clone(&source);
-                    async move { fetch_retrying(source.as_ref(), h).await }
+                    let watched = Arc::clone(&watched);
+                    async move {
+                        let mut block = fetch_retrying(source.as_ref(), h).await?;
+                        // Queued blocks keep only what is written: on a busy
+                        // chain most events are other modules', and a queue
+                        // of blocks holding them all is bounded by count, not
+                        // size.
+                        block.events.retain(|e| watched.classify(e) != Kept::Dropped);
+                        Ok(block)
+                    }
                 })
                 .buffered(concurrency);
             while let Some(fetched) = stream.next().await {

@@ -3,7 +3,7 @@
 //! will be closed with (the contract's queries do the same).
 
 use anyhow::Result;
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, Row};
 
 /// The fields of a proposal the outcome depends on.
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ pub struct Tallied {
 
 /// `(status, winner)` at time `now` (seconds): the API's rules
 /// (`api::outcome`), with the ballots read when a run-off needs them.
-pub async fn status_at(pool: &PgPool, p: &Tallied, now: i64) -> Result<(String, Option<u8>)> {
+pub async fn status_at(db: &mut PgConnection, p: &Tallied, now: i64) -> Result<(String, Option<u8>)> {
     use crate::api::outcome::{ended_open, final_outcome, needs_ballots, Figures};
     use crate::api::vocab::{ProposalStatus, VotingMethod};
     let status = ProposalStatus::stored(&p.status).map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -41,7 +41,7 @@ pub async fn status_at(pool: &PgPool, p: &Tallied, now: i64) -> Result<(String, 
     if needs_ballots(method, &figures) {
         for r in sqlx::query("SELECT choice, weight::text FROM votes WHERE proposal_id = $1")
             .bind(p.id)
-            .fetch_all(pool)
+            .fetch_all(&mut *db)
             .await?
         {
             ballots.push((
@@ -55,13 +55,13 @@ pub async fn status_at(pool: &PgPool, p: &Tallied, now: i64) -> Result<(String, 
 }
 
 /// Loads the outcome-relevant fields of a proposal.
-pub async fn load(pool: &PgPool, id: i64) -> Result<Option<Tallied>> {
+pub async fn load(db: &mut PgConnection, id: i64) -> Result<Option<Tallied>> {
     let row = sqlx::query(
         "SELECT id, method, status, end_time, total_power::text, turnout::text, quorum_bps, threshold_bps, tally, winner
          FROM proposals WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *db)
     .await?;
     row.map(|r| {
         let tally: Vec<String> = serde_json::from_value(r.get(8))?;

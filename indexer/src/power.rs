@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 use fog_ve::curve::{lock_bias, slope_of, to_power};
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row};
 
 /// Locks and delegations as they stood after block `height`, evaluated at
 /// `time` (seconds).
@@ -22,12 +22,17 @@ pub struct PowerSnapshot {
 
 impl PowerSnapshot {
     pub async fn load(pool: &PgPool, height: u64, time: u64) -> Result<Self> {
+        Self::load_in(&mut *pool.acquire().await?, height, time).await
+    }
+
+    /// [`PowerSnapshot::load`] on a connection (inside a transaction).
+    pub async fn load_in(db: &mut PgConnection, height: u64, time: u64) -> Result<Self> {
         let locks = sqlx::query(
             "SELECT DISTINCT ON (owner) owner, amount::text, end_time FROM lock_history
              WHERE height <= $1 ORDER BY owner, height DESC, seq DESC",
         )
         .bind(height as i64)
-        .fetch_all(pool)
+        .fetch_all(&mut *db)
         .await?;
         let mut own_bias = BTreeMap::new();
         for r in locks {
@@ -40,7 +45,7 @@ impl PowerSnapshot {
              WHERE height <= $1 ORDER BY delegator, height DESC, seq DESC",
         )
         .bind(height as i64)
-        .fetch_all(pool)
+        .fetch_all(&mut *db)
         .await?;
         let delegate_of = delegations
             .into_iter()

@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use fog_relayer::chain::ChainClient;
 use fog_relayer::deployment::Contracts;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row};
 
 use crate::outcome;
 use crate::power::PowerSnapshot;
@@ -55,9 +55,9 @@ pub struct Report {
 }
 
 /// The first column of a query's rows.
-async fn strings(pool: &PgPool, sql: &str) -> Result<Vec<String>> {
+async fn strings(db: &mut PgConnection, sql: &str) -> Result<Vec<String>> {
     Ok(sqlx::query(sql)
-        .fetch_all(pool)
+        .fetch_all(&mut *db)
         .await?
         .into_iter()
         .map(|r| r.get(0))
@@ -76,17 +76,29 @@ fn set<T: Ord + Display>(v: impl IntoIterator<Item = T>) -> String {
 /// Compares the projections with the contracts at `height` (the indexer's
 /// checkpoint when `None`).
 pub async fn verify_state(pool: &PgPool, client: &ChainClient, c: &Contracts, height: Option<u64>) -> Result<Report> {
+    // One snapshot for every read: the projections hold the state as of
+    // the checkpoint, and a batch committed meanwhile must not show in half
+    // of them.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let db: &mut PgConnection = &mut tx;
+    let indexed = sqlx::query("SELECT height FROM ingest_state WHERE id = 1")
+        .fetch_optional(&mut *db)
+        .await?
+        .context("the database holds no indexed block")?
+        .get::<i64, _>(0) as u64;
     let height = match height {
-        Some(h) => h,
-        None => sqlx::query("SELECT height FROM ingest_state WHERE id = 1")
-            .fetch_one(pool)
-            .await
-            .context("the database holds no indexed block")?
-            .get::<i64, _>(0) as u64,
+        Some(h) if h != indexed => bail!(
+            "--height {h}: the projections hold the state as of the indexed height {indexed}, so that is the \
+             only height they can be compared at (leave --height out, or index up to {h} and stop)"
+        ),
+        _ => indexed,
     };
     let time: chrono::DateTime<chrono::Utc> = sqlx::query("SELECT time FROM blocks WHERE height = $1")
         .bind(height as i64)
-        .fetch_one(pool)
+        .fetch_one(&mut *db)
         .await
         .with_context(|| format!("block {height} is not indexed"))?
         .get(0);
@@ -97,11 +109,11 @@ pub async fn verify_state(pool: &PgPool, client: &ChainClient, c: &Contracts, he
         diffs: vec![],
         compared: 0,
     };
-    ve(pool, &mut k, c, now).await?;
-    governance(pool, &mut k, c, now).await?;
-    release_gate(pool, &mut k, c, time.timestamp_nanos_opt().unwrap_or(0)).await?;
-    anchor(pool, &mut k, c).await?;
-    registry(pool, &mut k, c).await?;
+    ve(db, &mut k, c, now).await?;
+    governance(db, &mut k, c, now).await?;
+    release_gate(db, &mut k, c, time.timestamp_nanos_opt().unwrap_or(0)).await?;
+    anchor(db, &mut k, c).await?;
+    registry(db, &mut k, c).await?;
     Ok(Report {
         height,
         compared: k.compared,
@@ -109,12 +121,12 @@ pub async fn verify_state(pool: &PgPool, client: &ChainClient, c: &Contracts, he
     })
 }
 
-async fn ve(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result<()> {
+async fn ve(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result<()> {
     use fog_ve::msg::{
         AtBlock, DelegatesResponse, LocksResponse, QueryMsg, RewardPoolResponse, TotalPowerResponse,
         VotingPowerResponse,
     };
-    let snap = PowerSnapshot::load(pool, k.height, now).await?;
+    let snap = PowerSnapshot::load_in(db, k.height, now).await?;
     let at = Some(AtBlock {
         height: k.height,
         time: now,
@@ -165,7 +177,7 @@ async fn ve(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result
         }
     }
     let rows = sqlx::query("SELECT owner, amount::text, end_time, start_time, apy_bps FROM locks WHERE amount > 0")
-        .fetch_all(pool)
+        .fetch_all(&mut *db)
         .await?;
     let indexed: BTreeMap<String, (u128, u64, u64, u16)> = rows
         .into_iter()
@@ -188,29 +200,40 @@ async fn ve(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result
         }
     }
 
-    let delegates: DelegatesResponse = k
-        .query(
-            &c.ve,
-            &QueryMsg::Delegates {
-                start_after: None,
-                limit: Some(100),
-            },
-        )
-        .await?;
-    let active: Vec<String> = strings(pool, "SELECT address FROM delegates WHERE active").await?;
+    // Anyone may register as a delegate: every page, not the first.
+    let mut delegates = Vec::new();
+    loop {
+        let page: DelegatesResponse = k
+            .query(
+                &c.ve,
+                &QueryMsg::Delegates {
+                    start_after: delegates
+                        .last()
+                        .map(|d: &fog_ve::msg::DelegateResponse| d.address.to_string()),
+                    limit: Some(100),
+                },
+            )
+            .await?;
+        let full = page.delegates.len() == 100;
+        delegates.extend(page.delegates);
+        if !full {
+            break;
+        }
+    }
+    let active: Vec<String> = strings(db, "SELECT address FROM delegates WHERE active").await?;
     k.eq(
         "ve delegates",
         set(active.iter()),
-        set(delegates.delegates.iter().map(|d| d.address.to_string())),
+        set(delegates.iter().map(|d| d.address.to_string())),
     );
-    for d in &delegates.delegates {
+    for d in &delegates {
         let count = snap.delegate_of.values().filter(|x| **x == d.address.as_str()).count();
         k.eq(format!("ve delegators of {}", d.address), count, d.delegators);
     }
 
     let pool_r: RewardPoolResponse = k.query(&c.ve, &QueryMsg::RewardPool {}).await?;
     let row = sqlx::query("SELECT funded::text, paid::text FROM reward_pool WHERE id = 1")
-        .fetch_optional(pool)
+        .fetch_optional(&mut *db)
         .await?;
     let (funded, paid) = row
         .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
@@ -220,7 +243,7 @@ async fn ve(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result
     Ok(())
 }
 
-async fn governance(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result<()> {
+async fn governance(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result<()> {
     use fog_governance::msg::{ProposalsResponse, QueryMsg, VotesResponse};
     let mut start_before = None;
     let mut seen = 0;
@@ -239,11 +262,11 @@ async fn governance(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -
         };
         for p in page.proposals {
             seen += 1;
-            let Some(t) = outcome::load(pool, p.id as i64).await? else {
+            let Some(t) = outcome::load(db, p.id as i64).await? else {
                 k.eq(format!("proposal {}", p.id), "missing", "present");
                 continue;
             };
-            let (status, winner) = outcome::status_at(pool, &t, now as i64).await?;
+            let (status, winner) = outcome::status_at(db, &t, now as i64).await?;
             let contract_status = serde_json::to_value(p.status)?.as_str().unwrap_or_default().to_string();
             k.eq(format!("proposal {} status", p.id), status, contract_status);
             k.eq(
@@ -282,7 +305,7 @@ async fn governance(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -
             }
             let rows = sqlx::query("SELECT voter, power::text, weight::text FROM votes WHERE proposal_id = $1")
                 .bind(p.id as i64)
-                .fetch_all(pool)
+                .fetch_all(&mut *db)
                 .await?;
             let indexed: BTreeMap<String, (u128, u128)> = rows
                 .into_iter()
@@ -302,14 +325,14 @@ async fn governance(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now: u64) -
         start_before = Some(last);
     }
     let count: i64 = sqlx::query("SELECT count(*) FROM proposals")
-        .fetch_one(pool)
+        .fetch_one(&mut *db)
         .await?
         .get(0);
     k.eq("proposal count", count, seen);
     Ok(())
 }
 
-async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i64) -> Result<()> {
+async fn release_gate(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now_ns: i64) -> Result<()> {
     use fog_release_gate::msg::{GroupResponse, GroupsResponse, PoliciesResponse, QueryMsg, RequestsResponse};
     let groups: GroupsResponse = k
         .query(
@@ -326,7 +349,7 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
             .await?;
         let row = sqlx::query("SELECT members FROM release_groups WHERE name = $1")
             .bind(&g.name)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *db)
             .await?;
         let members: Vec<String> = match row {
             Some(r) => serde_json::from_value(r.get(0))?,
@@ -339,7 +362,7 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
         );
     }
     let indexed_groups: i64 = sqlx::query("SELECT count(*) FROM release_groups")
-        .fetch_one(pool)
+        .fetch_one(&mut *db)
         .await?
         .get(0);
     k.eq("release group count", indexed_groups, groups.groups.len());
@@ -359,7 +382,7 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
              FROM release_policies WHERE artifact_type = $1",
         )
         .bind(&p.artifact_type)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *db)
         .await?;
         let indexed = row
             .map(|r| -> Result<String> {
@@ -411,7 +434,7 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
                 "SELECT status, approvals, sha256, lineage_hash, expires_at_ns FROM release_requests WHERE id = $1",
             )
             .bind(r.id as i64)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *db)
             .await?;
             let Some(row) = row else {
                 k.eq(format!("release request {}", r.id), "missing", "present");
@@ -445,14 +468,14 @@ async fn release_gate(pool: &PgPool, k: &mut Check<'_>, c: &Contracts, now_ns: i
         }
     }
     let count: i64 = sqlx::query("SELECT count(*) FROM release_requests")
-        .fetch_one(pool)
+        .fetch_one(&mut *db)
         .await?
         .get(0);
     k.eq("release request count", count, seen);
     Ok(())
 }
 
-async fn anchor(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
+async fn anchor(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
     use fog_audit_anchor::msg::{CheckpointsResponse, LogsResponse, QueryMsg};
     let logs: LogsResponse = k
         .query(
@@ -464,14 +487,14 @@ async fn anchor(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
         )
         .await?;
     let count: i64 = sqlx::query("SELECT count(*) FROM anchor_logs")
-        .fetch_one(pool)
+        .fetch_one(&mut *db)
         .await?
         .get(0);
     k.eq("anchor log count", count, logs.logs.len());
     for log in &logs.logs {
         let row = sqlx::query("SELECT submitters FROM anchor_logs WHERE origin = $1")
             .bind(&log.origin)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *db)
             .await?;
         let submitters: Vec<String> = match row {
             Some(r) => serde_json::from_value(r.get(0))?,
@@ -507,7 +530,7 @@ async fn anchor(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
         }
         let rows = sqlx::query("SELECT size, root, timestamp FROM anchor_checkpoints WHERE origin = $1 ORDER BY size")
             .bind(&log.origin)
-            .fetch_all(pool)
+            .fetch_all(&mut *db)
             .await?;
         let indexed: Vec<String> = rows
             .into_iter()
@@ -529,7 +552,7 @@ async fn anchor(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
     Ok(())
 }
 
-async fn registry(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
+async fn registry(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
     use fog_registry::msg::{EntriesResponse, OfficersResponse, QueryMsg};
     let officers: OfficersResponse = k
         .query(
@@ -540,7 +563,7 @@ async fn registry(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()>
             },
         )
         .await?;
-    let active: Vec<String> = strings(pool, "SELECT address FROM registry_officers WHERE active").await?;
+    let active: Vec<String> = strings(db, "SELECT address FROM registry_officers WHERE active").await?;
     k.eq(
         "registry officers",
         set(active.iter()),
@@ -579,7 +602,7 @@ async fn registry(pool: &PgPool, k: &mut Check<'_>, c: &Contracts) -> Result<()>
     let rows = sqlx::query(
         "SELECT address, kyc_tier, jurisdiction, sanctioned, commitment, expires_at_ns FROM registry_entries",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *db)
     .await?;
     let indexed: BTreeMap<String, String> = rows
         .into_iter()

@@ -313,3 +313,77 @@ async fn a_veto_that_decides_a_proposal_projects_its_winner() {
         ("vetoed", Some(2), Some(1_800_000_004))
     );
 }
+
+/// A recorded chain whose node pruned every block below `earliest`.
+struct Pruned {
+    inner: DirSource,
+    earliest: u64,
+}
+
+impl BlockSource for Pruned {
+    async fn latest_height(&self) -> anyhow::Result<u64> {
+        self.inner.latest_height().await
+    }
+    async fn earliest_height(&self) -> anyhow::Result<u64> {
+        Ok(self.earliest)
+    }
+    async fn fetch_raw(&self, height: u64) -> anyhow::Result<(serde_json::Value, serde_json::Value)> {
+        anyhow::ensure!(height >= self.earliest, "height {height} is not available");
+        self.inner.fetch_raw(height).await
+    }
+    fn protocol(&self) -> Option<Protocol> {
+        self.inner.protocol()
+    }
+    fn prefix(&self) -> &str {
+        self.inner.prefix()
+    }
+}
+
+#[tokio::test]
+async fn what_retrying_cannot_fix_stops_ingestion_instead_of_retrying_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 12, 2).unwrap();
+    let run = |db: &TestDb, start_height: u64| {
+        let source = Pruned {
+            inner: DirSource::open(dir.path(), "inj").unwrap(),
+            earliest: 5,
+        };
+        let options = Options {
+            start_height,
+            batch_blocks: 4,
+            progress: false,
+            ..Options::default()
+        };
+        Ingest::new(source, db.store.clone(), synth::watched(), options)
+    };
+    // A pruned node never serves block 1: said at once, as fatal.
+    let db = TestDb::new().await.unwrap();
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(30), run(&db, 1).run_to(None))
+        .await
+        .expect("not retried forever");
+    let err = outcome.unwrap_err();
+    assert!(fog_indexer::store::Fatal::is(&err), "{err:#}");
+    assert!(format!("{err:#}").contains("earliest block is 5"), "{err:#}");
+    assert_eq!(db.store.checkpoint().await.unwrap(), None);
+    // Started after the proposal was made, its votes name a proposal the
+    // index never saw: also fatal, not a batch retried forever.
+    let db = TestDb::new().await.unwrap();
+    let err = run(&db, 5).run_to(None).await.unwrap_err();
+    assert!(fog_indexer::store::Fatal::is(&err), "{err:#}");
+    assert!(format!("{err:#}").contains("unknown proposal 1"), "{err:#}");
+}
+
+#[tokio::test]
+async fn verify_state_compares_only_at_the_indexed_height() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 6, 2).unwrap();
+    ingest(&db, dir.path(), 10).run_to(None).await.unwrap();
+    // The projections are the state as of block 6: comparing them with the
+    // contracts at block 3 would report every change since as a difference.
+    let client = fog_relayer::chain::ChainClient::new(fog_relayer::chain::ChainProfile::injective_local());
+    let err = fog_indexer::verify::verify_state(&db.store.pool, &client, &synth::contracts(), Some(3))
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("as of the indexed height 6"), "{err:#}");
+}

@@ -71,7 +71,13 @@ async fn proposal<'p>(p: &'p mut Projector, conn: &mut PgConnection, id: i64) ->
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .with_context(|| format!("an event of unknown proposal {id}"))?;
+        .ok_or_else(|| {
+            // Retrying cannot create it: the index started after the
+            // proposal was made.
+            crate::store::Fatal(format!(
+                "an event of unknown proposal {id}: the index starts after its creation (index from the deployment's height)"
+            ))
+        })?;
         Ok(slot.insert(ProposalState {
             tally: parse_tally(r.get(0))?,
             turnout: r.get::<String, _>(1).parse()?,
@@ -109,9 +115,15 @@ async fn vote(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, v: VoteCa
                 .bind(id)
                 .bind(delegate)
                 .persistent(false)
-                .fetch_one(&mut *conn)
+                .fetch_optional(&mut *conn)
                 .await
-                .context("the overridden delegate's ballot")?;
+                .context("the overridden delegate's ballot")?
+                .ok_or_else(|| {
+                    crate::store::Fatal(format!(
+                        "proposal {id}: {delegate}'s ballot, which a delegator's vote overrides, is not indexed \
+                         (the index starts after it was cast)"
+                    ))
+                })?;
                 sqlx::query(
                     "UPDATE votes SET power = $3::numeric, weight = $4::numeric WHERE proposal_id = $1 AND voter = $2",
                 )

@@ -20,6 +20,10 @@ use serde_json::Value;
 pub trait BlockSource: Send + Sync {
     /// The highest height available.
     fn latest_height(&self) -> impl Future<Output = anyhow::Result<u64>> + Send;
+    /// The lowest height available (a pruned node's first kept block).
+    fn earliest_height(&self) -> impl Future<Output = anyhow::Result<u64>> + Send {
+        async { Ok(1) }
+    }
     /// The raw `/block` and `/block_results` answers of `height`.
     fn fetch_raw(&self, height: u64) -> impl Future<Output = anyhow::Result<(Value, Value)>> + Send;
     /// The protocol the node speaks, when it says (`/status`).

@@ -62,6 +62,14 @@ impl BlockSource for RpcSource {
             .ok_or_else(|| anyhow!("/status has no latest_block_height"))
     }
 
+    async fn earliest_height(&self) -> Result<u64> {
+        let status = self.get("status", &[]).await?;
+        status["sync_info"]["earliest_block_height"]
+            .as_str()
+            .and_then(|h| h.parse().ok())
+            .ok_or_else(|| anyhow!("/status has no earliest_block_height"))
+    }
+
     async fn fetch_raw(&self, height: u64) -> Result<(Value, Value)> {
         let p = [("height", height.to_string())];
         let (block, results) = tokio::try_join!(self.get("block", &p), self.get("block_results", &p))?;
