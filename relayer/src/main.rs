@@ -178,7 +178,7 @@ async fn run(cli: Cli) -> Result<()> {
                     }
                 });
             }
-            let _writer = state::acquire_writer(&pool).await?;
+            let writer = tokio::sync::Mutex::new(state::acquire_writer(&pool).await?);
             let daemon = Daemon {
                 pool: pool.clone(),
                 source: IndexerSource::new(
@@ -196,6 +196,7 @@ async fn run(cli: Cli) -> Result<()> {
                     true => Some(deployment.contracts.registry.clone()),
                     false => None,
                 },
+                writer,
             };
             info!(
                 targets = ?daemon.targets.iter().map(Target::name).collect::<Vec<_>>(),

@@ -88,12 +88,17 @@ pub async fn publish_pending(pool: &PgPool, js: &jetstream::Context, cfg: &Strea
 /// Runs until the process ends: publishes, then polls every `poll`;
 /// reconnects with backoff when NATS goes away.
 pub async fn run(pool: PgPool, cfg: StreamConfig, poll: Duration) {
-    let mut backoff = Duration::from_secs(1);
+    const FIRST_RETRY: Duration = Duration::from_secs(1);
+    let mut backoff = FIRST_RETRY;
     loop {
+        // A connection that worked resets the backoff: the next outage is
+        // a new one, not the continuation of the last.
+        let mut worked = false;
         let result: Result<std::convert::Infallible> = async {
             let js = connect(&cfg).await?;
             loop {
                 let n = publish_pending(&pool, &js, &cfg).await?;
+                worked = true;
                 if n > 0 {
                     tracing::debug!(records = n, stream = %cfg.stream, "audit records streamed");
                 }
@@ -102,6 +107,9 @@ pub async fn run(pool: PgPool, cfg: StreamConfig, poll: Duration) {
         }
         .await;
         let Err(e) = result;
+        if worked {
+            backoff = FIRST_RETRY;
+        }
         tracing::warn!(error = %format!("{e:#}"), retry_in = ?backoff, "audit stream to NATS");
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(60));

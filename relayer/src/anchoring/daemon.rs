@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Result};
-use fog_merkle::verify_consistency;
+use fog_merkle::{verify_consistency, Hash};
 use sqlx::PgPool;
 use tracing::{error, info, warn};
 
@@ -37,6 +37,8 @@ pub struct Daemon {
     /// The registry contract: confirmed remediations are submitted there
     /// with the CosmWasm target's key. `None`: no remediation.
     pub registry: Option<String>,
+    /// The connection holding the writer lock ([`state::acquire_writer`]).
+    pub writer: tokio::sync::Mutex<sqlx::pool::PoolConnection<sqlx::Postgres>>,
 }
 
 /// What one target's turn did.
@@ -63,6 +65,10 @@ impl Daemon {
         // log grows meanwhile.
         let mut goal: Option<LogCheckpoint> = None;
         loop {
+            // The writer lock lives with its connection: once that is gone
+            // (a database restart, a terminated backend), a standby may hold
+            // the lock and sign with the same key. Stop before signing.
+            state::still_writer(&mut **self.writer.lock().await).await?;
             let checkpoint = match self.source.latest().await {
                 Ok(c) if once => {
                     if goal.is_none() {
@@ -141,7 +147,10 @@ impl Daemon {
         };
         let (anchored, anchored_root) = target.latest(&checkpoint.origin).await?;
         metrics::anchored(&name, anchored, checkpoint.size);
-        if checkpoint.size <= anchored {
+        if let Some(problem) = diverged(&name, checkpoint, anchored, anchored_root.as_ref()) {
+            bail!(problem);
+        }
+        if checkpoint.size == anchored {
             return Ok(Turn::Settled);
         }
         let since = state::since_last_confirmed(&self.pool, &name)
@@ -245,5 +254,52 @@ impl Daemon {
                 }
             },
         }
+    }
+}
+
+/// What is wrong when the log's signed checkpoint contradicts what `name`
+/// anchored: the same size with another root, or fewer records than were
+/// anchored (a log restored from an older backup, or rewritten). Nothing
+/// can be anchored on that chain until an operator looks.
+fn diverged(name: &str, checkpoint: &LogCheckpoint, anchored: u64, anchored_root: Option<&Hash>) -> Option<String> {
+    if checkpoint.size < anchored {
+        return Some(format!(
+            "the log has {} records but {name} anchored {anchored}: the log lost records (restored or rewritten?)",
+            checkpoint.size
+        ));
+    }
+    match anchored_root {
+        Some(root) if checkpoint.size == anchored && *root != checkpoint.root => Some(format!(
+            "the log's root at size {anchored} is {} but {name} anchored {} at that size: the log was rewritten",
+            hex::encode(checkpoint.root),
+            hex::encode(root)
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod divergence_tests {
+    use super::*;
+
+    #[test]
+    fn a_log_behind_or_rewritten_is_named_and_an_equal_one_is_not() {
+        let cp = |size, root| LogCheckpoint {
+            origin: "o".into(),
+            size,
+            root,
+            timestamp: 0,
+        };
+        assert_eq!(diverged("evm", &cp(10, [1; 32]), 10, Some(&[1; 32])), None);
+        assert_eq!(
+            diverged("evm", &cp(12, [1; 32]), 10, Some(&[2; 32])),
+            None,
+            "grown: the proof decides"
+        );
+        assert_eq!(diverged("evm", &cp(3, [1; 32]), 0, None), None);
+        let rewritten = diverged("evm", &cp(10, [1; 32]), 10, Some(&[2; 32])).unwrap();
+        assert!(rewritten.contains("rewritten"), "{rewritten}");
+        let behind = diverged("evm", &cp(8, [1; 32]), 10, Some(&[2; 32])).unwrap();
+        assert!(behind.contains("the log has 8 records but evm anchored 10"), "{behind}");
     }
 }

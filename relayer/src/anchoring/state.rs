@@ -68,6 +68,16 @@ pub async fn acquire_writer(pool: &PgPool) -> Result<sqlx::pool::PoolConnection<
     }
 }
 
+/// Errors unless the writer lock's connection is still alive (a session's
+/// advisory lock lasts exactly as long as its connection).
+pub async fn still_writer(conn: &mut sqlx::PgConnection) -> Result<()> {
+    sqlx::query("SELECT 1").execute(conn).await.map(|_| ()).map_err(|e| {
+        anyhow::anyhow!(
+            "lost the writer lock with its database connection ({e}); exiting, so that only one relayer signs"
+        )
+    })
+}
+
 fn row_of(r: &sqlx::postgres::PgRow) -> AnchorRow {
     let root: Vec<u8> = r.get("root");
     AnchorRow {
