@@ -169,6 +169,24 @@ fn invalid_proposals_are_refused() {
             "longer than 128",
         ),
         (
+            ProposeMsg {
+                title: "a\u{0}b".into(),
+                ..text_proposal("")
+            },
+            "title contains the control character U+0000",
+        ),
+        (
+            ProposeMsg {
+                description: "colour \u{1b}[31m".into(),
+                ..text_proposal("t")
+            },
+            "description contains the control character U+001B",
+        ),
+        (
+            choice_proposal(VotingMethod::MultipleChoice, &["a", "b\u{7}"]),
+            "U+0007",
+        ),
+        (
             choice_proposal(VotingMethod::MultipleChoice, &["only one"]),
             "2 to 10 options",
         ),

@@ -84,6 +84,9 @@ pub enum ContractError {
     #[error("{field} is {length} characters long: at most {max} are allowed")]
     TextTooLong { field: String, length: usize, max: usize },
 
+    #[error("{field} contains the control character U+{code:04X}")]
+    ControlCharacter { field: String, code: u32 },
+
     #[error("a revocation needs a reason")]
     EmptyReason,
 

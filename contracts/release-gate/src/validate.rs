@@ -116,6 +116,16 @@ pub fn normalize_text(field: &str, text: Option<String>, max: usize) -> Result<S
             max,
         });
     }
+    // Line breaks and tabs are text; other control characters are not.
+    if let Some(c) = trimmed
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ContractError::ControlCharacter {
+            field: field.to_string(),
+            code: u32::from(c),
+        });
+    }
     Ok(trimmed.to_string())
 }
 
@@ -229,6 +239,16 @@ mod tests {
         assert_eq!(normalize_text("comment", Some("  ok \n".into()), 5).unwrap(), "ok");
         assert_eq!(normalize_text("comment", Some(" ääääa ".into()), 5).unwrap(), "ääääa");
         assert!(normalize_text("comment", Some("toolong".into()), 5).is_err());
+        assert_eq!(normalize_text("notes", Some("a\nb\tc".into()), 9).unwrap(), "a\nb\tc");
+        for bad in ["a\u{0}b", "\u{1b}[31m", "x\u{7f}"] {
+            assert!(
+                matches!(
+                    normalize_text("notes", Some(bad.into()), 9),
+                    Err(ContractError::ControlCharacter { .. })
+                ),
+                "{bad:?}"
+            );
+        }
     }
 
     fn policy(min_approvals: u32, required: &[String], expiry_seconds: u64, revokers: &[String]) -> Policy {
