@@ -167,6 +167,7 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
         "head-size",
         "head-huge",
         "head-leaf",
+        "stray-record",
         "anchor",
     ] {
         let db = TestDb::new().await.unwrap();
@@ -253,7 +254,20 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
                     .execute(&mut su)
                     .await
                     .unwrap();
-                "the log's head says -1 records, but records 0..39 are stored"
+                "records from 0 on are beyond the log's head"
+            }
+            "stray-record" => {
+                // An INSERT the service role may make, far past the head.
+                sqlx::query(
+                    "INSERT INTO audit_records (seq, record, leaf_hash, subtree_hashes) \
+                     SELECT 1000000000000, record, leaf_hash, '' FROM audit_records WHERE seq = 3",
+                )
+                .execute(&mut su)
+                .await
+                .unwrap();
+                // Named (here by the seq its JSON contradicts), and the
+                // work is not sized by it.
+                "record 1000000000000"
             }
             "head-huge" => {
                 sqlx::query("UPDATE audit_head SET size = 1000000000000")
@@ -287,6 +301,7 @@ async fn tampering_with_a_record_a_hash_or_a_checkpoint_is_found_and_named() {
             "rewritten" | "rewritten-keeper" => 9,
             "deleted" => 39,
             "stored-hash" | "stored-hash-cut" | "stored-hash-before-record" => 15,
+            "head-size" => 0,
             _ => 40,
         };
         assert_eq!(r.records, verified, "{case}");

@@ -34,6 +34,9 @@ pub enum ContractError {
     #[error("reason is {length} characters long: at most {max} are allowed")]
     ReasonTooLong { length: usize, max: usize },
 
+    #[error("reason contains the control character U+{code:04X}")]
+    ReasonControlCharacter { code: u32 },
+
     #[error("{address} has no entry")]
     EntryNotFound { address: String },
 

@@ -68,6 +68,13 @@ pub fn normalize_reason(reason: Option<String>) -> Result<String, ContractError>
             max: MAX_REASON_CHARS,
         });
     }
+    // Line breaks and tabs are text; other control characters are not.
+    if let Some(c) = trimmed
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ContractError::ReasonControlCharacter { code: u32::from(c) });
+    }
     Ok(trimmed.to_string())
 }
 
@@ -157,6 +164,11 @@ mod tests {
     fn reasons_are_trimmed_and_bounded() {
         assert_eq!(normalize_reason(None).unwrap(), "");
         assert_eq!(normalize_reason(Some("  ofac list \n".into())).unwrap(), "ofac list");
+        assert_eq!(normalize_reason(Some("line\nbreak".into())).unwrap(), "line\nbreak");
+        assert_eq!(
+            normalize_reason(Some("a\u{0}b".into())),
+            Err(ContractError::ReasonControlCharacter { code: 0 })
+        );
         let max = "ä".repeat(MAX_REASON_CHARS);
         assert_eq!(normalize_reason(Some(format!(" {max} "))).unwrap(), max);
         assert_eq!(

@@ -297,7 +297,7 @@ struct Snapshot {
     /// The exporting transaction, which must stay open while others import.
     _holder: sqlx::Transaction<'static, sqlx::Postgres>,
     id: String,
-    /// Records in the snapshot (one past the largest sequence number).
+    /// Records in the snapshot.
     size: u64,
     pages: u64,
     /// What the log's head row says, when it disagrees with the records:
@@ -321,11 +321,14 @@ impl Snapshot {
             sqlx::query_as("SELECT size, last_leaf FROM audit_head WHERE id = 1")
                 .fetch_one(&mut *holder)
                 .await?;
-        // The records themselves say how many there are; the head is only
-        // compared with them (a head of -1 or 10^12 must not size the work).
-        let size: i64 = sqlx::query_scalar("SELECT coalesce(max(seq) + 1, 0) FROM audit_records")
+        // Neither a head of 10^12 nor a stray record numbered 10^12 may size
+        // the work: it covers what both the head and the count of records
+        // allow, records past it are named as beyond the log's head, and a
+        // head that claims more records than exist is named after reading.
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_records")
             .fetch_one(&mut *holder)
             .await?;
+        let size = count.min(head_size.max(0));
         let pages: i64 =
             sqlx::query_scalar("SELECT pg_relation_size('audit_records') / current_setting('block_size')::bigint")
                 .fetch_one(&mut *holder)
@@ -720,9 +723,6 @@ pub async fn verify_with(
     })
 }
 
-/// The stored subtree hash that differs from the recomputed tree and is
-/// kept by the earliest record (the lowest level of that record's), with
-/// that record.
 /// The head row against the records: their number and the last leaf, which
 /// the next append chains to.
 fn head_problem(head: &Head, leaves: &[Hash]) -> Option<String> {
@@ -751,6 +751,9 @@ fn head_problem(head: &Head, leaves: &[Hash]) -> Option<String> {
     })
 }
 
+/// The stored subtree hash that differs from the recomputed tree and is
+/// kept by the earliest record (the lowest level of that record's), with
+/// that record.
 fn first_wrong_stored_hash(levels: &Levels, stored: &[Vec<Hash>]) -> Option<(u64, String)> {
     let mut first: Option<(u64, String)> = None;
     for (level, (expected, found)) in levels.0.iter().zip(stored).enumerate().skip(1) {

@@ -194,7 +194,7 @@ impl Daemon {
         drop(conn);
         match target.broadcast(&tx).await? {
             Broadcast::Accepted => {}
-            Broadcast::Superseded(why) => {
+            Broadcast::Superseded(why) | Broadcast::Refused(why) => {
                 // Not broadcast at all: free the size for a fresh signature.
                 let pending = state::pending(&self.pool, &name).await?;
                 if let Some(row) = pending.iter().find(|r| r.tx.tx_hash == tx.tx_hash) {
@@ -240,6 +240,13 @@ impl Daemon {
             TxState::Unknown => match target.broadcast(&row.tx).await? {
                 // Resent (or the node still holds it): keep waiting.
                 Broadcast::Accepted => Ok(true),
+                // Accepted once, so possibly still in a mempool: not given
+                // up on, but the target backs off.
+                Broadcast::Refused(why) => bail!(
+                    "re-sending the anchoring of size {} ({}) was refused: {why}",
+                    row.size,
+                    row.tx.tx_hash
+                ),
                 Broadcast::Superseded(why) => {
                     // Its sequence moved on: included after all, or lost.
                     if let TxState::Included { height, gas_used } = target.status(&row.tx.tx_hash).await? {

@@ -5,7 +5,7 @@
 //! re-signed while they may still land. Outcomes go back to the row
 //! (`done` with the height, or `failed` with the chain's reason).
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use fog_registry::msg::ExecuteMsg;
 use sqlx::{PgPool, Row};
 use tracing::{info, warn};
@@ -127,6 +127,9 @@ pub async fn step(pool: &PgPool, target: &Target, cosmwasm: &CosmwasmTarget, reg
             TxState::Unknown if action.age_seconds < RESEND_AFTER_SECONDS => in_flight = true,
             TxState::Unknown => match target.broadcast(tx).await? {
                 Broadcast::Accepted => in_flight = true,
+                // Accepted once, so possibly still in a mempool: never
+                // re-signed while it may land; the target backs off.
+                Broadcast::Refused(why) => bail!("re-sending remediation {} was refused: {why}", action.id),
                 Broadcast::Superseded(why) => {
                     if let TxState::Included { height, .. } = target.status(&tx.tx_hash).await? {
                         set(pool, action.id, "done", Some(height), None).await?;
@@ -197,7 +200,7 @@ pub async fn step(pool: &PgPool, target: &Target, cosmwasm: &CosmwasmTarget, reg
         Broadcast::Accepted => {
             info!(action = action.id, kind = %action.kind, address = %action.address, tx = %tx.tx_hash, "remediation broadcast");
         }
-        Broadcast::Superseded(why) => {
+        Broadcast::Superseded(why) | Broadcast::Refused(why) => {
             warn!(action = action.id, %why, "remediation not accepted; will re-sign");
             sqlx::query(
                 "UPDATE chain_actions SET status = 'confirmed', tx_hash = NULL, raw_tx = NULL, nonce = NULL, \
@@ -206,6 +209,8 @@ pub async fn step(pool: &PgPool, target: &Target, cosmwasm: &CosmwasmTarget, reg
             .bind(action.id)
             .execute(pool)
             .await?;
+            // An error, so the target backs off before signing again.
+            bail!("the chain refused remediation {}: {why}", action.id);
         }
     }
     Ok(true)

@@ -40,10 +40,14 @@ pub enum TxState {
 pub enum Broadcast {
     /// The node has the transaction (new, or already known).
     Accepted,
-    /// These bytes can never be included: their sequence or nonce was used
-    /// by another transaction, or the node's CheckTx refused them (a fee
-    /// below its minimum, say), so they never reached a mempool.
+    /// The sequence or nonce was used by another transaction: these bytes
+    /// can never be included.
     Superseded(String),
+    /// The node's CheckTx refused these bytes for a reason retrying will not
+    /// change (a fee below its minimum, a bad signature): they are not in
+    /// its mempool. Definitive for a first broadcast; bytes accepted before
+    /// may still sit in another node's mempool.
+    Refused(String),
 }
 
 pub struct CosmwasmTarget {
@@ -152,11 +156,10 @@ impl Target {
                 match t.client.broadcast(&prepared).await {
                     Ok(()) => Ok(Broadcast::Accepted),
                     Err(ChainError::SequenceMismatch { log }) => Ok(Broadcast::Superseded(log)),
-                    // Not refused by CheckTx: the bytes may be in a mempool.
-                    Err(
-                        e @ (ChainError::Unreachable { .. } | ChainError::Decode { .. } | ChainError::Timeout { .. }),
-                    ) => Err(e.into()),
-                    Err(e) => Ok(Broadcast::Superseded(e.to_string())),
+                    Err(e) if refused_for_good(&e) => Ok(Broadcast::Refused(e.to_string())),
+                    // Anything else (a full mempool, a proxy's 429 or 503, a
+                    // node gone) may pass: the bytes may be in a mempool.
+                    Err(e) => Err(e.into()),
                 }
             }
             Target::Evm(t) => {
@@ -203,7 +206,44 @@ impl Target {
     }
 }
 
+/// A CheckTx refusal that the same bytes will meet again: an insufficient
+/// fee or funds (sdk 13, 5), an invalid signature (4), too large (21).
+fn refused_for_good(e: &ChainError) -> bool {
+    match e {
+        ChainError::InsufficientFee { .. } | ChainError::InsufficientFunds { .. } => true,
+        ChainError::Rejected { code, codespace, .. } => codespace == "sdk" && matches!(code, 4 | 21),
+        _ => false,
+    }
+}
+
 fn evm_hash(text: &str) -> Result<[u8; 32]> {
     let bytes = hex::decode(text.trim_start_matches("0x"))?;
     hex32(&bytes)
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+
+    #[test]
+    fn only_refusals_the_same_bytes_meet_again_are_final() {
+        let rejected = |code, codespace: &str| ChainError::Rejected {
+            code,
+            codespace: codespace.into(),
+            log: String::new(),
+        };
+        assert!(refused_for_good(&ChainError::InsufficientFee { log: String::new() }));
+        assert!(refused_for_good(&ChainError::InsufficientFunds { log: String::new() }));
+        assert!(refused_for_good(&rejected(4, "sdk")));
+        assert!(refused_for_good(&rejected(21, "sdk")));
+        // A full mempool (sdk 20) or a proxy's error page (no tx_response)
+        // may pass, and the bytes may already be in a mempool.
+        assert!(!refused_for_good(&rejected(20, "sdk")));
+        assert!(!refused_for_good(&rejected(429, "")));
+        assert!(!refused_for_good(&rejected(4, "wasm")));
+        assert!(!refused_for_good(&ChainError::Unreachable {
+            url: String::new(),
+            reason: String::new(),
+        }));
+    }
 }
