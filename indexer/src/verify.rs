@@ -224,7 +224,10 @@ async fn ve(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -
     k.eq(
         "ve delegates",
         set(active.iter()),
-        set(delegates.iter().map(|d| d.address.to_string())),
+        set(delegates
+            .iter()
+            .filter(|d| d.retired_height.is_none())
+            .map(|d| d.address.to_string())),
     );
     for d in &delegates {
         let count = snap.delegate_of.values().filter(|x| **x == d.address.as_str()).count();

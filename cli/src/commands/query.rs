@@ -246,7 +246,10 @@ pub async fn run(ctx: &Context, cmd: QueryCmd) -> Result<()> {
                         .iter()
                         .map(|d| {
                             vec![
-                                d.address.to_string(),
+                                match d.retired_height {
+                                    Some(h) => format!("{} (unregistered at {h})", d.address),
+                                    None => d.address.to_string(),
+                                },
                                 d.delegators.to_string(),
                                 fog(d.received.u128()),
                                 d.profile.clone().unwrap_or_default(),

@@ -66,7 +66,7 @@ pub enum VeCmd {
         #[arg(long)]
         from: String,
     },
-    /// Stop being a delegate (only without delegators).
+    /// Stop being a delegate (only while it receives no delegated power).
     UnregisterDelegate {
         #[arg(long)]
         from: String,

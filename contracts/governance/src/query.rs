@@ -192,7 +192,7 @@ pub fn roles(deps: Deps, env: Env, address: String) -> StdResult<RolesResponse> 
     )?;
     let delegate = fog_ve::state::DELEGATES
         .query(&deps.querier, config.ve.clone(), &address)?
-        .is_some();
+        .is_some_and(|d| d.is_active());
     Ok(RolesResponse {
         member: !now.own.is_zero() || !now.received.is_zero(),
         delegate,

@@ -39,7 +39,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         ExecuteMsg::Withdraw {} => execute::withdraw(deps, env, info),
         ExecuteMsg::ClaimRewards {} => execute::claim(deps, env, info),
         ExecuteMsg::RegisterDelegate { profile } => execute::register_delegate(deps, env, info, profile),
-        ExecuteMsg::UnregisterDelegate {} => execute::unregister_delegate(deps, info),
+        ExecuteMsg::UnregisterDelegate {} => execute::unregister_delegate(deps, env, info),
         ExecuteMsg::Delegate { delegate } => execute::delegate(deps, env, info, delegate),
         ExecuteMsg::Undelegate {} => execute::undelegate(deps, env, info),
         ExecuteMsg::Checkpoint {} => execute::checkpoint(deps, env, info),

@@ -69,8 +69,8 @@ pub enum ContractError {
     #[error("{address} does not delegate")]
     NotDelegating { address: String },
 
-    #[error("the delegate still has {delegators} delegators")]
-    DelegateHasDelegators { delegators: u64 },
+    #[error("the delegate still receives {power} of delegated power: its delegators must undelegate, or their locks end, first")]
+    DelegateHoldsPower { power: Uint128 },
 
     #[error("the profile is at most 256 characters")]
     ProfileTooLong,

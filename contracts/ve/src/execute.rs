@@ -1,7 +1,7 @@
 //! State-changing handlers of veFOG.
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, CosmosMsg, DepsMut, Env, MessageInfo, QuerierWrapper, Response, StdResult,
+    from_json, to_json_binary, Addr, CosmosMsg, DepsMut, Env, Event, MessageInfo, QuerierWrapper, Response, StdResult,
     Storage, Uint128, WasmMsg,
 };
 use cw20::{Cw20ExecuteMsg, Cw20ReceiveMsg};
@@ -105,8 +105,34 @@ fn check_total_bound(g: &GlobalState, amount: Uint128) -> Result<(), ContractErr
     }
 }
 
+/// Ends `owner`'s delegation if its delegate unregistered (retired) since:
+/// the lock about to change must not flow to an address that no longer
+/// receives. Returns the event saying so.
+fn lapse_if_retired(
+    storage: &mut dyn Storage,
+    owner: &Addr,
+    account: &mut Account,
+    old: Option<LockLine>,
+    block: Block,
+) -> StdResult<Option<Event>> {
+    let Some(delegate) = account.delegate.clone() else {
+        return Ok(None);
+    };
+    if DELEGATES.may_load(storage, &delegate)?.is_some_and(|d| d.is_active()) {
+        return Ok(None);
+    }
+    change_received(storage, &delegate, old, None, block.now, block.height)?;
+    uncount_delegator(storage, &delegate)?;
+    account.delegate = None;
+    Ok(Some(to_event(&ev::Undelegated {
+        delegator: owner.to_string(),
+        delegate: delegate.to_string(),
+    })))
+}
+
 /// Applies a change of `owner`'s lock from `old` to the account's current
 /// line: global total, the delegate's received power, the owner's point.
+/// Returns the event of a delegation that lapsed on the way.
 fn record_lock_change(
     storage: &mut dyn Storage,
     owner: &Addr,
@@ -114,9 +140,10 @@ fn record_lock_change(
     g: &mut GlobalState,
     old: Option<LockLine>,
     block: Block,
-) -> StdResult<()> {
+) -> StdResult<Option<Event>> {
     let new = line_of(account);
     change_global(storage, g, old, Some(new), block.now)?;
+    let lapsed = lapse_if_retired(storage, owner, account, old, block)?;
     if let Some(delegate) = &account.delegate {
         change_received(storage, delegate, old, Some(new), block.now, block.height)?;
     }
@@ -126,7 +153,8 @@ fn record_lock_change(
     point.delegate = account.delegate.clone();
     push_point(storage, owner, account, point, block.height)?;
     ACCOUNTS.save(storage, owner, account)?;
-    save_global(storage, g, block.height)
+    save_global(storage, g, block.height)?;
+    Ok(lapsed)
 }
 
 pub fn receive(deps: DepsMut, env: Env, info: MessageInfo, msg: Cw20ReceiveMsg) -> Result<Response, ContractError> {
@@ -177,8 +205,8 @@ fn lock(
     account.tier = tier;
     account.apy_bps = apy_bps;
     g.locked += amount;
-    record_lock_change(deps.storage, &owner, &mut account, &mut g, None, block)?;
-    Ok(Response::new().add_event(to_event(&ev::LockCreated {
+    let lapsed = record_lock_change(deps.storage, &owner, &mut account, &mut g, None, block)?;
+    Ok(Response::new().add_events(lapsed).add_event(to_event(&ev::LockCreated {
         owner: owner.to_string(),
         amount: amount.u128(),
         end,
@@ -208,16 +236,18 @@ fn increase(
         account.amount.u128(),
     );
     g.locked += added;
-    record_lock_change(deps.storage, &owner, &mut account, &mut g, Some(old), block)?;
-    Ok(Response::new().add_event(to_event(&ev::LockIncreased {
-        owner: owner.to_string(),
-        added: added.u128(),
-        amount: account.amount.u128(),
-        end: account.end,
-        start: account.start,
-        tier: account.tier,
-        apy_bps: account.apy_bps,
-    })))
+    let lapsed = record_lock_change(deps.storage, &owner, &mut account, &mut g, Some(old), block)?;
+    Ok(Response::new()
+        .add_events(lapsed)
+        .add_event(to_event(&ev::LockIncreased {
+            owner: owner.to_string(),
+            added: added.u128(),
+            amount: account.amount.u128(),
+            end: account.end,
+            start: account.start,
+            tier: account.tier,
+            apy_bps: account.apy_bps,
+        })))
 }
 
 /// The owner's lock, which must exist and not have ended.
@@ -252,15 +282,17 @@ pub fn extend(deps: DepsMut, env: Env, info: MessageInfo, duration: u64) -> Resu
     account.end = end;
     account.start = block.now;
     (account.tier, account.apy_bps) = tier_of(&config.tiers, (end - block.now) / WEEK, account.amount.u128());
-    record_lock_change(deps.storage, &owner, &mut account, &mut g, Some(old), block)?;
-    Ok(Response::new().add_event(to_event(&ev::LockExtended {
-        owner: owner.to_string(),
-        amount: account.amount.u128(),
-        end,
-        start: block.now,
-        tier: account.tier,
-        apy_bps: account.apy_bps,
-    })))
+    let lapsed = record_lock_change(deps.storage, &owner, &mut account, &mut g, Some(old), block)?;
+    Ok(Response::new()
+        .add_events(lapsed)
+        .add_event(to_event(&ev::LockExtended {
+            owner: owner.to_string(),
+            amount: account.amount.u128(),
+            end,
+            start: block.now,
+            tier: account.tier,
+            apy_bps: account.apy_bps,
+        })))
 }
 
 pub fn withdraw(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
@@ -348,7 +380,8 @@ pub fn register_delegate(
             address: delegate.to_string(),
         });
     }
-    if DELEGATES.has(deps.storage, &delegate) {
+    let existing = DELEGATES.may_load(deps.storage, &delegate)?;
+    if existing.as_ref().is_some_and(DelegateInfo::is_active) {
         return Err(ContractError::AlreadyDelegate {
             address: delegate.to_string(),
         });
@@ -362,8 +395,11 @@ pub fn register_delegate(
         &delegate,
         &DelegateInfo {
             profile: profile.clone(),
-            delegators: 0,
+            // A retired delegate registering again keeps the delegators
+            // whose delegations have not lapsed yet.
+            delegators: existing.map_or(0, |d| d.delegators),
             since_height: env.block.height,
+            retired_height: None,
         },
     )?;
     Ok(Response::new().add_event(to_event(&ev::DelegateRegistered {
@@ -372,19 +408,32 @@ pub fn register_delegate(
     })))
 }
 
-pub fn unregister_delegate(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+/// A delegate may leave once it receives no power: delegations without a
+/// live lock (which anyone can make, to anyone) do not hold it. Those
+/// that remain lapse when their delegator next locks; until then the
+/// record stays, retired, so its delegators are still counted.
+pub fn unregister_delegate(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
+    let block = Block::from(&env);
     let delegate = info.sender;
-    let record = DELEGATES
+    let mut record = DELEGATES
         .may_load(deps.storage, &delegate)?
+        .filter(DelegateInfo::is_active)
         .ok_or_else(|| ContractError::NotADelegate {
             address: delegate.to_string(),
         })?;
-    if record.delegators > 0 {
-        return Err(ContractError::DelegateHasDelegators {
-            delegators: record.delegators,
+    let account = ACCOUNTS.may_load(deps.storage, &delegate)?.unwrap_or_default();
+    let received = point_now(deps.storage, &delegate, &account, block.now)?.received_bias;
+    if !received.is_zero() {
+        return Err(ContractError::DelegateHoldsPower {
+            power: Uint128::new(crate::curve::to_power(received.u128())),
         });
     }
-    DELEGATES.remove(deps.storage, &delegate);
+    if record.delegators == 0 {
+        DELEGATES.remove(deps.storage, &delegate);
+    } else {
+        record.retired_height = Some(block.height);
+        DELEGATES.save(deps.storage, &delegate, &record)?;
+    }
     Ok(Response::new().add_event(to_event(&ev::DelegateUnregistered {
         delegate: delegate.to_string(),
     })))
@@ -398,17 +447,31 @@ fn delegable_line(account: &Account, now: u64) -> Option<LockLine> {
 }
 
 fn count_delegator(storage: &mut dyn Storage, delegate: &Addr, added: bool) -> Result<(), ContractError> {
+    if !added {
+        return Ok(uncount_delegator(storage, delegate)?);
+    }
     let mut record = DELEGATES
         .may_load(storage, delegate)?
+        .filter(DelegateInfo::is_active)
         .ok_or_else(|| ContractError::NotADelegate {
             address: delegate.to_string(),
         })?;
-    record.delegators = if added {
-        record.delegators + 1
-    } else {
-        record.delegators.saturating_sub(1)
-    };
+    record.delegators += 1;
     DELEGATES.save(storage, delegate, &record)?;
+    Ok(())
+}
+
+/// One delegator fewer; a retired delegate's record goes with its last.
+fn uncount_delegator(storage: &mut dyn Storage, delegate: &Addr) -> StdResult<()> {
+    let Some(mut record) = DELEGATES.may_load(storage, delegate)? else {
+        return Ok(());
+    };
+    record.delegators = record.delegators.saturating_sub(1);
+    if record.delegators == 0 && !record.is_active() {
+        DELEGATES.remove(storage, delegate);
+    } else {
+        DELEGATES.save(storage, delegate, &record)?;
+    }
     Ok(())
 }
 
@@ -419,10 +482,13 @@ pub fn delegate(deps: DepsMut, env: Env, info: MessageInfo, to: String) -> Resul
     if to == delegator {
         return Err(ContractError::SelfDelegation);
     }
-    if DELEGATES.has(deps.storage, &delegator) {
+    if DELEGATES
+        .may_load(deps.storage, &delegator)?
+        .is_some_and(|d| d.is_active())
+    {
         return Err(ContractError::DelegateCannotDelegate);
     }
-    if !DELEGATES.has(deps.storage, &to) {
+    if !DELEGATES.may_load(deps.storage, &to)?.is_some_and(|d| d.is_active()) {
         return Err(ContractError::NotADelegate {
             address: to.to_string(),
         });

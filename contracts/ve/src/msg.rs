@@ -40,7 +40,10 @@ pub enum ExecuteMsg {
         /// most 256 characters).
         profile: Option<String>,
     },
-    /// Stops being a delegate; only possible without delegators.
+    /// Stops being a delegate; only possible while it receives no power.
+    /// Delegations without a live lock (anyone can make one) do not hold
+    /// it: they lapse when their delegator next locks, unless it registers
+    /// again first.
     UnregisterDelegate {},
     /// Delegates the sender's voting power (its lock's, now and later) to a
     /// registered delegate. Proposals that already started keep the
@@ -196,6 +199,10 @@ pub struct DelegateResponse {
     pub since_height: u64,
     /// Power delegated to it now.
     pub received: Uint128,
+    /// Set once it unregistered while addresses still delegated to it (none
+    /// with power); it receives nothing, and their delegations lapse when
+    /// they next lock. Absent: registered.
+    pub retired_height: Option<u64>,
 }
 
 #[cw_serde]

@@ -169,6 +169,7 @@ fn delegate_response(deps: Deps, env: &Env, address: Addr, info: DelegateInfo) -
         delegators: info.delegators,
         since_height: info.since_height,
         received: snapshot.received,
+        retired_height: info.retired_height,
     })
 }
 

@@ -135,6 +135,19 @@ pub struct DelegateInfo {
     pub delegators: u64,
     /// Height at which it registered.
     pub since_height: u64,
+    /// Set when it unregistered while addresses still delegated to it
+    /// (without power: see `unregister_delegate`). It receives nothing
+    /// then; a delegator's delegation lapses when it next locks, and
+    /// revives if the delegate registers again first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_height: Option<u64>,
+}
+
+impl DelegateInfo {
+    /// Registered and receiving delegations.
+    pub fn is_active(&self) -> bool {
+        self.retired_height.is_none()
+    }
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");

@@ -100,6 +100,7 @@ fn delegation_cannot_chain_or_loop() {
     // A delegate cannot delegate: no chains, hence no cycles.
     let err = delegate(&mut s, &bob, &carol).unwrap_err();
     assert!(err.contains("cannot delegate"), "{err}");
+    s.lock(&alice, fog(100), 10 * WEEK).unwrap();
     delegate(&mut s, &alice, &bob).unwrap();
     let err = delegate(&mut s, &alice, &bob).unwrap_err();
     assert!(err.contains("already delegates"), "{err}");
@@ -108,9 +109,9 @@ fn delegation_cannot_chain_or_loop() {
         .ve_exec(&alice, ExecuteMsg::RegisterDelegate { profile: None })
         .unwrap_err();
     assert!(err.contains("undelegate before registering"), "{err}");
-    // A delegate with delegators cannot leave them stranded.
+    // A delegate that receives power cannot leave its delegators stranded.
     let err = s.ve_exec(&bob, ExecuteMsg::UnregisterDelegate {}).unwrap_err();
-    assert!(err.contains("still has 1 delegators"), "{err}");
+    assert!(err.contains("still receives"), "{err}");
     s.ve_exec(&alice, ExecuteMsg::Undelegate {}).unwrap();
     s.ve_exec(&bob, ExecuteMsg::UnregisterDelegate {}).unwrap();
 }
@@ -163,4 +164,87 @@ fn a_page_of_locks_reads_a_bounded_number_of_accounts_and_says_where_to_go_on() 
     locked.sort();
     assert_eq!(found, locked, "every lock, once");
     assert!(pages >= 2, "1,503 accounts take two pages of at most 1,000 reads");
+}
+
+#[test]
+fn a_delegate_squatted_by_lockless_delegations_can_still_leave() {
+    let mut s = SuiteBuilder::new().build();
+    let (alice, bob, carol, dan) = (s.user(0), s.user(1), s.user(2), s.user(3));
+    register(&mut s, &dan);
+    // A delegation without a lock, which anyone can make to anyone.
+    delegate(&mut s, &bob, &dan).unwrap();
+    // One with a lock: while dan receives power, it cannot leave.
+    s.lock(&alice, fog(100), 2 * WEEK).unwrap();
+    delegate(&mut s, &alice, &dan).unwrap();
+    let err = s.ve_exec(&dan, ExecuteMsg::UnregisterDelegate {}).unwrap_err();
+    assert!(err.contains("still receives"), "{err}");
+    // Once alice's lock has ended dan receives nothing and may leave; its
+    // two delegators are still counted, on a retired record.
+    s.advance_seconds(3 * WEEK);
+    s.ve_exec(&dan, ExecuteMsg::UnregisterDelegate {}).unwrap();
+    let info: DelegateResponse = s.query(
+        &s.ve,
+        &QueryMsg::Delegate {
+            address: dan.to_string(),
+        },
+    );
+    assert_eq!((info.delegators, info.retired_height.is_some()), (2, true));
+    let err = s.ve_exec(&dan, ExecuteMsg::UnregisterDelegate {}).unwrap_err();
+    assert!(err.contains("not a registered delegate"), "{err}");
+    // Nobody new may delegate to it, and dan may now delegate its own power.
+    let err = delegate(&mut s, &carol, &dan).unwrap_err();
+    assert!(err.contains("not a registered delegate"), "{err}");
+    register(&mut s, &carol);
+    s.lock(&dan, fog(50), 10 * WEEK).unwrap();
+    delegate(&mut s, &dan, &carol).unwrap();
+    assert_eq!(s.power(&carol).received, s.power(&dan).own);
+    // bob's delegation lapses when he locks: his power is his own.
+    let res = s.lock(&bob, fog(70), 10 * WEEK).unwrap();
+    assert!(
+        res.events.iter().any(|e| e.ty == "wasm-fog.ve.undelegated"),
+        "the lapse is an event"
+    );
+    let b = s.power(&bob);
+    assert_eq!((b.delegate.clone(), b.voting), (None, b.own));
+    assert!(!b.own.is_zero());
+    assert!(s.power(&dan).received.is_zero());
+    // The total is still the sum of what everyone votes with.
+    let voting: u128 = [&alice, &bob, &carol, &dan]
+        .iter()
+        .map(|a| s.power(a).voting.u128())
+        .sum();
+    assert!(s.total_power().u128().abs_diff(voting) <= 4);
+    // The last delegator gone, the retired record goes with it.
+    s.ve_exec(&alice, ExecuteMsg::Withdraw {}).unwrap();
+    s.ve_exec(&alice, ExecuteMsg::Undelegate {}).unwrap();
+    let all: fog_ve::msg::DelegatesResponse = s.query(
+        &s.ve,
+        &QueryMsg::Delegates {
+            start_after: None,
+            limit: None,
+        },
+    );
+    let listed: Vec<String> = all.delegates.iter().map(|d| d.address.to_string()).collect();
+    assert_eq!(listed, [carol.to_string()]);
+}
+
+#[test]
+fn a_retired_delegate_registering_again_keeps_its_dormant_delegators() {
+    let mut s = SuiteBuilder::new().build();
+    let (bob, dan) = (s.user(1), s.user(3));
+    register(&mut s, &dan);
+    delegate(&mut s, &bob, &dan).unwrap();
+    s.ve_exec(&dan, ExecuteMsg::UnregisterDelegate {}).unwrap();
+    register(&mut s, &dan);
+    // bob's delegation had not lapsed: it counts again, and his lock flows.
+    s.lock(&bob, fog(70), 10 * WEEK).unwrap();
+    assert_eq!(s.power(&bob).delegate, Some(dan.clone()));
+    assert_eq!(s.power(&dan).received, s.power(&bob).own);
+    let info: DelegateResponse = s.query(
+        &s.ve,
+        &QueryMsg::Delegate {
+            address: dan.to_string(),
+        },
+    );
+    assert_eq!((info.delegators, info.retired_height), (1, None));
 }
