@@ -67,6 +67,10 @@ fn bad_input_is_one_clear_line() {
         (vec!["extend", "--weeks", "0", "--from", "officer"], "--weeks must be"),
         (vec!["release", "status", "abcd"], "32 bytes"),
         (
+            vec!["release", "gate", "/nonexistent/model.bin"],
+            "opening /nonexistent/model.bin",
+        ),
+        (
             vec!["audit", "verify", "--offline", "--key", "log+00000000+AAAA"],
             "--key is not a verifier key",
         ),

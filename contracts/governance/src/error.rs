@@ -18,6 +18,9 @@ pub enum ContractError {
     #[error("invalid configuration: {reason}")]
     InvalidConfig { reason: String },
 
+    #[error("invalid veto reason: {reason}")]
+    InvalidVetoReason { reason: String },
+
     #[error("proposing needs {required} voting power; {address} has {actual}")]
     NotEnoughPower {
         address: String,

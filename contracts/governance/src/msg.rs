@@ -73,7 +73,8 @@ pub enum ExecuteMsg {
     /// Guardian only: stops a passed proposal during its timelock.
     Veto {
         proposal_id: u64,
-        /// Why; kept in the event.
+        /// Why; kept in the event. At most 512 characters, no control
+        /// characters but line breaks and tabs.
         reason: Option<String>,
     },
 }

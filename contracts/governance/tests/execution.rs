@@ -105,6 +105,19 @@ fn the_guardian_vetoes_during_the_timelock_only() {
     };
     let err = s.gov_exec(&bob, veto.clone()).unwrap_err();
     assert!(err.contains("only the guardian"), "{err}");
+    let admin = s.admin.clone();
+    for (reason, expected) in [("a\u{0}b".to_string(), "U+0000"), ("r".repeat(513), "longer than 512")] {
+        let err = s
+            .gov_exec(
+                &admin,
+                ExecuteMsg::Veto {
+                    proposal_id: id,
+                    reason: Some(reason),
+                },
+            )
+            .unwrap_err();
+        assert!(err.contains(expected), "{err}");
+    }
     // Closing cannot refund the deposit ahead of the veto that burns it.
     let err = close(&mut s, id).unwrap_err();
     assert!(err.contains("settled when its timelock ends"), "{err}");

@@ -142,6 +142,27 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, id: u64) -> Result<Re
     })))
 }
 
+const MAX_VETO_REASON: usize = 512;
+
+/// The guardian's reason, trimmed: at most 512 characters, line breaks and
+/// tabs but no other control character, as every free text.
+fn veto_reason(reason: Option<String>) -> Result<Option<String>, ContractError> {
+    let Some(reason) = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let invalid = |reason: String| Err(ContractError::InvalidVetoReason { reason });
+    if reason.chars().count() > MAX_VETO_REASON {
+        return invalid(format!("longer than {MAX_VETO_REASON} characters"));
+    }
+    if let Some(c) = reason
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return invalid(format!("contains the control character U+{:04X}", u32::from(c)));
+    }
+    Ok(Some(reason))
+}
+
 pub fn veto(
     deps: DepsMut,
     env: Env,
@@ -154,6 +175,7 @@ pub fn veto(
     if config.guardian.as_ref() != Some(&info.sender) {
         return Err(ContractError::NotGuardian);
     }
+    let reason = veto_reason(reason)?;
     let mut core = load(&deps, id)?;
     if core.status == Status::Open && now >= core.end_time {
         decide(&deps, &mut core, id)?;
@@ -171,9 +193,7 @@ pub fn veto(
     core.status = Status::Vetoed;
     let (burn, _, burned) = settle_deposit(&mut core, &config, true)?;
     PROPOSALS.save(deps.storage, id, &core)?;
-    let reason = reason
-        .map(|r| r.trim().chars().take(512).collect::<String>())
-        .filter(|r| !r.is_empty());
+
     Ok(Response::new()
         .add_messages(burn)
         .add_event(to_event(&ev::ProposalVetoed {
