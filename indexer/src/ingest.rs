@@ -86,10 +86,12 @@ impl<S: BlockSource + 'static> Ingest<S> {
     /// would wait forever without a word, so this stops ingestion instead.
     async fn check_available(&self, next: u64) -> Result<()> {
         use std::sync::atomic::Ordering;
-        if self.earliest_checked.swap(true, Ordering::Relaxed) {
+        if self.earliest_checked.load(Ordering::Relaxed) {
             return Ok(());
         }
+        // A node that does not answer is asked again next time.
         let earliest = self.source.earliest_height().await?;
+        self.earliest_checked.store(true, Ordering::Relaxed);
         if next < earliest {
             return Err(Fatal(format!(
                 "the node's earliest block is {earliest} but the index needs block {next}: it was pruned; \
@@ -116,13 +118,7 @@ impl<S: BlockSource + 'static> Ingest<S> {
         if target <= height {
             return Ok(height);
         }
-        if let Err(e) = self.check_available(height + 1).await {
-            if !Fatal::is(&e) {
-                // The node did not answer: ask again next time.
-                self.earliest_checked.store(false, std::sync::atomic::Ordering::Relaxed);
-            }
-            return Err(e);
-        }
+        self.check_available(height + 1).await?;
         let bar = (self.options.progress && std::io::stderr().is_terminal() && target - height > 50).then(|| {
             let bar = ProgressBar::new(target - height);
             bar.set_style(

@@ -112,17 +112,33 @@ async fn a_height_missing_from_the_recording_stops_the_replay_naming_it() {
     }
 }
 
-/// A recorded chain whose node stops answering from `stall_from` on.
-struct Stalling {
+/// A recorded chain served by a degraded node: blocks below `earliest`
+/// pruned, silence from `stall_from` on.
+struct Degraded {
     inner: DirSource,
+    earliest: u64,
     stall_from: u64,
 }
 
-impl BlockSource for Stalling {
+impl Degraded {
+    fn new(dir: &std::path::Path) -> Self {
+        Self {
+            inner: DirSource::open(dir, "inj").unwrap(),
+            earliest: 1,
+            stall_from: u64::MAX,
+        }
+    }
+}
+
+impl BlockSource for Degraded {
     async fn latest_height(&self) -> anyhow::Result<u64> {
         self.inner.latest_height().await
     }
+    async fn earliest_height(&self) -> anyhow::Result<u64> {
+        Ok(self.earliest)
+    }
     async fn fetch_raw(&self, height: u64) -> anyhow::Result<(serde_json::Value, serde_json::Value)> {
+        anyhow::ensure!(height >= self.earliest, "height {height} is not available");
         if height >= self.stall_from {
             std::future::pending::<()>().await;
         }
@@ -147,9 +163,9 @@ async fn a_failed_write_stops_ingestion_while_the_node_is_silent() {
         .execute(&db.store.pool)
         .await
         .unwrap();
-    let source = Stalling {
-        inner: DirSource::open(dir.path(), "inj").unwrap(),
+    let source = Degraded {
         stall_from: 25,
+        ..Degraded::new(dir.path())
     };
     let options = Options {
         batch_blocks: 10,
@@ -314,39 +330,14 @@ async fn a_veto_that_decides_a_proposal_projects_its_winner() {
     );
 }
 
-/// A recorded chain whose node pruned every block below `earliest`.
-struct Pruned {
-    inner: DirSource,
-    earliest: u64,
-}
-
-impl BlockSource for Pruned {
-    async fn latest_height(&self) -> anyhow::Result<u64> {
-        self.inner.latest_height().await
-    }
-    async fn earliest_height(&self) -> anyhow::Result<u64> {
-        Ok(self.earliest)
-    }
-    async fn fetch_raw(&self, height: u64) -> anyhow::Result<(serde_json::Value, serde_json::Value)> {
-        anyhow::ensure!(height >= self.earliest, "height {height} is not available");
-        self.inner.fetch_raw(height).await
-    }
-    fn protocol(&self) -> Option<Protocol> {
-        self.inner.protocol()
-    }
-    fn prefix(&self) -> &str {
-        self.inner.prefix()
-    }
-}
-
 #[tokio::test]
 async fn what_retrying_cannot_fix_stops_ingestion_instead_of_retrying_forever() {
     let dir = tempfile::tempdir().unwrap();
     synth::write_history(dir.path(), 12, 2).unwrap();
     let run = |db: &TestDb, start_height: u64| {
-        let source = Pruned {
-            inner: DirSource::open(dir.path(), "inj").unwrap(),
+        let source = Degraded {
             earliest: 5,
+            ..Degraded::new(dir.path())
         };
         let options = Options {
             start_height,

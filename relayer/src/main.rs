@@ -184,7 +184,7 @@ async fn run(cli: Cli) -> Result<()> {
                 source: IndexerSource::new(
                     &args.indexer,
                     Some(secret("FOG_INDEXER_TOKEN", &args.indexer_token_file)?),
-                    log_key(&args.log_key)?,
+                    fog_relayer::note::verifier_key_arg("--log-key", &args.log_key)?.1,
                 ),
                 targets: targets(&args, &deployment).await?,
                 policy: Policy {
@@ -207,19 +207,6 @@ async fn run(cli: Cli) -> Result<()> {
             daemon.run(args.once).await
         }
     }
-}
-
-/// The verifier key given as text (it contains '+') or as a file.
-fn log_key(given: &str) -> Result<fog_relayer::note::VerifierKey> {
-    let path = std::path::Path::new(given);
-    let (text, from) = if !path.is_file() && given.contains('+') {
-        (given.to_string(), "--log-key".to_string())
-    } else {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading --log-key {given} (the audit log's verifier key)"))?;
-        (text, format!("--log-key {given}"))
-    };
-    fog_relayer::note::VerifierKey::parse(text.trim()).with_context(|| format!("{from} is not a verifier key"))
 }
 
 #[tokio::main]

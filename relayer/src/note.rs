@@ -167,6 +167,22 @@ impl VerifierKey {
     }
 }
 
+/// A verifier key given as `flag` on a command line: a file holding it
+/// (read even when its name has a '+'), or the key itself
+/// (`<name>+<id>+<key>`). Checked here, so a bad key is named as the key's
+/// fault; returns its text and the parsed key.
+pub fn verifier_key_arg(flag: &str, given: &str) -> Result<(String, VerifierKey)> {
+    let path = std::path::Path::new(given);
+    let (text, from) = if !path.is_file() && given.contains('+') {
+        (given.trim().to_string(), flag.to_string())
+    } else {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {flag} {given}"))?;
+        (text.trim().to_string(), format!("{flag} {given}"))
+    };
+    let key = VerifierKey::parse(&text).with_context(|| format!("{from} is not a verifier key"))?;
+    Ok((text, key))
+}
+
 /// Verifies a signed note with a verifier key and returns its checkpoint.
 pub fn verify(note: &str, verifier_key: &str) -> Result<Checkpoint> {
     VerifierKey::parse(verifier_key)?.verify(note)

@@ -1,12 +1,11 @@
 //! `fog audit verify`: recompute the audit log from its records and hold it
 //! against its signed checkpoints and the roots anchored on both chains.
 
-use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
 use clap::Subcommand;
-use fog_indexer::audit::note::VerifierKey;
+use fog_indexer::audit::note::{self, VerifierKey};
 use fog_indexer::audit::verify::{self, verify, Anchored, Report};
 use fog_relayer::anchoring::anchored;
 use serde::Serialize;
@@ -55,26 +54,17 @@ struct VerifyReport {
 /// `<home>/audit.key.pub` when it exists; checked here, so a bad key is
 /// named as the key's fault, not the log's.
 fn verifier_key(ctx: &Context, key: Option<String>) -> Result<Option<String>> {
-    let (text, from) = match key {
-        // A file that exists is read even when its name has a '+'.
-        Some(k) if Path::new(&k).is_file() => (read_key(Path::new(&k))?, format!("--key {k}")),
-        Some(k) if k.contains('+') => (k, "--key".to_string()),
-        Some(path) => (read_key(Path::new(&path))?, format!("--key {path}")),
-        None => {
-            let default = ctx.home.join("audit.key.pub");
-            if !default.exists() {
-                return Ok(None);
-            }
-            (read_key(&default)?, default.display().to_string())
-        }
-    };
-    VerifierKey::parse(&text).with_context(|| format!("{from} is not a verifier key"))?;
-    Ok(Some(text))
-}
-
-fn read_key(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(text.trim().to_string())
+    if let Some(k) = key {
+        return Ok(Some(note::verifier_key_arg("--key", &k)?.0));
+    }
+    let default = ctx.home.join("audit.key.pub");
+    if !default.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&default).with_context(|| format!("reading {}", default.display()))?;
+    let text = text.trim();
+    VerifierKey::parse(text).with_context(|| format!("{} is not a verifier key", default.display()))?;
+    Ok(Some(text.to_string()))
 }
 
 pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {

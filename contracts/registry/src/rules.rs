@@ -69,10 +69,7 @@ pub fn normalize_reason(reason: Option<String>) -> Result<String, ContractError>
         });
     }
     // Line breaks and tabs are text; other control characters are not.
-    if let Some(c) = trimmed
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if let Some(c) = fog_events::Text::forbidden_char(trimmed) {
         return Err(ContractError::ReasonControlCharacter { code: u32::from(c) });
     }
     Ok(trimmed.to_string())

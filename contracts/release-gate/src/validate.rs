@@ -117,10 +117,7 @@ pub fn normalize_text(field: &str, text: Option<String>, max: usize) -> Result<S
         });
     }
     // Line breaks and tabs are text; other control characters are not.
-    if let Some(c) = trimmed
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if let Some(c) = fog_events::Text::forbidden_char(trimmed) {
         return Err(ContractError::ControlCharacter {
             field: field.to_string(),
             code: u32::from(c),

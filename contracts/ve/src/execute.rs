@@ -446,10 +446,8 @@ fn delegable_line(account: &Account, now: u64) -> Option<LockLine> {
         .and_then(|l| l.alive(now))
 }
 
-fn count_delegator(storage: &mut dyn Storage, delegate: &Addr, added: bool) -> Result<(), ContractError> {
-    if !added {
-        return Ok(uncount_delegator(storage, delegate)?);
-    }
+/// One delegator more, for an active delegate.
+fn count_delegator(storage: &mut dyn Storage, delegate: &Addr) -> Result<(), ContractError> {
     let mut record = DELEGATES
         .may_load(storage, delegate)?
         .filter(DelegateInfo::is_active)
@@ -504,10 +502,10 @@ pub fn delegate(deps: DepsMut, env: Env, info: MessageInfo, to: String) -> Resul
     let previous = account.delegate.take();
     if let Some(old) = &previous {
         change_received(deps.storage, old, line, None, block.now, block.height)?;
-        count_delegator(deps.storage, old, false)?;
+        uncount_delegator(deps.storage, old)?;
     }
     change_received(deps.storage, &to, None, line, block.now, block.height)?;
-    count_delegator(deps.storage, &to, true)?;
+    count_delegator(deps.storage, &to)?;
     account.delegate = Some(to.clone());
     let mut point = point_now(deps.storage, &delegator, &account, block.now)?;
     point.delegate = Some(to.clone());
@@ -537,7 +535,7 @@ pub fn undelegate(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response
         block.now,
         block.height,
     )?;
-    count_delegator(deps.storage, &old, false)?;
+    uncount_delegator(deps.storage, &old)?;
     let mut point = point_now(deps.storage, &delegator, &account, block.now)?;
     point.delegate = None;
     push_point(deps.storage, &delegator, &mut account, point, block.height)?;

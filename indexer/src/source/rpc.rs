@@ -53,21 +53,24 @@ impl RpcSource {
     }
 }
 
-impl BlockSource for RpcSource {
-    async fn latest_height(&self) -> Result<u64> {
+impl RpcSource {
+    /// A height of `/status`'s `sync_info`.
+    async fn status_height(&self, field: &str) -> Result<u64> {
         let status = self.get("status", &[]).await?;
-        status["sync_info"]["latest_block_height"]
+        status["sync_info"][field]
             .as_str()
             .and_then(|h| h.parse().ok())
-            .ok_or_else(|| anyhow!("/status has no latest_block_height"))
+            .ok_or_else(|| anyhow!("/status has no {field}"))
+    }
+}
+
+impl BlockSource for RpcSource {
+    async fn latest_height(&self) -> Result<u64> {
+        self.status_height("latest_block_height").await
     }
 
     async fn earliest_height(&self) -> Result<u64> {
-        let status = self.get("status", &[]).await?;
-        status["sync_info"]["earliest_block_height"]
-            .as_str()
-            .and_then(|h| h.parse().ok())
-            .ok_or_else(|| anyhow!("/status has no earliest_block_height"))
+        self.status_height("earliest_block_height").await
     }
 
     async fn fetch_raw(&self, height: u64) -> Result<(Value, Value)> {

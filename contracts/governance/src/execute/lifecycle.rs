@@ -154,10 +154,7 @@ fn veto_reason(reason: Option<String>) -> Result<Option<String>, ContractError> 
     if reason.chars().count() > MAX_VETO_REASON {
         return invalid(format!("longer than {MAX_VETO_REASON} characters"));
     }
-    if let Some(c) = reason
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if let Some(c) = fog_events::Text::forbidden_char(&reason) {
         return invalid(format!("contains the control character U+{:04X}", u32::from(c)));
     }
     Ok(Some(reason))

@@ -25,7 +25,7 @@ fn text(value: &str, what: &str, max: usize, required: bool) -> Result<String, C
     }
     // Line breaks and tabs are text; other control characters (NUL, escape
     // sequences) are not, and some stores refuse them.
-    if let Some(c) = t.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    if let Some(c) = fog_events::Text::forbidden_char(t) {
         return Err(ContractError::invalid_proposal(format!(
             "the {what} contains the control character U+{:04X}",
             u32::from(c)

@@ -85,6 +85,16 @@ impl AttrValue for Text {
     }
 }
 
+impl Text {
+    /// The first character free text may not hold: a control character
+    /// other than a line break or a tab (NUL, an escape sequence's ESC).
+    /// Every contract refuses free text that has one.
+    pub fn forbidden_char(text: &str) -> Option<char> {
+        text.chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    }
+}
+
 impl From<&str> for Text {
     fn from(s: &str) -> Self {
         Text(s.to_string())
