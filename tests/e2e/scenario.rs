@@ -356,6 +356,13 @@ fn governance_and_release_on_a_real_chain() {
         &ok(&["close", &spend.to_string(), "--from", "alice"]),
     );
 
+    // dave stops representing carol, then leaves: her power is hers again.
+    gas("drop a delegator", &ok(&["drop-delegator", "carol", "--from", "dave"]));
+    let carol = ok(&["query", "power", "carol"]);
+    assert_eq!(num(&carol["voting"]), num(&carol["own"]));
+    assert_eq!(num(&ok(&["query", "power", "dave"])["received"]), 0);
+    gas("unregister delegate", &ok(&["unregister-delegate", "--from", "dave"]));
+
     // The four-eyes release: two approvals from two groups.
     let sha = hex(&rand_bytes());
     let lineage = hex(&rand_bytes());

@@ -71,6 +71,14 @@ pub enum VeCmd {
         #[arg(long)]
         from: String,
     },
+    /// Stop representing one delegator (as its delegate, registered or
+    /// not): its power is its own again.
+    DropDelegator {
+        /// The delegator's address or key name.
+        delegator: String,
+        #[arg(long)]
+        from: String,
+    },
     /// Add FOG to the staking reward pool.
     FundRewards {
         #[arg(long)]
@@ -224,6 +232,11 @@ pub async fn run(ctx: &Context, cmd: VeCmd) -> Result<()> {
                 "no longer a delegate",
             )
             .await
+        }
+        VeCmd::DropDelegator { delegator, from } => {
+            let delegator = ctx.address(&delegator, &client)?;
+            let done = format!("no longer represents {delegator}");
+            simple(ctx, &client, &from, &ve, ExecuteMsg::DropDelegator { delegator }, &done).await
         }
         VeCmd::FundRewards { amount, from } => {
             let amount = parse_fog(&amount)?;

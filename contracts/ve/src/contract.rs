@@ -40,6 +40,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         ExecuteMsg::ClaimRewards {} => execute::claim(deps, env, info),
         ExecuteMsg::RegisterDelegate { profile } => execute::register_delegate(deps, env, info, profile),
         ExecuteMsg::UnregisterDelegate {} => execute::unregister_delegate(deps, env, info),
+        ExecuteMsg::DropDelegator { delegator } => execute::drop_delegator(deps, env, info, delegator),
         ExecuteMsg::Delegate { delegate } => execute::delegate(deps, env, info, delegate),
         ExecuteMsg::Undelegate {} => execute::undelegate(deps, env, info),
         ExecuteMsg::Checkpoint {} => execute::checkpoint(deps, env, info),

@@ -69,7 +69,10 @@ pub enum ContractError {
     #[error("{address} does not delegate")]
     NotDelegating { address: String },
 
-    #[error("the delegate still receives {power} of delegated power: its delegators must undelegate, or their locks end, first")]
+    #[error("{delegator} does not delegate to {delegate}")]
+    NotDelegatingTo { delegator: String, delegate: String },
+
+    #[error("the delegate still receives {power} of delegated power: its delegators must undelegate or be dropped (DropDelegator), or their locks end, first")]
     DelegateHoldsPower { power: Uint128 },
 
     #[error("the profile is at most 256 characters")]

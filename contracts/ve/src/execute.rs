@@ -424,8 +424,9 @@ pub fn unregister_delegate(deps: DepsMut, env: Env, info: MessageInfo) -> Result
     let account = ACCOUNTS.may_load(deps.storage, &delegate)?.unwrap_or_default();
     let received = point_now(deps.storage, &delegate, &account, block.now)?.received_bias;
     if !received.is_zero() {
+        // Rounded up: a dust lock's fraction of a unit still holds it.
         return Err(ContractError::DelegateHoldsPower {
-            power: Uint128::new(crate::curve::to_power(received.u128())),
+            power: Uint128::new(received.u128().div_ceil(crate::curve::SCALE)),
         });
     }
     if record.delegators == 0 {
@@ -519,31 +520,61 @@ pub fn delegate(deps: DepsMut, env: Env, info: MessageInfo, to: String) -> Resul
 }
 
 pub fn undelegate(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
-    let block = Block::from(&env);
     let delegator = info.sender;
     let mut account = ACCOUNTS.may_load(deps.storage, &delegator)?.unwrap_or_default();
-    let Some(old) = account.delegate.take() else {
+    let Some(old) = account.delegate.clone() else {
         return Err(ContractError::NotDelegating {
             address: delegator.to_string(),
         });
     };
-    change_received(
-        deps.storage,
-        &old,
-        delegable_line(&account, block.now),
-        None,
-        block.now,
-        block.height,
-    )?;
-    uncount_delegator(deps.storage, &old)?;
-    let mut point = point_now(deps.storage, &delegator, &account, block.now)?;
-    point.delegate = None;
-    push_point(deps.storage, &delegator, &mut account, point, block.height)?;
-    ACCOUNTS.save(deps.storage, &delegator, &account)?;
+    end_delegation(deps.storage, &delegator, &mut account, Block::from(&env))?;
     Ok(Response::new().add_event(to_event(&ev::Undelegated {
         delegator: delegator.to_string(),
         delegate: old.to_string(),
     })))
+}
+
+pub fn drop_delegator(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    delegator: String,
+) -> Result<Response, ContractError> {
+    let delegate = info.sender;
+    let delegator = deps.api.addr_validate(&delegator)?;
+    let mut account = ACCOUNTS.may_load(deps.storage, &delegator)?.unwrap_or_default();
+    if account.delegate.as_ref() != Some(&delegate) {
+        return Err(ContractError::NotDelegatingTo {
+            delegator: delegator.to_string(),
+            delegate: delegate.to_string(),
+        });
+    }
+    end_delegation(deps.storage, &delegator, &mut account, Block::from(&env))?;
+    Ok(Response::new().add_event(to_event(&ev::DelegatorDropped {
+        delegate: delegate.to_string(),
+        delegator: delegator.to_string(),
+    })))
+}
+
+/// Ends `delegator`'s delegation: its delegate stops receiving the live
+/// lock's power and counts one delegator fewer.
+fn end_delegation(storage: &mut dyn Storage, delegator: &Addr, account: &mut Account, block: Block) -> StdResult<()> {
+    let Some(old) = account.delegate.take() else {
+        return Ok(());
+    };
+    change_received(
+        storage,
+        &old,
+        delegable_line(account, block.now),
+        None,
+        block.now,
+        block.height,
+    )?;
+    uncount_delegator(storage, &old)?;
+    let mut point = point_now(storage, delegator, account, block.now)?;
+    point.delegate = None;
+    push_point(storage, delegator, account, point, block.height)?;
+    ACCOUNTS.save(storage, delegator, account)
 }
 
 pub fn checkpoint(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {

@@ -40,11 +40,17 @@ pub enum ExecuteMsg {
         /// most 256 characters).
         profile: Option<String>,
     },
-    /// Stops being a delegate; only possible while it receives no power.
-    /// Delegations without a live lock (anyone can make one) do not hold
-    /// it: they lapse when their delegator next locks, unless it registers
-    /// again first.
+    /// Stops being a delegate; only possible while it receives no power
+    /// (see `DropDelegator`). Delegations without a live lock (anyone can
+    /// make one) do not hold it: they lapse when their delegator next
+    /// locks, unless it registers again first.
     UnregisterDelegate {},
+    /// A delegate (registered or retired) stops representing `delegator`:
+    /// the delegation ends as if the delegator had undelegated, and its
+    /// power is its own again. One delegator per call, so a delegate held
+    /// by many small locks can still leave. Proposals that already started
+    /// keep the delegation of their start.
+    DropDelegator { delegator: String },
     /// Delegates the sender's voting power (its lock's, now and later) to a
     /// registered delegate. Proposals that already started keep the
     /// delegation of their start.

@@ -248,3 +248,107 @@ fn a_retired_delegate_registering_again_keeps_its_dormant_delegators() {
     );
     assert_eq!((info.delegators, info.retired_height), (1, None));
 }
+
+#[test]
+fn a_delegate_held_by_a_dust_lock_drops_it_and_leaves() {
+    let mut s = SuiteBuilder::new().build();
+    let (alice, bob, carol, dan) = (s.user(0), s.user(1), s.user(2), s.user(3));
+    register(&mut s, &dan);
+    register(&mut s, &carol);
+    // A four-year lock of ten micro-FOG would hold dan for four years.
+    s.lock(&bob, 10u128.into(), 208 * WEEK).unwrap();
+    delegate(&mut s, &bob, &dan).unwrap();
+    s.lock(&alice, fog(100), 10 * WEEK).unwrap();
+    delegate(&mut s, &alice, &dan).unwrap();
+    let (h_before, t_before) = (s.height(), s.now());
+    s.advance(1);
+    let err = s.ve_exec(&dan, ExecuteMsg::UnregisterDelegate {}).unwrap_err();
+    assert!(err.contains("still receives"), "{err}");
+
+    // Only the delegate named in the delegation may drop it.
+    let drop = |who: &cosmwasm_std::Addr| ExecuteMsg::DropDelegator {
+        delegator: who.to_string(),
+    };
+    let err = s.ve_exec(&carol, drop(&bob)).unwrap_err();
+    assert!(err.contains("does not delegate to"), "{err}");
+    let err = s.ve_exec(&dan, drop(&carol)).unwrap_err();
+    assert!(err.contains("does not delegate to"), "{err}");
+    let err = s
+        .ve_exec(
+            &dan,
+            ExecuteMsg::DropDelegator {
+                delegator: "not an address".into(),
+            },
+        )
+        .unwrap_err();
+    assert!(err.contains("bech32"), "{err}");
+
+    let res = s.ve_exec(&dan, drop(&bob)).unwrap();
+    let ev = res
+        .events
+        .iter()
+        .find(|e| e.ty == "wasm-fog.ve.delegator_dropped")
+        .expect("the drop is an event");
+    let attr = |k: &str| ev.attributes.iter().find(|a| a.key == k).map(|a| a.value.clone());
+    assert_eq!(attr("delegate"), Some(dan.to_string()));
+    assert_eq!(attr("delegator"), Some(bob.to_string()));
+    let b = s.power(&bob);
+    assert_eq!((b.delegate.clone(), b.voting), (None, b.own));
+    assert!(!b.own.is_zero(), "a micro-FOG lock still has power");
+    assert_eq!(s.power(&dan).received, s.power(&alice).own);
+    let err = s.ve_exec(&dan, drop(&bob)).unwrap_err();
+    assert!(err.contains("does not delegate to"), "{err}");
+
+    s.ve_exec(&dan, drop(&alice)).unwrap();
+    assert!(s.power(&dan).received.is_zero());
+    s.ve_exec(&dan, ExecuteMsg::UnregisterDelegate {}).unwrap();
+    // Nobody delegates any more, so no retired record is kept.
+    let all: fog_ve::msg::DelegatesResponse = s.query(
+        &s.ve,
+        &QueryMsg::Delegates {
+            start_after: None,
+            limit: None,
+        },
+    );
+    let listed: Vec<String> = all.delegates.iter().map(|d| d.address.to_string()).collect();
+    assert_eq!(listed, [carol.to_string()]);
+    // The past is unchanged: proposals that started before keep dan's power.
+    // (Within a unit: each power is its scaled bias rounded down.)
+    let was = |a| s.power_at(a, h_before, t_before);
+    let received = was(&dan).received.u128();
+    let delegated = was(&alice).own.u128() + was(&bob).own.u128();
+    assert!(received.abs_diff(delegated) <= 1, "{received} vs {delegated}");
+    assert!(received > was(&alice).own.u128());
+    // Both may delegate elsewhere; the total is what everyone votes with.
+    delegate(&mut s, &bob, &carol).unwrap();
+    let voting: u128 = [&alice, &bob, &carol, &dan]
+        .iter()
+        .map(|a| s.power(a).voting.u128())
+        .sum();
+    assert!(s.total_power().u128().abs_diff(voting) <= 4);
+}
+
+#[test]
+fn a_retired_delegate_may_drop_its_dormant_delegators() {
+    let mut s = SuiteBuilder::new().build();
+    let (bob, dan) = (s.user(1), s.user(3));
+    register(&mut s, &dan);
+    delegate(&mut s, &bob, &dan).unwrap();
+    s.ve_exec(&dan, ExecuteMsg::UnregisterDelegate {}).unwrap();
+    s.ve_exec(
+        &dan,
+        ExecuteMsg::DropDelegator {
+            delegator: bob.to_string(),
+        },
+    )
+    .unwrap();
+    assert_eq!(s.power(&bob).delegate, None);
+    // Its last delegator dropped, the retired record is gone.
+    let gone = s.try_query::<_, DelegateResponse>(
+        &s.ve,
+        &QueryMsg::Delegate {
+            address: dan.to_string(),
+        },
+    );
+    assert!(gone.is_err(), "{gone:?}");
+}

@@ -1,5 +1,6 @@
 //! Property: for random sequences of locks, increases, extensions,
-//! withdrawals, delegations and idle periods, at every height visited the sum
+//! withdrawals, delegations, dropped delegators, delegates leaving and
+//! returning, and idle periods, at every height visited the sum
 //! of all addresses' power equals the reported total, to within one base unit
 //! per address (each address's power is rounded down on its own; the total
 //! once), both for own power and for the power each address carries.
@@ -14,12 +15,34 @@ const DELEGATE: usize = 4;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Lock { user: usize, fog: u128, weeks: u64 },
-    Increase { user: usize, fog: u128 },
-    Extend { user: usize, weeks: u64 },
-    Withdraw { user: usize },
-    Delegate { user: usize },
-    Undelegate { user: usize },
+    Lock {
+        user: usize,
+        fog: u128,
+        weeks: u64,
+    },
+    Increase {
+        user: usize,
+        fog: u128,
+    },
+    Extend {
+        user: usize,
+        weeks: u64,
+    },
+    Withdraw {
+        user: usize,
+    },
+    Delegate {
+        user: usize,
+    },
+    Undelegate {
+        user: usize,
+    },
+    /// The delegate drops `user`, leaves, or registers again.
+    Drop {
+        user: usize,
+    },
+    Unregister,
+    Register,
     Blocks(u64),
     Weeks(u64),
 }
@@ -33,6 +56,9 @@ fn op() -> impl Strategy<Value = Op> {
         user.clone().prop_map(|user| Op::Withdraw { user }),
         (0..DELEGATE).prop_map(|user| Op::Delegate { user }),
         (0..DELEGATE).prop_map(|user| Op::Undelegate { user }),
+        (0..DELEGATE).prop_map(|user| Op::Drop { user }),
+        Just(Op::Unregister),
+        Just(Op::Register),
         (1u64..50).prop_map(Op::Blocks),
         (1u64..60).prop_map(Op::Weeks),
     ]
@@ -52,6 +78,14 @@ fn apply(s: &mut Suite, op: &Op) {
             },
         ),
         Op::Undelegate { user } => s.ve_exec(&s.user(user), ExecuteMsg::Undelegate {}),
+        Op::Drop { user } => s.ve_exec(
+            &s.user(DELEGATE),
+            ExecuteMsg::DropDelegator {
+                delegator: s.user(user).to_string(),
+            },
+        ),
+        Op::Unregister => s.ve_exec(&s.user(DELEGATE), ExecuteMsg::UnregisterDelegate {}),
+        Op::Register => s.ve_exec(&s.user(DELEGATE), ExecuteMsg::RegisterDelegate { profile: None }),
         Op::Blocks(n) => {
             s.advance(n);
             return;

@@ -64,13 +64,23 @@ pub fn is_logged(e: &Event) -> bool {
     e.kind.strip_prefix("wasm-") != Some(fog_events::audit_anchor::CheckpointAnchored::TYPE)
 }
 
+/// The attribute naming who acted, where [`ACTORS`]' order would name
+/// someone else.
+fn actor_key(kind: &str) -> Option<&'static str> {
+    match kind {
+        // The delegate drops the delegator.
+        "ve.delegator_dropped" => Some("delegate"),
+        _ => None,
+    }
+}
+
 /// The audit entry of a fog event in `block`.
 pub fn entry(block: &Block, e: &Event) -> Entry {
     let kind = e.kind.strip_prefix("wasm-fog.").unwrap_or(&e.kind);
     let module = kind.split('.').next().unwrap_or_default();
-    let actor = ACTORS
-        .iter()
-        .find_map(|k| e.attr(k))
+    let actor = actor_key(kind)
+        .and_then(|k| e.attr(k))
+        .or_else(|| ACTORS.iter().find_map(|k| e.attr(k)))
         .or_else(|| e.attr("_contract_address"))
         .unwrap_or("chain")
         .to_string();
@@ -89,5 +99,54 @@ pub fn entry(block: &Block, e: &Event) -> Entry {
         subject: subject(module, e),
         details: Value::Object(details),
         tags: tags(module),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Phase, Protocol};
+
+    fn block_with(kind: &str, attributes: &[(&str, &str)]) -> (Block, Event) {
+        let event = Event {
+            kind: kind.into(),
+            attributes: attributes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            phase: Phase::Tx,
+            tx_index: None,
+        };
+        let block = Block {
+            height: 7,
+            hash: "AA".into(),
+            last_block_hash: "BB".into(),
+            time: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            app_hash: String::new(),
+            proposer: String::new(),
+            chain_id: "fog-1".into(),
+            protocol: Protocol::Finalize,
+            txs: vec![],
+            events: vec![],
+        };
+        (block, event)
+    }
+
+    #[test]
+    fn a_dropped_delegation_is_the_delegates_act_on_the_delegators_account() {
+        let (block, e) = block_with(
+            "wasm-fog.ve.delegator_dropped",
+            &[("delegate", "inj1delegate"), ("delegator", "inj1dust")],
+        );
+        let entry = entry(&block, &e);
+        assert_eq!(entry.actor, "inj1delegate");
+        assert_eq!(entry.subject, "account/inj1dust");
+        assert_eq!(entry.tags, vec!["MiCA"]);
+    }
+
+    #[test]
+    fn an_undelegation_is_the_delegators_act() {
+        let (block, e) = block_with(
+            "wasm-fog.ve.undelegated",
+            &[("delegator", "inj1dust"), ("delegate", "inj1delegate")],
+        );
+        assert_eq!(entry(&block, &e).actor, "inj1dust");
     }
 }

@@ -101,6 +101,7 @@ pub async fn apply(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, e: V
         }
         VeEvent::Delegated(d) => delegation(p, at, &d.delegator, Some(&d.delegate)),
         VeEvent::Undelegated(d) => delegation(p, at, &d.delegator, None),
+        VeEvent::DelegatorDropped(d) => delegation(p, at, &d.delegator, None),
         VeEvent::Checkpointed(_) => {}
     }
     Ok(())

@@ -92,6 +92,12 @@ crate::fog_events! {
             delegator: String,
             delegate: String,
         },
+        /// A delegate stopped representing a delegator, whose power is its
+        /// own again.
+        DelegatorDropped = "delegator_dropped" v 1 {
+            delegate: String,
+            delegator: String,
+        },
         /// The total was recorded at this block.
         Checkpointed = "checkpointed" v 1 {
             sender: String,
