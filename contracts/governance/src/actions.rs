@@ -68,6 +68,7 @@ pub fn validate(api: &dyn Api, config: &Config, action: &Action) -> Result<(), C
             }
             for c in calls {
                 managed(config, api, &c.contract)?;
+                not_limited(api, config, &c.contract)?;
             }
         }
         Action::RulesChange { rules } => {
@@ -230,6 +231,7 @@ pub fn effect(api: &dyn Api, config: &Config, action: &Action) -> Result<Effect,
             }
             for c in calls {
                 managed(config, api, &c.contract)?;
+                not_limited(api, config, &c.contract)?;
                 msgs.push(call_msg(c));
             }
             Effect::Messages(msgs, vec![])

@@ -67,9 +67,11 @@ pub fn validate_rules(r: &KindRules) -> Result<(), ContractError> {
             "{kind}: quorum must be 1 to 10000 bps"
         )));
     }
-    if r.threshold_bps < 5_000 || r.threshold_bps > 10_000 {
+    // Yes must exceed the threshold's share of yes and no: at 10000 no
+    // vote, not even a unanimous one, could pass.
+    if r.threshold_bps < 5_000 || r.threshold_bps > 9_999 {
         return Err(ContractError::invalid_config(format!(
-            "{kind}: threshold must be 5000 to 10000 bps (a majority at least)"
+            "{kind}: threshold must be 5000 to 9999 bps (the share of yes among yes and no must exceed it)"
         )));
     }
     if r.voting_period < 10 || r.voting_period > 365 * DAY {
@@ -94,6 +96,13 @@ pub fn validate(config: &Config) -> Result<(), ContractError> {
     config.rules.iter().try_for_each(validate_rules)?;
     if config.proposer_min_kyc_tier.is_some_and(|t| t > 3) || config.quadratic_min_kyc_tier > 3 {
         return Err(ContractError::invalid_config("KYC tiers are 0 to 3"));
+    }
+    // At tier 0 anyone counts, and splitting a lock over n addresses would
+    // multiply its quadratic weight by the square root of n.
+    if config.quadratic_min_kyc_tier == 0 {
+        return Err(ContractError::invalid_config(
+            "quadratic voting needs a KYC tier of at least 1 (one verified person, one identity)",
+        ));
     }
     if config.max_vote_share_bps.is_some_and(|c| c == 0 || c > 10_000) {
         return Err(ContractError::invalid_config("the vote cap must be 1 to 10000 bps"));
@@ -261,6 +270,12 @@ mod tests {
         let mut r = default_rules(ProposalKind::Text);
         r.quorum_bps = 0;
         assert!(validate_rules(&r).is_err());
+        // A threshold no vote can exceed, not even a unanimous one.
+        let mut r = default_rules(ProposalKind::RulesChange);
+        r.threshold_bps = 10_000;
+        assert!(validate_rules(&r).is_err());
+        r.threshold_bps = 9_999;
+        validate_rules(&r).unwrap();
         assert!(complete_rules(vec![
             default_rules(ProposalKind::Text),
             default_rules(ProposalKind::Text)

@@ -215,6 +215,16 @@ fn parameter_and_rules_changes_apply_on_execution() {
     };
     let err = s.propose(&alice, bad).unwrap_err();
     assert!(err.contains("max_options"), "{err}");
+    // Quadratic voting without its Sybil gate is refused.
+    let open_gate = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            quadratic_min_kyc_tier: Some(0),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("anyone counts")
+    };
+    let err = s.propose(&alice, open_gate).unwrap_err();
+    assert!(err.contains("KYC tier of at least 1"), "{err}");
 }
 
 #[test]
@@ -250,6 +260,60 @@ fn a_protocol_upgrade_calls_a_managed_contract() {
         },
     );
     assert!(r.is_officer);
+}
+
+#[test]
+fn an_upgrade_cannot_call_a_spend_limited_token() {
+    let (mut s, [alice, ..]) = setup();
+    let (token, ve, registry) = (s.token.clone(), s.ve.clone(), s.registry.clone());
+    let grantee = s.addr("grantee");
+    // Even once the token is a managed contract (it could need a migration).
+    let manage = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            managed_contracts: Some(vec![ve.to_string(), registry.to_string(), token.to_string()]),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("manage the token")
+    };
+    let id = pass(&mut s, &alice, manage);
+    s.advance_seconds(2 * DAY);
+    execute(&mut s, id).unwrap();
+    let drain = |label: &str| ProposeMsg {
+        action: Some(Action::ProtocolUpgrade {
+            migrations: vec![],
+            calls: vec![ContractCall {
+                contract: token.to_string(),
+                msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
+                    recipient: grantee.to_string(),
+                    amount: fog(1_000_000),
+                })
+                .unwrap(),
+            }],
+        }),
+        ..text_proposal(label)
+    };
+    let err = s.propose(&alice, drain("drain")).unwrap_err();
+    assert!(err.contains("spend-limited token"), "{err}");
+    // Nor can one proposed before the limit was set run after it.
+    let unlimit = |limits: Vec<fog_governance::state::SpendLimit>| ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            spend_limits: Some(limits),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("limits")
+    };
+    let limits = s.gov_config().spend_limits;
+    let id = pass(&mut s, &alice, unlimit(vec![]));
+    s.advance_seconds(2 * DAY);
+    execute(&mut s, id).unwrap();
+    let upgrade = pass(&mut s, &alice, drain("drain later"));
+    let id = pass(&mut s, &alice, unlimit(limits));
+    s.advance_seconds(2 * DAY);
+    execute(&mut s, id).unwrap();
+    s.advance_seconds(7 * DAY);
+    let err = execute(&mut s, upgrade).unwrap_err();
+    assert!(err.contains("spend-limited token"), "{err}");
+    assert_eq!(s.fog_balance(&grantee), Uint128::zero());
 }
 
 #[test]

@@ -64,6 +64,13 @@ pub fn lock_end(now: u64, duration: u64) -> Result<u64, DurationError> {
     Ok(week_floor(now + weeks * WEEK))
 }
 
+/// The whole weeks a lock ending at `end` commits its FOG for from `now`,
+/// a started week counting whole: a lock of `n` weeks commits `n`, though
+/// its end is rounded down to a week boundary. Tiers are judged by it.
+pub fn committed_weeks(end: u64, now: u64) -> u64 {
+    end.saturating_sub(now).div_ceil(WEEK)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DurationError {
     TooShort,

@@ -7,7 +7,7 @@ use cosmwasm_std::{
 use cw20::{Cw20ExecuteMsg, Cw20ReceiveMsg};
 use fog_events::{to_event, ve as ev, Text};
 
-use crate::curve::{lock_end, slope_of, DurationError, MAX_TOTAL_LOCKED, WEEK};
+use crate::curve::{committed_weeks, lock_end, slope_of, DurationError, MAX_TOTAL_LOCKED};
 use crate::error::ContractError;
 use crate::ledger::{change_global, change_received, load_global_now, point_now, push_point, save_global, LockLine};
 use crate::msg::ReceiveMsg;
@@ -197,7 +197,7 @@ fn lock(
     }
     let mut g = load_global_now(deps.storage, block.now)?;
     check_total_bound(&g, amount)?;
-    let (tier, apy_bps) = tier_of(&config.tiers, (end - block.now) / WEEK, amount.u128());
+    let (tier, apy_bps) = tier_of(&config.tiers, committed_weeks(end, block.now), amount.u128());
     settle_rewards(deps.storage, &mut account, &g, block.now)?;
     account.amount = amount;
     account.end = end;
@@ -230,9 +230,13 @@ fn increase(
     settle_rewards(deps.storage, &mut account, &g, block.now)?;
     let old = line_of(&account);
     account.amount += added;
+    // The added FOG is committed only until the lock's end: the tier is
+    // judged over the time left, not the lock's original length (else a
+    // dust lock of four years, topped up in its last week, would earn the
+    // top tier for a week's commitment).
     (account.tier, account.apy_bps) = tier_of(
         &config.tiers,
-        (account.end - account.start) / WEEK,
+        committed_weeks(account.end, block.now),
         account.amount.u128(),
     );
     g.locked += added;
@@ -268,6 +272,7 @@ pub fn extend(deps: DepsMut, env: Env, info: MessageInfo, duration: u64) -> Resu
     let block = Block::from(&env);
     let config = CONFIG.load(deps.storage)?;
     let owner = info.sender;
+    refuse_sanctioned(&deps.querier, &config, &owner)?;
     let mut account = live_lock(deps.storage, &owner, block.now)?;
     let end = lock_end(block.now, duration).map_err(duration_error)?;
     if end <= account.end {
@@ -281,7 +286,7 @@ pub fn extend(deps: DepsMut, env: Env, info: MessageInfo, duration: u64) -> Resu
     let old = line_of(&account);
     account.end = end;
     account.start = block.now;
-    (account.tier, account.apy_bps) = tier_of(&config.tiers, (end - block.now) / WEEK, account.amount.u128());
+    (account.tier, account.apy_bps) = tier_of(&config.tiers, committed_weeks(end, block.now), account.amount.u128());
     let lapsed = record_lock_change(deps.storage, &owner, &mut account, &mut g, Some(old), block)?;
     Ok(Response::new()
         .add_events(lapsed)

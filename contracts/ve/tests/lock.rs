@@ -129,6 +129,11 @@ fn sanctioned_addresses_cannot_lock() {
     s.set_kyc(&bob, 1, true).unwrap();
     let err = s.increase(&bob, fog(1)).unwrap_err();
     assert!(err.contains("sanctioned"), "{err}");
+    // Nor lengthen the lock for more power and a better tier.
+    let err = s
+        .ve_exec(&bob, fog_ve::msg::ExecuteMsg::ExtendLock { duration: 10 * WEEK })
+        .unwrap_err();
+    assert!(err.contains("sanctioned"), "{err}");
 }
 
 #[test]

@@ -37,6 +37,39 @@ fn tiers_follow_length_and_amount() {
 }
 
 #[test]
+fn a_lock_of_exactly_a_tiers_length_reaches_it() {
+    let mut s = SuiteBuilder::new().build();
+    let (a, b) = (s.user(0), s.user(1));
+    // Mid-week: the ends are rounded down to a week boundary, yet a lock
+    // of 26 weeks commits 26 and one of 156 commits 156.
+    s.advance_seconds(3 * 24 * 3600 + 5);
+    s.lock(&a, fog(1_000), 26 * WEEK).unwrap();
+    s.lock(&b, fog(1_000_000), 156 * WEEK).unwrap();
+    assert_eq!(tier(&s, &a).tier.as_deref(), Some("Silver"));
+    assert_eq!(tier(&s, &b).tier.as_deref(), Some("Diamond"));
+    // One week less is the tier below.
+    let c = s.user(2);
+    s.lock(&c, fog(1_000), 25 * WEEK).unwrap();
+    assert_eq!(tier(&s, &c).tier.as_deref(), Some("Bronze"));
+}
+
+#[test]
+fn an_increase_is_judged_by_the_time_left() {
+    let mut s = SuiteBuilder::new().build();
+    let a = s.user(0);
+    // A dust lock of four years, topped up in its last weeks, earns the
+    // tier of what is left (Bronze), not Diamond for a two-week commitment.
+    s.lock(&a, 10u128.into(), 208 * WEEK).unwrap();
+    s.advance_seconds(206 * WEEK);
+    s.increase(&a, fog(1_000_000)).unwrap();
+    assert_eq!(tier(&s, &a).tier.as_deref(), Some("Bronze"));
+    assert_eq!(tier(&s, &a).apy_bps, 500);
+    // Extending commits it again: the tier follows.
+    s.ve_exec(&a, ExecuteMsg::ExtendLock { duration: 160 * WEEK }).unwrap();
+    assert_eq!(tier(&s, &a).tier.as_deref(), Some("Diamond"));
+}
+
+#[test]
 fn rewards_accrue_at_the_tier_rate() {
     let mut s = SuiteBuilder::new().build();
     let alice = s.user(0);
