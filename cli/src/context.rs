@@ -43,15 +43,49 @@ impl Context {
         Keystore::open(&self.keystore_path)
     }
 
-    /// A key by name: the user's keystore first, then the devnet's named
-    /// accounts (whose password is public).
+    /// Whether the commands go to the local devnet: its manifest, by default
+    /// or named.
+    fn on_devnet(&self) -> bool {
+        let devnet = self.devnet_paths().manifest;
+        !self.deployment_named
+            || self.deployment_path == devnet
+            || matches!(
+                (self.deployment_path.canonicalize(), devnet.canonicalize()),
+                (Ok(a), Ok(b)) if a == b
+            )
+    }
+
+    /// A devnet account of that name, if the devnet has one.
+    fn devnet_key(&self, name: &str) -> Result<Option<KeyEntry>> {
+        let path = self.devnet_paths().keystore;
+        if !path.exists() {
+            return Ok(None);
+        }
+        Ok(Keystore::open(&path)?.get(name).cloned())
+    }
+
+    /// Refuses a devnet account's name off the devnet: their keys are
+    /// derived from public seeds, so on any other chain "bob" must not
+    /// quietly mean devnet bob's address, which anyone can spend from.
+    fn refuse_devnet_name(&self, name: &str) -> Result<()> {
+        if !self.on_devnet() && self.devnet_key(name)?.is_some() {
+            bail!(
+                "{name:?} is a devnet account, not a key in {}: the devnet's accounts count only with the devnet's manifest",
+                self.keystore_path.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// A key by name: the user's keystore first, then, on the devnet only,
+    /// its named accounts (whose password is public).
     fn find_key(&self, name: &str) -> Result<(KeyEntry, Option<&'static str>)> {
         if let Some(k) = self.keystore()?.get(name) {
             return Ok((k.clone(), None));
         }
-        let devnet = Keystore::open(&self.devnet_paths().keystore)?;
-        if let Some(k) = devnet.get(name) {
-            return Ok((k.clone(), Some(DEVNET_PASSWORD)));
+        self.refuse_devnet_name(name)?;
+        if let Some(k) = self.devnet_key(name)? {
+            return Ok((k, Some(DEVNET_PASSWORD)));
         }
         bail!(
             "no key named {name:?} (looked in {} and the devnet's accounts); see `fog keys list`",
@@ -82,6 +116,9 @@ impl Context {
         }
         if value.starts_with(prefix.as_str()) && value.len() > 30 {
             bail!("{value:?} is not a valid address (bad bech32 checksum or length)");
+        }
+        if self.keystore()?.get(value).is_none() {
+            self.refuse_devnet_name(value)?;
         }
         match self.find_key(value) {
             Ok((entry, _)) => entry.address(prefix),

@@ -379,6 +379,54 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     assert_eq!(opened["lineage_hash"], lineage_hash.as_str());
     assert_eq!(opened["audit_seq"].as_u64(), Some(seq));
     assert_eq!(opened["anchored"].as_array().unwrap().len(), 2, "{opened}");
+    // Only for the policy it passed.
+    let err = run(&[
+        "release",
+        "gate",
+        model.to_str().unwrap(),
+        "--type",
+        "EXPERIMENT",
+        "--indexer",
+        &indexer_url,
+        "--token",
+        &auditor,
+    ])
+    .unwrap_err();
+    assert!(err.contains("released as MODEL_DEPLOYMENT, not EXPERIMENT"), "{err}");
+    // A genuine, anchored lineage record of another model proves nothing
+    // about this file: a release that names it, typed by hand, stays shut.
+    let other = work.path().join("other.bin");
+    std::fs::write(&other, b"weights nobody trained").unwrap();
+    let other_sha = ok(&["lineage", "hash", other.to_str().unwrap()]);
+    let other_sha = other_sha[0]["sha256"].as_str().unwrap().to_string();
+    let req = ok(&[
+        "release",
+        "request",
+        "--id",
+        "other-model",
+        "--version",
+        "1.0.0",
+        "--sha256",
+        &other_sha,
+        "--lineage-hash",
+        &lineage_hash,
+        "--from",
+        "alice",
+    ]);
+    let other_id = req["request_id"].as_str().unwrap().to_string();
+    ok(&["release", "approve", &other_id, "--from", "developer"]);
+    ok(&["release", "approve", &other_id, "--from", "risk"]);
+    let err = run(&[
+        "release",
+        "gate",
+        other.to_str().unwrap(),
+        "--indexer",
+        &indexer_url,
+        "--token",
+        &auditor,
+    ])
+    .unwrap_err();
+    assert!(err.contains("describes model"), "{err}");
 
     // Remediation: one officer proposes flagging an address in the
     // registry, a second confirms it, the relayer (a registry officer)

@@ -1,6 +1,6 @@
 //! Bad input gets one clear line and a non-zero exit, and changes nothing.
 
-use crate::fog::{devnet, run};
+use crate::fog::{devnet, home, run};
 
 const SHA: &str = "7777777777777777777777777777777777777777777777777777777777777777";
 
@@ -97,4 +97,34 @@ fn bad_input_is_one_clear_line() {
         let err = run(&args).expect_err(&format!("fog {args:?} should fail"));
         assert!(err.contains(expected), "fog {args:?}: expected {expected:?} in {err:?}");
     }
+
+    // With another deployment's manifest, the devnet's account names are
+    // not keys: "bob" must not quietly mean devnet bob, whose key is public.
+    let other = std::env::temp_dir().join(format!("fog-other-deployment-{}.json", std::process::id()));
+    std::fs::copy(home().join("devnet/deployment.json"), &other).unwrap();
+    let other_arg = other.to_str().unwrap();
+    for args in [
+        vec!["--deployment", other_arg, "query", "power", "bob"],
+        vec![
+            "--deployment",
+            other_arg,
+            "lock",
+            "--amount",
+            "1",
+            "--weeks",
+            "5",
+            "--from",
+            "alice",
+        ],
+    ] {
+        let err = run(&args).expect_err(&format!("fog {args:?} should fail"));
+        assert!(
+            err.contains("count only with the devnet's manifest"),
+            "fog {args:?}: {err}"
+        );
+    }
+    // The devnet's own manifest, named, still knows them.
+    let named = home().join("devnet/deployment.json");
+    run(&["--deployment", named.to_str().unwrap(), "query", "power", "bob"]).unwrap();
+    std::fs::remove_file(&other).unwrap();
 }

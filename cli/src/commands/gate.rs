@@ -14,7 +14,7 @@ use fog_merkle::verify_inclusion;
 use fog_relayer::chain::ChainClient;
 use fog_relayer::deployment::Deployment;
 use fog_relayer::evm::{Address, EvmAnchor};
-use fog_release_gate::msg::{IsReleasedResponse, QueryMsg as GateQuery};
+use fog_release_gate::msg::{IsReleasedResponse, QueryMsg as GateQuery, RequestResponse};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -106,14 +106,57 @@ async fn inclusion(http: &reqwest::Client, indexer: &str, seq: u64, size: u64) -
     Ok((proof.leaf_hash, proof.proof))
 }
 
+/// What to check.
+pub struct Gate<'a> {
+    pub file: &'a Path,
+    /// The policy the release must have passed.
+    pub artifact_type: &'a str,
+    pub indexer: &'a str,
+    pub token: Option<&'a str>,
+    pub require_evm: bool,
+}
+
+/// The lineage record a release approved must describe the very file and
+/// datasets the release names: a genuine record of another model, anchored,
+/// proves nothing about this one.
+fn check_lineage_matches(record: &serde_json::Value, sha_hex: &str, request: &RequestResponse) -> Result<()> {
+    let details = &record["details"];
+    let model = details["model"]["sha256"].as_str().unwrap_or_default();
+    if !model.eq_ignore_ascii_case(sha_hex) {
+        bail!("the approved lineage record describes model {model:?}, not this file ({sha_hex})");
+    }
+    let mut recorded: Vec<String> = details["datasets"]
+        .as_array()
+        .map(|ds| {
+            ds.iter()
+                .map(|d| d["sha256"].as_str().unwrap_or_default().to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut requested: Vec<String> = request.dataset_hashes.iter().map(|h| h.to_hex()).collect();
+    recorded.sort();
+    recorded.dedup();
+    requested.sort();
+    requested.dedup();
+    if recorded != requested {
+        bail!(
+            "the release request names datasets [{}] but its lineage record [{}]",
+            requested.join(", "),
+            recorded.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// Runs the gate; an error is the reason it stays closed.
-pub async fn check(
-    deployment: &Deployment,
-    file: &Path,
-    indexer: &str,
-    token: Option<&str>,
-    require_evm: bool,
-) -> Result<GateReport> {
+pub async fn check(deployment: &Deployment, gate: &Gate<'_>) -> Result<GateReport> {
+    let Gate {
+        file,
+        artifact_type,
+        indexer,
+        token,
+        require_evm,
+    } = *gate;
     let indexer = indexer.trim_end_matches('/');
     let client = ChainClient::new(deployment.client_profile());
     let sha = file_sha256(file)?;
@@ -139,6 +182,13 @@ pub async fn check(
         ),
         _ => bail!("{} (sha256 {sha_hex}) is not released: no release request names it", file.display()),
     };
+    if request.artifact_type != artifact_type {
+        bail!(
+            "{} (sha256 {sha_hex}) was released as {}, not {artifact_type}",
+            file.display(),
+            request.artifact_type
+        );
+    }
     let lineage_hash = request.lineage_hash.to_hex();
 
     let http = indexer_client(token)?;
@@ -157,6 +207,7 @@ pub async fn check(
     if entry.record["action"] != "lineage.registered" || entry.record["details"]["record_hash"] != lineage_hash {
         bail!("audit record {seq} is not the registration of lineage record {lineage_hash}");
     }
+    check_lineage_matches(&entry.record, &sha_hex, &request)?;
     let leaf = hash32(&entry.leaf_hash)?;
     let canonical = serde_json_canonicalizer::to_vec(&entry.record)?;
     if fog_merkle::leaf_hash(&canonical) != leaf {

@@ -91,6 +91,10 @@ pub enum ReleaseCmd {
         /// Also require the lineage to be anchored on the EVM chain.
         #[arg(long)]
         require_evm: bool,
+        /// The artifact type (policy) the release must have passed: a
+        /// release under a weaker policy does not open this gate.
+        #[arg(long = "type", default_value = "MODEL_DEPLOYMENT")]
+        artifact_type: String,
     },
 }
 
@@ -242,8 +246,16 @@ pub async fn run(ctx: &Context, cmd: ReleaseCmd) -> Result<()> {
             indexer,
             token,
             require_evm,
+            artifact_type,
         } => {
-            let report = super::gate::check(&d, &file, &indexer, token.as_deref(), require_evm)
+            let gate = super::gate::Gate {
+                file: &file,
+                artifact_type: &artifact_type,
+                indexer: &indexer,
+                token: token.as_deref(),
+                require_evm,
+            };
+            let report = super::gate::check(&d, &gate)
                 .await
                 .map_err(|e| anyhow!("gate closed: {e:#}"))?;
             super::gate::print(ctx, &report)
