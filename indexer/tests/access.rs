@@ -98,15 +98,45 @@ async fn every_method_missing_from_the_policy_is_405() {
         burst: NonZeroU32::new(10_000).unwrap(),
     });
     let app = router(state);
+    let mut head_refused = 0;
     for (_, route, _) in POLICY {
-        for method in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
-            if POLICY.iter().any(|(m, r, _)| *m == method && r == route) {
+        for method in ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"] {
+            // HEAD runs the GET handler, so it is allowed (and checked) as GET.
+            let as_policy = if method == "HEAD" { "GET" } else { method };
+            if POLICY.iter().any(|(m, r, _)| *m == as_policy && r == route) {
                 continue;
             }
-            let r = send(&app, method, &uri(route), Some(&api.admin)).await;
-            assert_eq!(r.status.as_u16(), 405, "{method} {route}: {}", r.text);
+            for token in [&api.admin, &api.auditor] {
+                let r = send(&app, method, &uri(route), Some(token)).await;
+                assert_eq!(r.status.as_u16(), 405, "{method} {route}: {}", r.text);
+                assert_eq!(r.content_type, "application/problem+json", "{method} {route}");
+            }
+        }
+        // HEAD on a GET route: refused exactly as the GET is.
+        let Some((_, _, allowed)) = POLICY.iter().find(|(m, r, _)| *m == "GET" && r == route) else {
+            continue;
+        };
+        let u = uri(route);
+        let r = send(&app, "HEAD", &u, None).await;
+        assert_eq!(r.status.as_u16(), 401, "HEAD {route} without a token");
+        for (role, token) in [
+            (Role::Auditor, &api.auditor),
+            (Role::ComplianceOfficer, &api.officer),
+            (Role::Admin, &api.admin),
+        ] {
+            let r = send(&app, "HEAD", &u, Some(token)).await;
+            let status = r.status.as_u16();
+            if allowed.contains(&role) {
+                assert!(![401, 403, 405].contains(&status), "HEAD {route} as {role}: {status}");
+            } else {
+                assert_eq!(status, 403, "HEAD {route} as {role}: {}", r.text);
+                head_refused += 1;
+            }
         }
     }
+    // The policy has role-protected GET routes (KYC, staff tokens), so the
+    // refusals above did run.
+    assert!(head_refused >= 3, "{head_refused}");
 }
 
 #[tokio::test]

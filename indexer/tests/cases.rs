@@ -380,3 +380,128 @@ async fn bad_values_are_a_400_that_names_them_and_nothing_is_stored_or_logged() 
     let cursor = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, "logs:\0");
     api.get(&format!("/anchors?cursor={cursor}")).await.assert_bad("cursor");
 }
+
+#[tokio::test]
+async fn the_export_keeps_the_actions_of_an_older_case() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 3, 6).await;
+    let open = |title: &'static str| {
+        let api = &api;
+        async move {
+            let r = api
+                .call(&api.officer, "POST", "/cases", Some(&json!({ "title": title })))
+                .await;
+            assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+            r.body["id"].as_i64().unwrap()
+        }
+    };
+    let old = open("older case").await;
+    let addr = cosmrs::AccountId::new("inj", &[5u8; 20]).unwrap().to_string();
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            &format!("/cases/{old}/actions"),
+            Some(&json!({"kind": "flag_sanctioned", "address": addr, "reason": "matched the SDN list"})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let action = r.body["id"].as_i64().unwrap();
+    // More than a thousand newer actions, all of another case.
+    let new = open("newer case").await;
+    sqlx::query(
+        "INSERT INTO chain_actions (kind, address, reason, case_id, proposed_by, status) \
+         SELECT 'flag_sanctioned', 'inj1other' || g, 'r', $1, 'officer.one', 'rejected' FROM generate_series(1, 1001) g",
+    )
+    .bind(new)
+    .execute(pool)
+    .await
+    .unwrap();
+
+    let r = api.get(&format!("/cases/{old}/export")).await;
+    let actions = r.ok()["actions"].as_array().unwrap().clone();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["id"], action);
+    let r = api.get(&format!("/cases/{new}/export")).await;
+    assert_eq!(r.ok()["actions"].as_array().unwrap().len(), 1001);
+}
+
+#[tokio::test]
+async fn an_alert_linked_by_a_concurrent_request_is_a_409_naming_its_case() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 3, 6).await;
+    let a1 = alert(pool, "e/1", "high", &["AML"]).await;
+    let r = api
+        .call(&api.officer, "POST", "/cases", Some(&json!({"title": "first"})))
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let first = r.body["id"].as_i64().unwrap();
+
+    // Another request has linked the alert to the first case and not yet
+    // committed: the request below sees nothing linked, then waits for it.
+    let mut other = pool.begin().await.unwrap();
+    sqlx::query("INSERT INTO case_alerts (case_id, alert_id, added_by) VALUES ($1, $2, 'officer.two')")
+        .bind(first)
+        .bind(a1)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let second = json!({"title": "second", "alert_ids": [a1]});
+    let (r, ()) = tokio::join!(api.call(&api.officer, "POST", "/cases", Some(&second)), async move {
+        support::until_a_session_waits_for_a_lock(pool).await;
+        other.commit().await.unwrap();
+    });
+    r.assert_problem(409);
+    assert_eq!(r.body["type"], "urn:fog:problem:conflict");
+    assert!(
+        r.text.contains(&format!("alert {a1} is already in case {first}")),
+        "{}",
+        r.text
+    );
+    let cases: i64 = sqlx::query_scalar("SELECT count(*) FROM cases")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(cases, 1, "the refused case is not stored");
+}
+
+#[tokio::test]
+async fn an_action_proposed_by_a_concurrent_request_is_a_409_naming_it() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 3, 6).await;
+    let r = api
+        .call(&api.officer, "POST", "/cases", Some(&json!({"title": "c"})))
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let case = r.body["id"].as_i64().unwrap();
+    let addr = cosmrs::AccountId::new("inj", &[6u8; 20]).unwrap().to_string();
+
+    // The same action, proposed (outside a case, so the case's row is not
+    // locked) by another request not yet committed: the request below sees
+    // no open action, then waits for it on the index of open actions.
+    let mut other = pool.begin().await.unwrap();
+    let first: i64 = sqlx::query_scalar(
+        "INSERT INTO chain_actions (kind, address, reason, proposed_by) \
+         VALUES ('flag_sanctioned', $1, 'first', 'system') RETURNING id",
+    )
+    .bind(&addr)
+    .fetch_one(&mut *other)
+    .await
+    .unwrap();
+    let proposal = json!({"kind": "flag_sanctioned", "address": addr, "reason": "second"});
+    let uri = format!("/cases/{case}/actions");
+    let (r, ()) = tokio::join!(api.call(&api.officer, "POST", &uri, Some(&proposal)), async move {
+        support::until_a_session_waits_for_a_lock(pool).await;
+        other.commit().await.unwrap();
+    });
+    r.assert_problem(409);
+    assert!(r.text.contains(&format!("already open (action {first})")), "{}", r.text);
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM chain_actions")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -251,3 +251,35 @@ async fn bad_subjects_are_named_400s() {
         .unwrap();
     assert_eq!(n, 0, "nothing stored from a bad request");
 }
+
+#[tokio::test]
+async fn an_erasure_reason_is_checked_in_characters_and_refuses_control_characters() {
+    let api = Api::new().await;
+    let r = api.call(&api.officer, "POST", "/kyc/subjects", Some(&subject())).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap();
+    let erasure = format!("/kyc/subjects/{id}/erasure");
+    // A NUL (which PostgreSQL cannot store) or another control character:
+    // a 400 naming the reason, never a 500; nothing is erased.
+    let too_long = "é".repeat(513);
+    for reason in ["GDPR\u{0} request", "GDPR\u{1b}[2J request", too_long.as_str()] {
+        let r = api
+            .call(&api.officer, "POST", &erasure, Some(&json!({ "reason": reason })))
+            .await;
+        r.assert_problem(400);
+        assert!(r.body["detail"].as_str().unwrap().contains("reason"), "{}", r.text);
+    }
+    let erased: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT erased_at FROM kyc_subjects WHERE id = $1")
+            .bind(id)
+            .fetch_one(api.pool())
+            .await
+            .unwrap();
+    assert!(erased.is_none(), "a refused request erases nothing");
+    // 512 characters are allowed, though they are 1,024 bytes.
+    let reason = "é".repeat(512);
+    let r = api
+        .call(&api.officer, "POST", &erasure, Some(&json!({ "reason": reason })))
+        .await;
+    assert_eq!(r.ok()["erasure_reason"], reason.as_str());
+}

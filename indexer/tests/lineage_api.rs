@@ -55,6 +55,8 @@ async fn a_record_is_registered_once_and_logged() {
     assert_eq!(r.body["model_sha256"], model.as_str());
     assert_eq!(r.body["reproducibility_hash"], "ee".repeat(32).as_str());
     assert_eq!(r.body["datasets"].as_array().unwrap().len(), 2);
+    // Registered by the staff member whose token was used, not "api".
+    assert_eq!(r.body["registered_by"], "officer.one", "{}", r.text);
     let seq = r.body["audit_seq"].as_u64().unwrap();
 
     // The audit log holds the registration and the two first-seen datasets.
@@ -73,6 +75,9 @@ async fn a_record_is_registered_once_and_logged() {
     assert_eq!(records[0]["subject"], format!("model/{model}"));
     assert_eq!(records[0]["details"]["record_hash"], hash.as_str());
     assert_eq!(records[0]["tags"], json!(["MiCA", "SOX"]));
+    for r in &records {
+        assert_eq!(r["actor"], "officer.one", "{r}");
+    }
     let subjects: Vec<&str> = records[1..].iter().map(|r| r["subject"].as_str().unwrap()).collect();
     assert_eq!(
         subjects,

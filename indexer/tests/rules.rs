@@ -866,3 +866,178 @@ async fn governance_detectors_read_the_batch_not_every_ballot() {
         );
     }
 }
+
+/// A test-run of a draft with a sanctions list, on a server reading rules
+/// from `app`'s rules directory.
+async fn test_run_with_list(app: &axum::Router, token: &str, list: &str) -> support::Reply {
+    let draft = json!({"rule": {
+        "id": "draft.sanctions", "version": 1, "title": "draft",
+        "detector": {"kind": "sanctioned_counterparty", "list": list},
+        "severity": "high", "risk_score": 80, "tags": ["AML"]
+    }});
+    support::send_body(
+        app,
+        token,
+        "POST",
+        "/rules/test-run",
+        "application/json",
+        serde_json::to_vec(&draft).unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_test_run_reads_sanctions_lists_only_from_the_rules_directory() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    sqlx::query("INSERT INTO ingest_state (id, chain_id, height, block_hash, protocol) VALUES (1, 't', 10, 'h', 'x')")
+        .execute(pool)
+        .await
+        .unwrap();
+    transfer(pool, 2, 0, FOG, "inj1a", "inj1listed", 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("lists")).unwrap();
+    std::fs::write(dir.path().join("lists/sdn.txt"), "inj1listed\n").unwrap();
+    // A file beside the rules directory, which a draft must not read.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "inj1a\n").unwrap();
+    let mut state = fog_indexer::api::AppState::new(pool.clone());
+    state.rules_dir = Some(dir.path().to_path_buf());
+    let app = fog_indexer::api::router(state);
+
+    // Relative to the rules directory: read.
+    for list in ["lists/sdn.txt", "./lists/sdn.txt"] {
+        let r = test_run_with_list(&app, &api.officer, list).await;
+        assert_eq!(r.ok()["total"], 1, "{list}: {}", r.text);
+        assert_eq!(r.body["hits"][0]["evidence"]["listed"], json!(["inj1listed"]));
+    }
+
+    // Absolute, or leaving the directory: a 400 naming the field, nothing read.
+    let secret = outside.path().join("secret.txt").display().to_string();
+    let escape = format!(
+        "../{}/secret.txt",
+        outside.path().file_name().unwrap().to_str().unwrap()
+    );
+    for (list, why) in [
+        (secret.as_str(), "absolute"),
+        ("/dev/zero", "absolute"),
+        (escape.as_str(), ".."),
+        ("lists/../lists/sdn.txt", ".."),
+        ("", "empty"),
+    ] {
+        let r = test_run_with_list(&app, &api.officer, list).await;
+        r.assert_problem(400);
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("detector.list") && detail.contains(why),
+            "{list:?}: {detail}"
+        );
+    }
+
+    // Inside the directory but not a regular file, or too large: refused
+    // before anything is read into memory.
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("lists/zero")).unwrap();
+    let fifo = dir.path().join("lists/fifo");
+    let made_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let big = std::fs::File::create(dir.path().join("lists/big.txt")).unwrap();
+    big.set_len(fog_indexer::rules::MAX_LIST_BYTES + 1).unwrap();
+    let mut refused = vec![
+        ("lists/zero", "not a regular file"),
+        ("lists/big.txt", "larger than 16 MiB"),
+    ];
+    if made_fifo {
+        refused.push(("lists/fifo", "not a regular file"));
+    }
+    for (list, why) in refused {
+        let r = test_run_with_list(&app, &api.officer, list).await;
+        r.assert_problem(400);
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(detail.contains(why), "{list}: {detail}");
+    }
+
+    // A server without a rules directory reads no list at all.
+    let r = test_run_with_list(&api.app, &api.officer, "lists/sdn.txt").await;
+    r.assert_problem(400);
+    assert!(r.body["detail"].as_str().unwrap().contains("--rules"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn rule_files_name_lists_inside_the_rules_directory() {
+    let db = fog_indexer::testing::TestDb::new().await.unwrap();
+    let pool = &db.store.pool;
+    // The shipped rules (a list under lists/) load, the list resolved.
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    let report = registry::sync_dir(pool, &shipped, "test").await.unwrap();
+    assert_eq!(report.loaded.len(), 8, "{report:?}");
+    assert!(report.refused.is_empty(), "{report:?}");
+    let v = registry::get_version(pool, "aml.sanctioned_counterparty", 1)
+        .await
+        .unwrap();
+    let list = v.spec["detector"]["list"].as_str().unwrap();
+    let resolved = std::fs::canonicalize(shipped.join("lists/sanctioned.txt")).unwrap();
+    assert_eq!(Path::new(list), resolved.as_path());
+
+    // A rule file naming a list outside its directory is refused by name.
+    let dir = tempfile::tempdir().unwrap();
+    for (id, list) in [("t.absolute", "/etc/passwd"), ("t.parent", "../lists/sanctioned.txt")] {
+        let spec = rule(
+            id,
+            Detector::SanctionedCounterparty {
+                list: Some(list.into()),
+            },
+        );
+        write_rule(dir.path(), &spec);
+    }
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert!(report.loaded.is_empty(), "{report:?}");
+    assert_eq!(report.refused.len(), 2, "{report:?}");
+    assert!(report.refused.iter().all(|r| r.contains("detector.list")), "{report:?}");
+}
+
+#[tokio::test]
+async fn two_versions_activated_at_once_leave_one_active() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    let mut spec = rule(
+        "t.race",
+        Detector::LargeTransfer {
+            threshold: "1000".into(),
+            asset: None,
+        },
+    );
+    assert!(registry::register(pool, &spec, "t.race.json", "test").await.unwrap());
+    spec.version = 2;
+    spec.risk_score = 90;
+    assert!(registry::register(pool, &spec, "t.race.json", "test").await.unwrap());
+    for version in [1, 2] {
+        registry::approve(pool, "t.race", version, "admin.one").await.unwrap();
+    }
+    // Version 1 activated by another request, not yet committed.
+    let mut other = pool.begin().await.unwrap();
+    sqlx::query(
+        "UPDATE rule_versions SET state = 'active', activated_by = 'admin.two', activated_at = now() \
+         WHERE rule_id = 't.race' AND version = 1",
+    )
+    .execute(&mut *other)
+    .await
+    .unwrap();
+    let (r, ()) = tokio::join!(
+        api.call(&api.admin2, "POST", "/rules/t.race/versions/2/activation", None),
+        async move {
+            support::until_a_session_waits_for_a_lock(pool).await;
+            other.commit().await.unwrap();
+        }
+    );
+    // The second activation waited for the first and retired its version.
+    assert_eq!(r.ok()["state"], "active");
+    let states: Vec<(i32, String)> =
+        sqlx::query_as("SELECT version, state FROM rule_versions WHERE rule_id = 't.race' ORDER BY version")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(states, [(1, "retired".to_string()), (2, "active".to_string())]);
+}

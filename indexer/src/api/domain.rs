@@ -1,6 +1,8 @@
 //! Library errors (typed refusals of bad input or of a state change) as
 //! problems: 400 for bad input, 404 for what does not exist, 409 for what
-//! the current state does not allow; anything else is internal (500).
+//! the current state does not allow (a unique index refusing a row a
+//! concurrent request stored first included); anything else is internal
+//! (500).
 
 use super::problem::ApiError;
 use crate::access::tokens::TokenError;
@@ -43,13 +45,16 @@ pub fn problem(e: anyhow::Error) -> ApiError {
             TokenError::AlreadyRevoked(_) => ApiError::Conflict(t.to_string()),
         };
     }
+    let database = e.chain().find_map(|c| c.downcast_ref::<sqlx::Error>());
     // A value the database refused (class 22) was the request's, not ours.
-    if let Some(refused) = e
-        .chain()
-        .find_map(|c| c.downcast_ref::<sqlx::Error>())
-        .and_then(super::problem::refused_value)
-    {
+    if let Some(refused) = database.and_then(super::problem::refused_value) {
         return ApiError::RefusedValue(refused);
+    }
+    // A unique index refused a row another request stored first (23505):
+    // a conflict (409) saying what conflicted, not a 500.
+    if let Some(conflict) = database.and_then(super::problem::unique_conflict) {
+        tracing::info!(error = %format!("{e:#}"), "the request raced another one");
+        return ApiError::Conflict(conflict);
     }
     ApiError::Internal(e)
 }

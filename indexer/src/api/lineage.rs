@@ -11,10 +11,8 @@ use super::body::JsonBody;
 use super::params::{sha256, NoParams, PathParam, Query};
 use super::problem::{ApiError, Problem};
 use super::AppState;
+use crate::access::Staff;
 use crate::lineage::{self, Registered};
-
-/// Who registers, until staff tokens name them.
-const ANONYMOUS: &str = "api";
 
 #[utoipa::path(post, path = "/lineage/records", tag = "lineage",
     request_body(content = Object, description = "An in-toto Statement v1 with a SLSA provenance v1 predicate (`fog lineage run complete` writes one)"),
@@ -27,11 +25,14 @@ const ANONYMOUS: &str = "api";
     ))]
 pub async fn register(
     State(s): State<AppState>,
+    Staff(caller): Staff,
     Query(_no_params): Query<NoParams>,
     JsonBody(statement): JsonBody<serde_json::Value>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     lineage::check(&statement).map_err(|e| ApiError::BadBody(e.0))?;
-    let (record, new) = lineage::register(&s.pool, &statement, ANONYMOUS)
+    // The staff member whose token registered it: the audit record's actor
+    // and the record's `registered_by`.
+    let (record, new) = lineage::register(&s.pool, &statement, &caller.name)
         .await
         .map_err(super::domain::problem)?;
     let status = if new { StatusCode::CREATED } else { StatusCode::OK };

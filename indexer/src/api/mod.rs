@@ -74,15 +74,14 @@ impl AppState {
     }
 }
 
-/// Closed unless origins are configured: no CORS headers, so browsers
-/// refuse cross-origin calls.
+/// Only built when origins are configured (see [`router`]); without it no
+/// CORS headers are sent, so browsers refuse cross-origin calls, and an
+/// OPTIONS request is not answered by the CORS layer (which answers every
+/// OPTIONS as a preflight) but refused 405 like any method outside the
+/// policy.
 fn cors(origins: &[axum::http::HeaderValue]) -> tower_http::cors::CorsLayer {
     use axum::http::{header, Method};
-    let layer = tower_http::cors::CorsLayer::new();
-    if origins.is_empty() {
-        return layer;
-    }
-    layer
+    tower_http::cors::CorsLayer::new()
         .allow_origin(origins.to_vec())
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
@@ -92,7 +91,7 @@ fn cors(origins: &[axum::http::HeaderValue]) -> tower_http::cors::CorsLayer {
 /// staff token (the rule: a health probe carries one too).
 pub fn router(state: AppState) -> Router {
     metrics::describe();
-    Router::new()
+    let app: Router<AppState> = Router::new()
         .route("/proposals", get(proposals::list))
         .route("/proposals/{id}", get(proposals::get_one))
         .route("/proposals/{id}/votes", get(votes::list))
@@ -142,8 +141,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::access::guard::authenticate,
         ))
-        .layer(axum::middleware::from_fn(metrics::track))
-        .layer(cors(&state.cors_origins))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(axum::middleware::from_fn(metrics::track));
+    let app = if state.cors_origins.is_empty() {
+        app
+    } else {
+        app.layer(cors(&state.cors_origins))
+    };
+    app.layer(TraceLayer::new_for_http()).with_state(state)
 }

@@ -75,15 +75,42 @@ pub fn refused_value(e: &sqlx::Error) -> Option<String> {
         .map(|_| format!("a value of the request cannot be stored: {}", db.message()))
 }
 
+/// What a unique index refused (SQLSTATE 23505, unique_violation): the
+/// request raced another that stored the same thing first, a conflict with
+/// the current state (409), not a failure of the indexer; `None` for any
+/// other failure. The detail says what conflicted, by the index.
+pub fn unique_conflict(e: &sqlx::Error) -> Option<String> {
+    let db = e.as_database_error()?;
+    if db.code().as_deref() != Some("23505") {
+        return None;
+    }
+    let what = match db.constraint() {
+        Some("case_alerts_alert_id_key" | "case_alerts_pkey") => {
+            "an alert of the request was linked to a case by another request at the same time (an alert belongs to \
+             one case)"
+        }
+        Some("chain_actions_open") => {
+            "an action of the same kind for the same address was proposed by another request at the same time and \
+             is open"
+        }
+        Some("rule_versions_active") => "another version of this rule was activated at the same time",
+        Some("rule_versions_pkey") => "this rule version was loaded by another request at the same time",
+        _ => "the request conflicts with a change another request made at the same time",
+    };
+    Some(format!("{what}; reload the current state and retry if still needed"))
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        match refused_value(&e) {
-            Some(refused) => {
-                tracing::info!(error = %e, "the database refused a value of the request");
-                ApiError::RefusedValue(refused)
-            }
-            None => ApiError::Database(e),
+        if let Some(refused) = refused_value(&e) {
+            tracing::info!(error = %e, "the database refused a value of the request");
+            return ApiError::RefusedValue(refused);
         }
+        if let Some(conflict) = unique_conflict(&e) {
+            tracing::info!(error = %e, "the request raced another one");
+            return ApiError::Conflict(conflict);
+        }
+        ApiError::Database(e)
     }
 }
 

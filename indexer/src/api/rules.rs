@@ -13,7 +13,7 @@ use super::problem::{ApiError, Problem};
 use super::AppState;
 use crate::access::Staff;
 use crate::rules::registry::{self, RuleError, RuleVersion, SyncReport};
-use crate::rules::spec::RuleSpec;
+use crate::rules::spec::{Detector, RuleSpec};
 
 fn problem(e: anyhow::Error) -> ApiError {
     match e.downcast_ref::<RuleError>() {
@@ -98,8 +98,20 @@ pub async fn test_run(
     Query(_no_params): Query<NoParams>,
     JsonBody(run): JsonBody<TestRun>,
 ) -> Result<Json<TestRunResult>, ApiError> {
-    let spec: RuleSpec = serde_json::from_value(run.rule).map_err(|e| ApiError::BadBody(format!("rule: {e}")))?;
+    let mut spec: RuleSpec = serde_json::from_value(run.rule).map_err(|e| ApiError::BadBody(format!("rule: {e}")))?;
     spec.validate().map_err(|e| ApiError::BadBody(format!("rule: {e:#}")))?;
+    // A sanctions list is a file of the rules directory, never any path on
+    // the server's disk.
+    if matches!(spec.detector, Detector::SanctionedCounterparty { list: Some(_) }) {
+        let Some(dir) = &s.rules_dir else {
+            return Err(ApiError::BadBody(
+                "rule: detector.list cannot be read: this server was started without --rules, so it has no \
+                 rules directory to read sanctions lists from"
+                    .into(),
+            ));
+        };
+        crate::rules::resolve_spec_list(&mut spec, dir).map_err(|e| ApiError::BadBody(format!("rule: {e}")))?;
+    }
     let limit = run.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadBody("limit must be 1 to 1000".into()));

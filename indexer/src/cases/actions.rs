@@ -145,9 +145,14 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
         }
         .into());
     }
+    // Another request may propose the same action at the same time (the
+    // check above saw nothing yet): the index of open actions waits for it,
+    // and this one is refused naming the action that got in first.
     let row = sqlx::query(&format!(
         "INSERT INTO chain_actions (kind, address, reason, case_id, alert_id, proposed_by) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (address, kind) WHERE status IN ('proposed', 'confirmed', 'submitted') DO NOTHING \
+         RETURNING {COLUMNS}"
     ))
     .bind(p.kind.as_str())
     .bind(&p.address)
@@ -155,8 +160,23 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
     .bind(case_id)
     .bind(p.alert_id)
     .bind(by)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    let Some(row) = row else {
+        let id: i64 = sqlx::query_scalar(
+            "SELECT id FROM chain_actions WHERE address = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(&p.address)
+        .bind(p.kind.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        return Err(ActionError::AlreadyOpen {
+            kind: p.kind.as_str().into(),
+            address: p.address.clone(),
+            id,
+        }
+        .into());
+    };
     let action = action_of(&row);
     staff_log::record(
         &mut tx,
@@ -235,6 +255,18 @@ pub async fn list(pool: &PgPool, status: Option<&str>, after_id: Option<i64>, li
     .bind(status)
     .bind(after_id)
     .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(action_of).collect())
+}
+
+/// Every action of case `case_id`, newest first (not bounded: a case's
+/// export must not lose its older actions to other cases' newer ones).
+pub async fn of_case(pool: &PgPool, case_id: i64) -> Result<Vec<Action>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM chain_actions WHERE case_id = $1 ORDER BY id DESC"
+    ))
+    .bind(case_id)
     .fetch_all(pool)
     .await?;
     Ok(rows.iter().map(action_of).collect())

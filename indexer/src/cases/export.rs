@@ -73,11 +73,7 @@ pub async fn export(pool: &PgPool, id: i64, by: &str) -> Result<CaseExport> {
     .bind(id)
     .fetch_all(pool)
     .await?;
-    let actions: Vec<Action> = actions::list(pool, None, None, 1_000)
-        .await?
-        .into_iter()
-        .filter(|a| a.case_id == Some(id))
-        .collect();
+    let actions: Vec<Action> = actions::of_case(pool, id).await?;
     let latest = checkpoint::latest(pool).await?;
     let rows = sqlx::query(
         "SELECT r.seq, r.record, r.leaf_hash FROM audit_records r JOIN case_audit c ON c.audit_seq = r.seq \

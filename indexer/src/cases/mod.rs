@@ -296,12 +296,26 @@ async fn link_alerts(tx: &mut sqlx::PgConnection, case_id: i64, alert_ids: &[i64
         if let Some(case) = other {
             return Err(CaseError::AlertInCase { alert, case }.into());
         }
-        sqlx::query("INSERT INTO case_alerts (case_id, alert_id, added_by) VALUES ($1, $2, $3)")
-            .bind(case_id)
-            .bind(alert)
-            .bind(by)
-            .execute(&mut *tx)
-            .await?;
+        // Another request may link the same alert at the same time (the
+        // check above saw nothing yet): the unique alert_id waits for it,
+        // and the alert is refused naming the case that got it.
+        let linked = sqlx::query(
+            "INSERT INTO case_alerts (case_id, alert_id, added_by) VALUES ($1, $2, $3) \
+             ON CONFLICT (alert_id) DO NOTHING",
+        )
+        .bind(case_id)
+        .bind(alert)
+        .bind(by)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if linked == 0 {
+            let case: i64 = sqlx::query_scalar("SELECT case_id FROM case_alerts WHERE alert_id = $1")
+                .bind(alert)
+                .fetch_one(&mut *tx)
+                .await?;
+            return Err(CaseError::AlertInCase { alert, case }.into());
+        }
     }
     Ok(())
 }

@@ -113,7 +113,7 @@ fn validate(new: &NewSubject) -> Result<(), KycError> {
     if !(0..=3).contains(&new.tier) {
         return bad("tier must be 0 to 3");
     }
-    if d.name.trim().is_empty() || d.name.len() > 200 {
+    if d.name.trim().is_empty() || d.name.chars().count() > 200 {
         return bad("name must be 1 to 200 characters");
     }
     if chrono::NaiveDate::parse_from_str(&d.date_of_birth, "%Y-%m-%d").is_err() {
@@ -280,12 +280,26 @@ pub async fn read(pool: &PgPool, vault: &Vault, id: i64, by: &str) -> Result<Sub
     })
 }
 
+/// The longest erasure reason, in characters.
+pub const MAX_REASON: usize = 512;
+
+/// An erasure reason is kept (and logged) for good: 1 to [`MAX_REASON`]
+/// characters (not bytes), none of them a control character (PostgreSQL
+/// stores no NUL; a reason is one line).
+fn check_reason(reason: &str) -> Result<(), KycError> {
+    let n = reason.chars().count();
+    if reason.trim().is_empty() || n > MAX_REASON || reason.chars().any(char::is_control) {
+        return Err(KycError::Invalid(format!(
+            "reason must be 1 to {MAX_REASON} characters, none of them a control character"
+        )));
+    }
+    Ok(())
+}
+
 /// Destroys the subject's key and ciphertext (GDPR art. 17 / CCPA
 /// deletion), logs it, and vacuums so no dead tuple keeps a copy.
 pub async fn erase(pool: &PgPool, id: i64, reason: &str, by: &str) -> Result<Subject> {
-    if reason.trim().is_empty() || reason.len() > 512 {
-        return Err(KycError::Invalid("reason must be 1 to 512 characters".into()).into());
-    }
+    check_reason(reason)?;
     let mut tx = pool.begin().await?;
     let erased: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT erased_at FROM kyc_subjects WHERE id = $1 FOR UPDATE")

@@ -8,10 +8,10 @@ pub mod detect;
 pub mod registry;
 pub mod spec;
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use sqlx::PgConnection;
 
 use condition::Condition;
@@ -27,10 +27,86 @@ pub struct CompiledRule {
     listed: Vec<String>,
 }
 
+/// The largest sanctions list read (16 MiB); a larger file is refused, so
+/// a list path naming a huge file cannot exhaust memory.
+pub const MAX_LIST_BYTES: u64 = 16 << 20;
+
+/// Why a rule's `detector.list` path was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("detector.list {path:?} {why}")]
+pub struct ListPathError {
+    pub path: String,
+    pub why: String,
+}
+
+/// A rule's `detector.list`, resolved against the rules directory `dir`:
+/// lists live in the rules directory (the shipped rule names
+/// `lists/sanctioned.txt`), so the path must be relative and stay inside it
+/// (no `..`, not absolute).
+pub fn resolve_list(dir: &Path, list: &str) -> Result<PathBuf, ListPathError> {
+    let refuse = |why: &str| ListPathError {
+        path: list.to_string(),
+        why: why.to_string(),
+    };
+    let path = Path::new(list);
+    if list.trim().is_empty() {
+        return Err(refuse(
+            "is empty; name a file of the rules directory, e.g. lists/sanctioned.txt",
+        ));
+    }
+    if path.is_absolute() || path.has_root() {
+        return Err(refuse(
+            "must be relative to the rules directory (e.g. lists/sanctioned.txt), not absolute",
+        ));
+    }
+    if path
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(refuse("must stay inside the rules directory (no `..`)"));
+    }
+    Ok(dir.join(path))
+}
+
+/// Resolves the sanctions list of `spec` (if it has one) against the rules
+/// directory `dir`, in place, as the absolute path the rule then reads.
+pub fn resolve_spec_list(spec: &mut RuleSpec, dir: &Path) -> Result<(), ListPathError> {
+    if let Detector::SanctionedCounterparty { list: Some(list) } = &mut spec.detector {
+        let path = resolve_list(dir, list.as_str())?;
+        *list = std::fs::canonicalize(&path).unwrap_or(path).display().to_string();
+    }
+    Ok(())
+}
+
 /// Addresses of a sanctions list file: one per line, `#` starts a comment.
+/// Only a regular file of at most [`MAX_LIST_BYTES`] is read (not a
+/// device, a FIFO or a directory).
 pub fn read_list(path: &Path) -> Result<Vec<String>> {
+    use std::io::Read;
+    let reading = || format!("reading the sanctions list {}", path.display());
+    // Checked before opening: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(path).with_context(reading)?;
+    if !meta.is_file() {
+        bail!("the sanctions list {} is not a regular file", path.display());
+    }
+    let file = std::fs::File::open(path).with_context(reading)?;
+    // And again on what was opened, in case the path changed meanwhile.
+    if !file.metadata().with_context(reading)?.is_file() {
+        bail!("the sanctions list {} is not a regular file", path.display());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_LIST_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(reading)?;
+    if bytes.len() as u64 > MAX_LIST_BYTES {
+        bail!(
+            "the sanctions list {} is larger than {} MiB",
+            path.display(),
+            MAX_LIST_BYTES >> 20
+        );
+    }
     let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading the sanctions list {}", path.display()))?;
+        String::from_utf8(bytes).with_context(|| format!("the sanctions list {} is not UTF-8", path.display()))?;
     Ok(text
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())

@@ -89,14 +89,15 @@ pub struct SyncReport {
 }
 
 /// Registers every rule file of `dir` not seen before as a draft. A
-/// sanctions list path is resolved against `dir`.
+/// sanctions list path is resolved against `dir` (and refused if absolute
+/// or leaving it).
 pub async fn sync_dir(pool: &PgPool, dir: &Path, by: &str) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let files = read_dir(dir)?;
     for (source, mut spec) in files {
-        if let super::spec::Detector::SanctionedCounterparty { list: Some(list) } = &mut spec.detector {
-            let path = dir.join(&*list);
-            *list = std::fs::canonicalize(&path).unwrap_or(path).display().to_string();
+        if let Err(e) = super::resolve_spec_list(&mut spec, dir) {
+            report.refused.push(format!("{source}: {e}"));
+            continue;
         }
         if let Err(e) = CompiledRule::compile(spec.clone()) {
             report.refused.push(format!("{source}: {e:#}"));
@@ -217,6 +218,14 @@ pub async fn approve(pool: &PgPool, id: &str, version: i32, by: &str) -> Result<
 /// one (the previous active version retires) and every writer reloads.
 pub async fn activate(pool: &PgPool, id: &str, version: i32, by: &str) -> Result<RuleVersion> {
     let mut tx = pool.begin().await?;
+    // Every version of the rule, locked in one order: two activations of
+    // the rule (of different versions) run one after the other, so the
+    // second retires the first's instead of both finding no active version
+    // and the second then breaking the one-active-version index.
+    sqlx::query("SELECT version FROM rule_versions WHERE rule_id = $1 ORDER BY version FOR UPDATE")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let v = locked(&mut tx, id, version).await?;
     if v.state != "approved" {
         return Err(RuleError::WrongState {

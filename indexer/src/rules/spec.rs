@@ -106,6 +106,18 @@ impl Detector {
     }
 }
 
+/// The longest window a detector looks back over: 366 days. (The detectors
+/// pass their windows to PostgreSQL as 32-bit integers, which a larger
+/// `u32` would wrap.)
+pub const MAX_WINDOW_SECONDS: u32 = 366 * 86_400;
+
+fn window(field: &str, seconds: u32) -> Result<()> {
+    if seconds > MAX_WINDOW_SECONDS {
+        bail!("{field} must be at most {MAX_WINDOW_SECONDS} (366 days), got {seconds}");
+    }
+    Ok(())
+}
+
 fn amount(field: &str, value: &str) -> Result<()> {
     if value.is_empty() || value.len() > 39 || !value.bytes().all(|b| b.is_ascii_digit()) {
         bail!("{field} must be a decimal amount in base units, got {value:?}");
@@ -170,6 +182,7 @@ impl RuleSpec {
                 if *window_seconds == 0 {
                     bail!("detector.window_seconds must be positive");
                 }
+                window("detector.window_seconds", *window_seconds)?;
             }
             Detector::Velocity {
                 window_seconds,
@@ -180,6 +193,7 @@ impl RuleSpec {
                 if *window_seconds == 0 {
                     bail!("detector.window_seconds must be positive");
                 }
+                window("detector.window_seconds", *window_seconds)?;
                 if max_count.is_none() && max_sum.is_none() {
                     bail!("detector needs max_count, max_sum or both");
                 }
@@ -211,7 +225,15 @@ impl RuleSpec {
                     bail!("detector.min_voters must be at least 1");
                 }
             }
-            Detector::GovernanceAnomaly { min_delegated, .. } => amount("detector.min_delegated", min_delegated)?,
+            Detector::GovernanceAnomaly {
+                min_delegated,
+                new_seconds,
+                dormant_seconds,
+            } => {
+                amount("detector.min_delegated", min_delegated)?;
+                window("detector.new_seconds", *new_seconds)?;
+                window("detector.dormant_seconds", *dormant_seconds)?;
+            }
             Detector::ReleaseGateAnomaly {} => {}
         }
         Ok(())
@@ -244,4 +266,80 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, RuleSpec)>> {
         .into_iter()
         .map(|p| Ok((p.display().to_string(), RuleSpec::from_file(&p)?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(detector: Detector) -> RuleSpec {
+        RuleSpec {
+            id: "test.window".into(),
+            version: 1,
+            title: "a window".into(),
+            description: String::new(),
+            detector,
+            condition: None,
+            severity: "high".into(),
+            risk_score: 50,
+            tags: vec!["AML".into()],
+        }
+    }
+
+    fn structuring(window_seconds: u32) -> Detector {
+        Detector::Structuring {
+            threshold: "1000".into(),
+            margin_bps: 1000,
+            min_count: 3,
+            window_seconds,
+            asset: None,
+        }
+    }
+
+    fn velocity(window_seconds: u32) -> Detector {
+        Detector::Velocity {
+            window_seconds,
+            max_count: Some(5),
+            max_sum: None,
+            asset: None,
+        }
+    }
+
+    fn anomaly(new_seconds: u32, dormant_seconds: u32) -> Detector {
+        Detector::GovernanceAnomaly {
+            min_delegated: "1".into(),
+            new_seconds,
+            dormant_seconds,
+        }
+    }
+
+    #[test]
+    fn windows_up_to_366_days_are_valid() {
+        for d in [
+            structuring(MAX_WINDOW_SECONDS),
+            velocity(MAX_WINDOW_SECONDS),
+            anomaly(MAX_WINDOW_SECONDS, MAX_WINDOW_SECONDS),
+            anomaly(604_800, 7_776_000),
+        ] {
+            spec(d.clone()).validate().unwrap_or_else(|e| panic!("{d:?}: {e:#}"));
+        }
+    }
+
+    #[test]
+    fn windows_that_would_wrap_a_32_bit_integer_are_refused_by_name() {
+        // 2^31 seconds became a negative interval once cast to i32.
+        let wrapping = 1u32 << 31;
+        for (d, field) in [
+            (structuring(MAX_WINDOW_SECONDS + 1), "detector.window_seconds"),
+            (structuring(wrapping), "detector.window_seconds"),
+            (velocity(u32::MAX), "detector.window_seconds"),
+            (anomaly(wrapping, 86_400), "detector.new_seconds"),
+            (anomaly(86_400, u32::MAX), "detector.dormant_seconds"),
+        ] {
+            let e = spec(d.clone()).validate().expect_err(&format!("{d:?} must be refused"));
+            let message = format!("{e:#}");
+            assert!(message.contains(field), "{d:?}: {message}");
+            assert!(message.contains("366 days"), "{d:?}: {message}");
+        }
+    }
 }

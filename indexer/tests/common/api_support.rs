@@ -317,3 +317,22 @@ pub async fn delegate(pool: &PgPool, delegator: &str, height: i64, to: Option<&s
         .await
         .unwrap();
 }
+
+/// Waits until a session of the test database waits for a lock: the
+/// request under test has blocked on a row of a transaction the test holds
+/// open (how the tests stage two requests racing each other).
+pub async fn until_a_session_waits_for_a_lock(pool: &PgPool) {
+    for _ in 0..1000 {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no session waited for the transaction held open");
+}
