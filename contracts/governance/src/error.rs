@@ -75,6 +75,15 @@ pub enum ContractError {
     #[error("only the guardian may veto")]
     NotGuardian,
 
+    #[error(
+        "paying {amount} FOG would spend proposal deposits: the treasury holds {balance}, of which {held} are deposits"
+    )]
+    DepositsHeld {
+        amount: Uint128,
+        balance: Uint128,
+        held: Uint128,
+    },
+
     #[error("paying {amount} of {asset} would exceed the limit of {limit} per period ({spent} spent)")]
     SpendLimitExceeded {
         asset: String,

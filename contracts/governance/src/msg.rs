@@ -161,7 +161,11 @@ pub struct ContractCall {
 }
 
 /// Governance parameters a parameter-change proposal may set; `None` keeps
-/// the current value.
+/// the current value. A change of a safeguard (guardian, validators,
+/// spending limits and period, managed contracts, registry, vote cap) is
+/// voted on under the rules-change kind's rules, not the parameter
+/// change's: a coalition able to pass a parameter change must not be able
+/// to take the safeguards away with it.
 #[cw_serde]
 #[derive(Default)]
 pub struct ConfigChange {
@@ -184,6 +188,19 @@ pub struct ConfigChange {
     pub managed_contracts: Option<Vec<String>>,
     /// `Some(None)` removes the registry.
     pub registry: Option<Option<String>>,
+}
+
+impl ConfigChange {
+    /// Whether the change touches a safeguard (see the type's docs).
+    pub fn touches_safeguards(&self) -> bool {
+        self.guardian.is_some()
+            || self.validators.is_some()
+            || self.spend_limits.is_some()
+            || self.spend_period.is_some()
+            || self.managed_contracts.is_some()
+            || self.registry.is_some()
+            || self.max_vote_share_bps.is_some()
+    }
 }
 
 /// A ballot; which form is valid depends on the proposal's method.

@@ -252,3 +252,6 @@ pub const RANKINGS: Map<(u64, &[u8]), Uint128> = Map::new("r");
 pub const VOTES_CAST: Map<&Addr, u64> = Map::new("vc");
 /// Treasury paid per (asset key, spending period index).
 pub const SPENT: Map<(&str, u64), Uint128> = Map::new("sp");
+/// FOG held as proposal deposits not yet refunded or burned: it lies in
+/// the treasury's balance but is not the treasury's to spend.
+pub const DEPOSITS_HELD: Item<Uint128> = Item::new("dh");

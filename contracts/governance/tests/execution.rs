@@ -50,6 +50,39 @@ fn a_treasury_spend_runs_after_its_timelock() {
 }
 
 #[test]
+fn a_spend_cannot_take_the_deposits_the_treasury_holds() {
+    let (mut s, [alice, ..]) = setup();
+    let (gov, token) = (s.governance.clone(), s.token.clone());
+    let grantee = s.addr("grantee");
+    let deposit = s.gov_config().deposit;
+    // No period limit, so only the deposits stand in the way.
+    let unlimited = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            spend_limits: Some(vec![]),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("no limits")
+    };
+    let unlimit = pass(&mut s, &alice, unlimited);
+    s.advance_seconds(7 * DAY);
+    execute(&mut s, unlimit).unwrap();
+    // The treasury's own FOG: its balance less the one deposit it holds.
+    let own = s.fog_balance(&gov) - deposit;
+    let greedy = pass(&mut s, &alice, spend_fog(&grantee, own + Uint128::one(), &token));
+    let fair = pass(&mut s, &alice, spend_fog(&grantee, own, &token));
+    s.advance_seconds(2 * DAY);
+    let err = execute(&mut s, greedy).unwrap_err();
+    assert!(err.contains("would spend proposal deposits"), "{err}");
+    execute(&mut s, fair).unwrap();
+    assert_eq!(s.fog_balance(&grantee), own);
+    // Every deposit can still be refunded.
+    for id in [unlimit, greedy, fair] {
+        close(&mut s, id).unwrap();
+    }
+    assert_eq!(s.fog_balance(&gov), Uint128::zero());
+}
+
+#[test]
 fn native_spends_work_too() {
     let (mut s, [alice, ..]) = setup();
     let gov = s.governance.clone();
@@ -181,7 +214,12 @@ fn parameter_and_rules_changes_apply_on_execution() {
         ..text_proposal("cheaper deposit, whale cap")
     };
     let id = pass(&mut s, &alice, change);
-    s.advance_seconds(2 * DAY);
+    // The vote cap is a safeguard: voted on under the rules-change rules.
+    let p = s.proposal(id);
+    assert_eq!((p.kind, p.quorum_bps), (ProposalKind::RulesChange, 3_000));
+    let err = execute(&mut s, id).unwrap_err();
+    assert!(err.contains("timelocked"), "{err}");
+    s.advance_seconds(7 * DAY);
     execute(&mut s, id).unwrap();
     let config = s.gov_config();
     assert_eq!(config.deposit, fog(5));
@@ -225,6 +263,16 @@ fn parameter_and_rules_changes_apply_on_execution() {
     };
     let err = s.propose(&alice, open_gate).unwrap_err();
     assert!(err.contains("KYC tier of at least 1"), "{err}");
+    // Other parameters stay parameter changes.
+    let deposit_only = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            deposit: Some(fog(6)),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("deposit")
+    };
+    let id = s.propose(&alice, deposit_only).unwrap();
+    assert_eq!(s.proposal(id).kind, ProposalKind::ParameterChange);
 }
 
 #[test]
@@ -267,6 +315,16 @@ fn an_upgrade_cannot_call_a_spend_limited_token() {
     let (mut s, [alice, ..]) = setup();
     let (token, ve, registry) = (s.token.clone(), s.ve.clone(), s.registry.clone());
     let grantee = s.addr("grantee");
+    let (admin, gov) = (s.admin.clone(), s.governance.clone());
+    // As on the devnet, governance is the token's minter.
+    s.execute(
+        &admin,
+        &token,
+        &cw20::Cw20ExecuteMsg::UpdateMinter {
+            new_minter: Some(gov.to_string()),
+        },
+    )
+    .unwrap();
     // Even once the token is a managed contract (it could need a migration).
     let manage = ProposeMsg {
         action: Some(Action::ParameterChange(ConfigChange {
@@ -276,7 +334,7 @@ fn an_upgrade_cannot_call_a_spend_limited_token() {
         ..text_proposal("manage the token")
     };
     let id = pass(&mut s, &alice, manage);
-    s.advance_seconds(2 * DAY);
+    s.advance_seconds(7 * DAY);
     execute(&mut s, id).unwrap();
     let drain = |label: &str| ProposeMsg {
         action: Some(Action::ProtocolUpgrade {
@@ -294,6 +352,26 @@ fn an_upgrade_cannot_call_a_spend_limited_token() {
     };
     let err = s.propose(&alice, drain("drain")).unwrap_err();
     assert!(err.contains("spend-limited token"), "{err}");
+    // Balance-neutral calls, such as minting (governance is the minter),
+    // are an upgrade's to make.
+    let mint = ProposeMsg {
+        action: Some(Action::ProtocolUpgrade {
+            migrations: vec![],
+            calls: vec![ContractCall {
+                contract: token.to_string(),
+                msg: to_json_binary(&cw20::Cw20ExecuteMsg::Mint {
+                    recipient: grantee.to_string(),
+                    amount: fog(5),
+                })
+                .unwrap(),
+            }],
+        }),
+        ..text_proposal("mint")
+    };
+    let minted = pass(&mut s, &alice, mint);
+    s.advance_seconds(7 * DAY);
+    execute(&mut s, minted).unwrap();
+    assert_eq!(s.fog_balance(&grantee), fog(5));
     // Nor can one proposed before the limit was set run after it.
     let unlimit = |limits: Vec<fog_governance::state::SpendLimit>| ProposeMsg {
         action: Some(Action::ParameterChange(ConfigChange {
@@ -304,16 +382,16 @@ fn an_upgrade_cannot_call_a_spend_limited_token() {
     };
     let limits = s.gov_config().spend_limits;
     let id = pass(&mut s, &alice, unlimit(vec![]));
-    s.advance_seconds(2 * DAY);
+    s.advance_seconds(7 * DAY);
     execute(&mut s, id).unwrap();
     let upgrade = pass(&mut s, &alice, drain("drain later"));
     let id = pass(&mut s, &alice, unlimit(limits));
-    s.advance_seconds(2 * DAY);
+    s.advance_seconds(7 * DAY);
     execute(&mut s, id).unwrap();
     s.advance_seconds(7 * DAY);
     let err = execute(&mut s, upgrade).unwrap_err();
     assert!(err.contains("spend-limited token"), "{err}");
-    assert_eq!(s.fog_balance(&grantee), Uint128::zero());
+    assert_eq!(s.fog_balance(&grantee), fog(5), "only the minted FOG");
 }
 
 #[test]

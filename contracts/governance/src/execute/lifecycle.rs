@@ -1,17 +1,22 @@
 //! After the vote: closing, executing, vetoing, and the deposit.
 
-use cosmwasm_std::{to_json_binary, to_json_string, CosmosMsg, DepsMut, Env, MessageInfo, Response, Uint128, WasmMsg};
+use cosmwasm_std::{
+    to_json_binary, to_json_string, Addr, CosmosMsg, Deps, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
+    WasmMsg,
+};
 use cw20::Cw20ExecuteMsg;
 use fog_events::{governance as ev, to_event, Text};
 
 use crate::actions::{charge_spending, effect, Effect};
 use crate::error::ContractError;
-use crate::state::{Config, ProposalCore, Status, BODIES, CONFIG, PROPOSALS};
+use crate::msg::{Asset, Transfer};
+use crate::state::{Config, ProposalCore, Status, BODIES, CONFIG, DEPOSITS_HELD, PROPOSALS};
 
 /// Returns the deposit to the proposer when the proposal reached quorum (or
 /// passed), burns it otherwise (or when vetoed): spam costs, honest
 /// proposals that simply lost do not.
 fn settle_deposit(
+    storage: &mut dyn Storage,
     core: &mut ProposalCore,
     config: &Config,
     burn: bool,
@@ -21,6 +26,9 @@ fn settle_deposit(
     }
     core.deposit_settled = true;
     let amount = core.deposit;
+    // Saturating: deposits taken before the count existed were not counted.
+    let held = DEPOSITS_HELD.may_load(storage)?.unwrap_or_default();
+    DEPOSITS_HELD.save(storage, &held.saturating_sub(amount))?;
     let (msg, refunded, burned) = if burn {
         (Cw20ExecuteMsg::Burn { amount }, Uint128::zero(), amount)
     } else {
@@ -39,6 +47,36 @@ fn settle_deposit(
         funds: vec![],
     };
     Ok((Some(msg.into()), refunded, burned))
+}
+
+/// Refuses FOG transfers that would dip into the deposits the treasury
+/// holds for proposals still to be closed: their refunds or burns would
+/// fail until it was refilled.
+fn spare_deposits(deps: Deps, config: &Config, treasury: &Addr, transfers: &[Transfer]) -> Result<(), ContractError> {
+    let fog = Asset::Cw20(config.token.to_string());
+    let amount = transfers
+        .iter()
+        .filter(|t| t.asset == fog)
+        .try_fold(Uint128::zero(), |sum, t| {
+            sum.checked_add(t.amount).map_err(cosmwasm_std::StdError::from)
+        })?;
+    let held = DEPOSITS_HELD.may_load(deps.storage)?.unwrap_or_default();
+    if amount.is_zero() || held.is_zero() {
+        return Ok(());
+    }
+    // cw20-base's balance entry, read raw: a smart query would load the
+    // token's instance (~60k gas) for one number.
+    let key = cw_storage_plus::Map::<&Addr, Uint128>::new("balance").key(treasury);
+    let balance = deps
+        .querier
+        .query_wasm_raw(config.token.to_string(), key.to_vec())?
+        .map(|raw| cosmwasm_std::from_json::<Uint128>(&raw))
+        .transpose()?
+        .unwrap_or_default();
+    if balance.checked_sub(held).map_or(true, |spare| amount > spare) {
+        return Err(ContractError::DepositsHeld { amount, balance, held });
+    }
+    Ok(())
 }
 
 /// Records the outcome of a proposal whose voting period is over.
@@ -77,7 +115,7 @@ pub fn close(deps: DepsMut, env: Env, info: MessageInfo, id: u64) -> Result<Resp
     }
     let config = CONFIG.load(deps.storage)?;
     let burn = !core.judged().quorum_reached() && core.status != Status::Passed;
-    let (msg, refunded, burned) = settle_deposit(&mut core, &config, burn)?;
+    let (msg, refunded, burned) = settle_deposit(deps.storage, &mut core, &config, burn)?;
     PROPOSALS.save(deps.storage, id, &core)?;
     Ok(Response::new()
         .add_messages(msg)
@@ -120,6 +158,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, id: u64) -> Result<Re
         match effect(deps.api, &config, action)? {
             Effect::Messages(msgs, transfers) => {
                 charge_spending(deps.storage, &config, now, &transfers)?;
+                spare_deposits(deps.as_ref(), &config, &env.contract.address, &transfers)?;
                 response = response.add_messages(msgs);
             }
             Effect::NewConfig(new_config) => {
@@ -188,7 +227,7 @@ pub fn veto(
         return Err(ContractError::VetoPeriodOver { id, until });
     }
     core.status = Status::Vetoed;
-    let (burn, _, burned) = settle_deposit(&mut core, &config, true)?;
+    let (burn, _, burned) = settle_deposit(deps.storage, &mut core, &config, true)?;
     PROPOSALS.save(deps.storage, id, &core)?;
 
     Ok(Response::new()

@@ -7,7 +7,8 @@ use crate::error::ContractError;
 use crate::msg::{Action, ProposeMsg};
 use crate::snapshot::{total_before, voter_before};
 use crate::state::{
-    Config, ProposalBody, ProposalCore, ProposalKind, Status, VotingMethod, BODIES, CONFIG, PROPOSALS, PROPOSAL_COUNT,
+    Config, ProposalBody, ProposalCore, ProposalKind, Status, VotingMethod, BODIES, CONFIG, DEPOSITS_HELD, PROPOSALS,
+    PROPOSAL_COUNT,
 };
 
 const MAX_TITLE: usize = 128;
@@ -173,6 +174,13 @@ pub fn propose(
     };
     PROPOSAL_COUNT.save(deps.storage, &id)?;
     PROPOSALS.save(deps.storage, id, &core)?;
+    if !paid.is_zero() {
+        let held = DEPOSITS_HELD.may_load(deps.storage)?.unwrap_or_default();
+        DEPOSITS_HELD.save(
+            deps.storage,
+            &held.checked_add(paid).map_err(cosmwasm_std::StdError::from)?,
+        )?;
+    }
     let body = ProposalBody {
         title,
         description,
