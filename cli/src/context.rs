@@ -1,7 +1,6 @@
 //! What every command needs: the deployment, the chain client, keys and
 //! the output format.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Result};
@@ -136,8 +135,9 @@ pub fn password(prompt: &str) -> Result<String> {
     if let Ok(p) = std::env::var("FOG_PASSWORD") {
         return Ok(p);
     }
-    if !std::io::stdin().is_terminal() {
-        bail!("a keystore password is needed: set FOG_PASSWORD or run on a terminal");
-    }
-    rpassword::prompt_password(prompt).map_err(|e| anyhow!("reading the password: {e}"))
+    // rpassword asks on the controlling terminal (/dev/tty), so a mnemonic
+    // piped into stdin still gets its password typed; without a terminal
+    // at all, say how else to give it.
+    rpassword::prompt_password(prompt)
+        .map_err(|e| anyhow!("a keystore password is needed: set FOG_PASSWORD or run on a terminal ({e})"))
 }

@@ -8,20 +8,20 @@ use super::parse_hash;
 use crate::context::Context;
 use crate::output::table;
 
-const DEFAULT_ORIGIN: &str = crate::devnet::deploy::AUDIT_ORIGIN;
-
 #[derive(Debug, Subcommand)]
 pub enum AnchorCmd {
     /// The latest anchored checkpoint of a log, on the CosmWasm chain and
     /// (when the deployment has one) on the EVM chain.
     Latest {
-        #[arg(long, default_value = DEFAULT_ORIGIN)]
-        origin: String,
+        /// The log's origin; default: the deployment's audit log.
+        #[arg(long)]
+        origin: Option<String>,
     },
     /// Anchored checkpoints, by size.
     Checkpoints {
-        #[arg(long, default_value = DEFAULT_ORIGIN)]
-        origin: String,
+        /// The log's origin; default: the deployment's audit log.
+        #[arg(long)]
+        origin: Option<String>,
         #[arg(long)]
         start_after: Option<u64>,
         #[arg(long, default_value_t = 20)]
@@ -29,8 +29,9 @@ pub enum AnchorCmd {
     },
     /// Check an inclusion proof against an anchored checkpoint, on-chain.
     VerifyInclusion {
-        #[arg(long, default_value = DEFAULT_ORIGIN)]
-        origin: String,
+        /// The log's origin; default: the deployment's audit log.
+        #[arg(long)]
+        origin: Option<String>,
         #[arg(long)]
         leaf_hash: String,
         #[arg(long)]
@@ -46,8 +47,14 @@ pub enum AnchorCmd {
 pub async fn run(ctx: &Context, cmd: AnchorCmd) -> Result<()> {
     let (d, client) = ctx.client()?;
     let anchor = d.contracts.audit_anchor.clone();
+    let origin_of = |given: Option<String>| {
+        given
+            .or_else(|| d.audit_origin.clone())
+            .ok_or_else(|| anyhow::anyhow!("the deployment names no audit log origin: pass --origin"))
+    };
     match cmd {
         AnchorCmd::Latest { origin } => {
+            let origin = origin_of(origin)?;
             let r: Option<CheckpointResponse> = client
                 .query(&anchor, &QueryMsg::LatestCheckpoint { origin: origin.clone() })
                 .await?;
@@ -97,6 +104,7 @@ pub async fn run(ctx: &Context, cmd: AnchorCmd) -> Result<()> {
             start_after,
             limit,
         } => {
+            let origin = origin_of(origin)?;
             let r: CheckpointsResponse = client
                 .query(
                     &anchor,
@@ -131,6 +139,7 @@ pub async fn run(ctx: &Context, cmd: AnchorCmd) -> Result<()> {
             size,
             proof,
         } => {
+            let origin = origin_of(origin)?;
             let proof = proof
                 .iter()
                 .filter(|p| !p.is_empty())

@@ -23,6 +23,7 @@ pub enum AuditCmd {
         #[arg(
             long,
             env = "FOG_DATABASE_URL",
+            hide_env_values = true,
             default_value = "postgres://postgres@127.0.0.1:5432/fog"
         )]
         database_url: String,
@@ -100,7 +101,7 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
                 .max_connections(verify::CONNECTIONS)
                 .connect(&database_url)
                 .await
-                .with_context(|| format!("connecting to {database_url}"))?;
+                .with_context(|| format!("connecting to {}", without_password(&database_url)))?;
             let report = verify(&pool, key.as_deref(), &anchored).await?;
             let out = VerifyReport {
                 ok: report.failure.is_none(),
@@ -146,5 +147,36 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// A database URL fit for an error message: its password replaced.
+fn without_password(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only fails for URLs that cannot carry a password at all.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        Err(_) => "the database URL given".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_database_password_is_not_printed() {
+        assert_eq!(
+            without_password("postgres://fog:s3cret@db:5432/fog"),
+            "postgres://fog:***@db:5432/fog"
+        );
+        assert_eq!(
+            without_password("postgres://postgres@127.0.0.1:5432/fog"),
+            "postgres://postgres@127.0.0.1:5432/fog"
+        );
+        assert!(!without_password("not a url s3cret").contains("s3cret"));
     }
 }

@@ -81,7 +81,12 @@ pub fn indexer_client(token: Option<&str>) -> Result<reqwest::Client> {
         value.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, value);
     }
-    Ok(reqwest::Client::builder().default_headers(headers).build()?)
+    // A hung indexer must not hang a pipeline's gate: it closes instead.
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(60))
+        .build()?)
 }
 
 async fn indexer_get<T: for<'de> Deserialize<'de>>(http: &reqwest::Client, url: &str) -> Result<Option<T>> {

@@ -250,6 +250,12 @@ fn propose_msg(c: &Common, action: Option<Action>) -> Result<ProposeMsg> {
     if method.is_yes_no() && !c.options.is_empty() {
         bail!("--option is for multiple-choice and ranked proposals (--method multiple-choice or ranked)");
     }
+    // One action copied into every option would run whichever option won.
+    if !method.is_yes_no() && action.is_some() {
+        bail!(
+            "a multiple-choice or ranked proposal with an action needs an action per option: write it with `fog propose json`"
+        );
+    }
     let options: Vec<OptionMsg> = c
         .options
         .iter()

@@ -18,7 +18,9 @@
 //! make a float column; any other mix makes a string column; a column with
 //! no non-empty cell is `string`.
 
+use std::cell::Cell;
 use std::io::Read;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
@@ -71,12 +73,45 @@ pub struct CsvStats {
     pub column_types: Vec<Column>,
 }
 
+/// The longest record read: the csv reader holds a record whole, so an
+/// unclosed quote near the top of a large file would otherwise be read into
+/// memory to the file's end.
+pub const MAX_RECORD_BYTES: u64 = 16 << 20;
+
+/// A reader that fails once it is asked to read past `limit` (shared with
+/// the loop that moves the limit on at every record).
+struct Capped<R> {
+    inner: R,
+    read: u64,
+    limit: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read > self.limit.get() {
+            return Err(std::io::Error::other(format!(
+                "a record longer than {} MiB (an unclosed quote?)",
+                MAX_RECORD_BYTES >> 20
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// Reads CSV from `reader` to its end (buffered in 1 MiB).
 pub fn stats<R: Read>(reader: R) -> Result<CsvStats, csv::Error> {
+    let limit = Rc::new(Cell::new(MAX_RECORD_BYTES));
+    let capped = Capped {
+        inner: reader,
+        read: 0,
+        limit: limit.clone(),
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .buffer_capacity(super::hash::BUF_SIZE)
-        .from_reader(reader);
+        .from_reader(capped);
     let names: Vec<String> = rdr
         .byte_headers()?
         .iter()
@@ -85,7 +120,12 @@ pub fn stats<R: Read>(reader: R) -> Result<CsvStats, csv::Error> {
     let mut types: Vec<Option<ColumnType>> = vec![None; names.len()];
     let mut rows = 0u64;
     let mut record = csv::ByteRecord::new();
-    while rdr.read_byte_record(&mut record)? {
+    // The reader may hold a buffer's worth beyond the record it parses.
+    let slack = MAX_RECORD_BYTES + super::hash::BUF_SIZE as u64;
+    while {
+        limit.set(rdr.position().byte() + slack);
+        rdr.read_byte_record(&mut record)?
+    } {
         rows += 1;
         for (ty, cell) in types.iter_mut().zip(record.iter()) {
             if *ty == Some(ColumnType::String) {
@@ -252,6 +292,24 @@ fn is_datetime(s: &str) -> bool {
 mod tests {
     use super::ColumnType::*;
     use super::*;
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_after_a_bounded_read() {
+        // 40 MiB after an unclosed quote: refused once a record passes the
+        // cap, not read whole into one record.
+        let data = std::io::Cursor::new(b"a,b\n1,\"x".to_vec()).chain(std::io::repeat(b'y').take(40 << 20));
+        let mut counted = Capped {
+            inner: data,
+            read: 0,
+            limit: Rc::new(Cell::new(u64::MAX)),
+        };
+        let err = stats(&mut counted).unwrap_err().to_string();
+        assert!(err.contains("unclosed quote"), "{err}");
+        assert!(counted.read < 20 << 20, "read {} bytes", counted.read);
+        // Long records under the cap are fine.
+        let long = format!("a,b\n\"{}\",1\n", "z".repeat(3 << 20));
+        assert_eq!(stats(long.as_bytes()).unwrap().rows, 1);
+    }
 
     #[test]
     fn classifies_cells() {

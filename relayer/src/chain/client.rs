@@ -534,15 +534,26 @@ impl ChainClient {
 
     /// Balance of `address` in `denom`.
     pub async fn balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {
-        let (_, body) = self
-            .get(&format!(
-                "/cosmos/bank/v1beta1/balances/{address}/by_denom?denom={denom}"
-            ))
-            .await?;
-        Ok(body["balance"]["amount"]
-            .as_str()
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(0))
+        let path = format!("/cosmos/bank/v1beta1/balances/{address}/by_denom?denom={denom}");
+        let (status, body) = self.get(&path).await?;
+        // An error is not a zero balance.
+        if !status.is_success() {
+            return Err(ChainError::Query {
+                message: format!(
+                    "balance of {address} in {denom}: HTTP {status}: {}",
+                    body["message"].as_str().unwrap_or_default()
+                ),
+            });
+        }
+        // An account the chain has never seen has a zero balance; an amount
+        // that is there must parse.
+        match body["balance"]["amount"].as_str() {
+            None => Ok(0),
+            Some(a) => a.parse().map_err(|_| ChainError::Decode {
+                url: self.url(&path),
+                message: format!("balance amount {a:?} is not a number"),
+            }),
+        }
     }
 
     /// Height and time (seconds) of the latest block.

@@ -75,10 +75,13 @@ impl ChainProfile {
     /// The fee for `gas` at the profile's gas price, rounded up.
     pub fn fee_for(&self, gas: u64) -> Result<u128, ChainError> {
         let (int, frac) = self.gas_price.split_once('.').unwrap_or((&self.gas_price, ""));
-        let scale = 10u128.pow(frac.len() as u32);
         let bad = || ChainError::Config {
             message: format!("gas price {:?} is not a decimal number", self.gas_price),
         };
+        let scale = u32::try_from(frac.len())
+            .ok()
+            .and_then(|digits| 10u128.checked_pow(digits))
+            .ok_or_else(bad)?;
         let price_scaled: u128 = format!("{int}{frac}").parse().map_err(|_| bad())?;
         let numerator = price_scaled.checked_mul(u128::from(gas)).ok_or_else(bad)?;
         Ok(numerator.div_ceil(scale))
@@ -99,5 +102,14 @@ mod tests {
         assert_eq!(w.fee_for(1000).unwrap(), 25);
         assert_eq!(w.fee_for(1001).unwrap(), 26);
         assert!(ChainProfile::load("nope").is_err());
+    }
+
+    #[test]
+    fn a_gas_price_with_too_many_decimals_is_an_error_not_a_panic() {
+        let mut p = ChainProfile::load("wasmd-local").unwrap();
+        p.gas_price = format!("0.{}", "0".repeat(40));
+        assert!(matches!(p.fee_for(1), Err(ChainError::Config { .. })));
+        p.gas_price = "-1".into();
+        assert!(p.fee_for(1).is_err());
     }
 }
