@@ -146,6 +146,18 @@ async fn a_case_from_alerts_to_closure_with_four_eyes_remediation_and_an_export(
     )
     .await
     .assert_problem(409);
+    // Nor a remediation proposal, for any address.
+    let other = cosmrs::AccountId::new("inj", &[8u8; 20]).unwrap().to_string();
+    let late = api
+        .call(
+            &api.officer,
+            "POST",
+            &format!("{case}/actions"),
+            Some(&json!({"kind": "flag_sanctioned", "address": other, "reason": "late"})),
+        )
+        .await;
+    late.assert_problem(409);
+    assert!(late.text.contains("closed case"), "{}", late.text);
 
     // Every step is in the audit log; the export carries them with proofs.
     let signer = NoteSigner::generate("fog.test/audit").unwrap();

@@ -151,6 +151,40 @@ async fn structuring_needs_the_count_within_the_margin_and_the_window() {
 }
 
 #[tokio::test]
+async fn windows_are_bounded_by_time_not_by_a_count_of_blocks() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    // A block a second: three transfers over 33 hours and 120,000 blocks.
+    blocks(pool, 130_000, 1).await;
+    for (height, amount) in [(10, 9_500), (60_000, 9_600), (120_000, 9_700)] {
+        transfer(pool, height, 0, FOG, "inj1patient", "inj1x", amount).await;
+    }
+    let structuring = rule(
+        "t.structuring",
+        Detector::Structuring {
+            threshold: "10000".into(),
+            margin_bps: 1_000,
+            min_count: 3,
+            window_seconds: 2 * 86_400,
+            asset: None,
+        },
+    );
+    let got = hits(pool, structuring, 1, 130_000).await;
+    assert_eq!(keys(&got), ["transfer/120000/0/0"]);
+    let velocity = rule(
+        "t.velocity",
+        Detector::Velocity {
+            window_seconds: 2 * 86_400,
+            max_count: Some(3),
+            max_sum: None,
+            asset: None,
+        },
+    );
+    let got = hits(pool, velocity, 1, 130_000).await;
+    assert_eq!(keys(&got), ["transfer/120000/0/0"]);
+}
+
+#[tokio::test]
 async fn velocity_flags_the_transfer_that_crosses_the_count_or_the_sum() {
     let api = Api::new().await;
     let pool = api.pool();
@@ -430,6 +464,14 @@ async fn governance_anomaly_new_and_dormant_accounts_with_delegated_power() {
     vote_at(pool, 1, "inj1sleeper", 1_000, 10_000, 0).await;
     vote_at(pool, 1, "inj1fresh", 1_000, 10_000, 1).await;
     vote_at(pool, 1, "inj1small", 1_000, 10_000, 9_000).await;
+    // inj1drained is fresh too; a delegator voted directly later in the
+    // same batch and took most of its ballot back: judged as cast.
+    signed_tx(pool, 1_000, 4, "inj1drained").await;
+    vote_at(pool, 1, "inj1drained", 1_000, 10_000, 0).await;
+    sqlx::query("UPDATE votes SET cast_power = power, power = 100 WHERE voter = 'inj1drained'")
+        .execute(pool)
+        .await
+        .unwrap();
     let spec = rule(
         "t.anomaly",
         Detector::GovernanceAnomaly {
@@ -439,9 +481,17 @@ async fn governance_anomaly_new_and_dormant_accounts_with_delegated_power() {
         },
     );
     let got = hits(pool, spec, 1_000, 1_000).await;
-    assert_eq!(keys(&got), ["vote/1/inj1fresh/1000", "vote/1/inj1sleeper/1000"]);
-    assert_eq!(got[0].1["reason"], "new_account");
-    assert_eq!(got[1].1["reason"], "dormant_account");
+    assert_eq!(
+        keys(&got),
+        [
+            "vote/1/inj1drained/1000",
+            "vote/1/inj1fresh/1000",
+            "vote/1/inj1sleeper/1000"
+        ]
+    );
+    assert_eq!(got[0].1["delegated"], "10000");
+    assert_eq!(got[1].1["reason"], "new_account");
+    assert_eq!(got[2].1["reason"], "dormant_account");
 }
 
 #[tokio::test]

@@ -121,11 +121,15 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
     }
     let mut tx = pool.begin().await?;
     if let Some(id) = case_id {
-        sqlx::query("SELECT id FROM cases WHERE id = $1 FOR UPDATE")
+        let state: String = sqlx::query_scalar("SELECT state FROM cases WHERE id = $1 FOR UPDATE")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(super::CaseError::NotFound(id))?;
+        // Like notes and alerts: a closed case takes nothing until reopened.
+        if state == "closed" {
+            return Err(super::CaseError::Closed.into());
+        }
     }
     if let Some(alert) = p.alert_id {
         super::check_alert_exists(&mut tx, alert).await?;

@@ -31,6 +31,10 @@ pub struct Hit {
 }
 
 /// Transfers of the range with their block time.
+// The windows below are bounded by time only: their first block is found
+// by the block-time index (migration 0017). Until stop 16 they were also
+// cut at 100,000 blocks, which on a 0.65 s chain is under 18 hours, so a
+// 24-hour structuring window silently lost its first hours.
 const TRANSFERS: &str = "transfers t JOIN blocks b ON b.height = t.height";
 const TRANSFER_KEY: &str = "'transfer/' || t.height || '/' || t.seq || '/' || t.part";
 const TRANSFER_EVIDENCE: &str = "'asset', t.asset, 'action', t.action, 'sender', t.sender, \
@@ -90,7 +94,8 @@ pub async fn run(
                  CROSS JOIN LATERAL ( \
                    SELECT count(*) AS n, sum(s.amount) AS total FROM transfers s JOIN blocks sb ON sb.height = s.height \
                    WHERE s.sender = t.sender AND s.asset = t.asset AND s.amount >= p.lo AND s.amount < p.hi \
-                     AND s.height <= t.height AND s.height >= t.height - 100000 \
+                     AND s.height <= t.height AND s.height >= (SELECT wb.height FROM blocks wb \
+                       WHERE wb.time > b.time - make_interval(secs => $6::int) ORDER BY wb.time, wb.height LIMIT 1) \
                      AND sb.time > b.time - make_interval(secs => $6::int) \
                      AND (s.height, s.seq, s.part) <= (t.height, t.seq, t.part)) w \
                  WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL AND t.amount >= p.lo AND t.amount < p.hi \
@@ -119,7 +124,8 @@ pub async fn run(
                  FROM {TRANSFERS} CROSS JOIN LATERAL ( \
                    SELECT count(*) AS n, sum(s.amount) AS total FROM transfers s JOIN blocks sb ON sb.height = s.height \
                    WHERE s.sender = t.sender AND s.asset = t.asset \
-                     AND s.height <= t.height AND s.height >= t.height - 100000 \
+                     AND s.height <= t.height AND s.height >= (SELECT wb.height FROM blocks wb \
+                       WHERE wb.time > b.time - make_interval(secs => $3::int) ORDER BY wb.time, wb.height LIMIT 1) \
                      AND sb.time > b.time - make_interval(secs => $3::int) \
                      AND (s.height, s.seq, s.part) <= (t.height, t.seq, t.part)) w \
                  WHERE t.height BETWEEN $1 AND $2 AND t.sender IS NOT NULL AND ($6::text IS NULL OR t.asset = $6) \
@@ -245,6 +251,9 @@ pub async fn run(
             .fetch_all(&mut *conn)
             .await?
         }
+        // A ballot is judged by what it carried when cast (`cast_power`): a
+        // delegator voting directly later lowers `power`, and within a
+        // backfill batch that came before the detector ran, unlike live.
         Detector::GovernanceAnomaly {
             min_delegated,
             new_seconds,
@@ -253,16 +262,16 @@ pub async fn run(
             sqlx::query(
                 "SELECT 'vote/' || v.proposal_id || '/' || v.voter || '/' || v.height, v.height, v.tx_hash, b.time, \
                    'account/' || v.voter, \
-                 jsonb_build_object('proposal_id', v.proposal_id, 'voter', v.voter, 'power', v.power::text, \
-                   'delegated', (v.power - v.own)::text, 'first_seen', h.first_seen, 'previous_activity', h.previous, \
+                 jsonb_build_object('proposal_id', v.proposal_id, 'voter', v.voter, 'power', v.carried::text, \
+                   'delegated', (v.carried - v.own)::text, 'first_seen', h.first_seen, 'previous_activity', h.previous, \
                    'reason', CASE WHEN h.first_seen IS NULL OR b.time - h.first_seen < make_interval(secs => $4::int) \
                      THEN 'new_account' ELSE 'dormant_account' END) \
-                 FROM votes v JOIN blocks b ON b.height = v.height \
+                 FROM (SELECT *, coalesce(cast_power, power) AS carried FROM votes) v JOIN blocks b ON b.height = v.height \
                  CROSS JOIN LATERAL (SELECT \
                      (SELECT min(tb.time) FROM txs x JOIN blocks tb ON tb.height = x.height WHERE x.signer = v.voter) AS first_seen, \
                      (SELECT max(tb.time) FROM txs x JOIN blocks tb ON tb.height = x.height \
                         WHERE x.signer = v.voter AND x.height < v.height) AS previous) h \
-                 WHERE v.height BETWEEN $1 AND $2 AND v.power - v.own >= $3::numeric \
+                 WHERE v.height BETWEEN $1 AND $2 AND v.carried - v.own >= $3::numeric \
                    AND (h.first_seen IS NULL OR b.time - h.first_seen < make_interval(secs => $4::int) \
                      OR h.previous IS NULL OR b.time - h.previous > make_interval(secs => $5::int)) \
                  ORDER BY v.height, v.proposal_id, v.voter",
