@@ -87,7 +87,7 @@ pub fn validate(api: &dyn Api, config: &Config, action: &Action) -> Result<(), C
                 )));
             }
             transfers.iter().try_for_each(|t| check_transfer(api, t))?;
-            calls.iter().try_for_each(|c| not_limited(api, config, &c.contract))?;
+            calls.iter().try_for_each(|c| emergency_call_allowed(api, config, c))?;
         }
     }
     Ok(())
@@ -112,6 +112,13 @@ fn not_limited(api: &dyn Api, config: &Config, contract: &str) -> Result<(), Con
         )));
     }
     Ok(())
+}
+
+/// An emergency runs at once, with no veto: its calls may go only to the
+/// contracts governance manages, and never to a spend-limited token.
+fn emergency_call_allowed(api: &dyn Api, config: &Config, call: &ContractCall) -> Result<(), ContractError> {
+    not_limited(api, config, &call.contract)?;
+    managed(config, api, &call.contract)
 }
 
 /// What an upgrade may ask of a spend-limited token: nothing that moves
@@ -265,7 +272,7 @@ pub fn effect(api: &dyn Api, config: &Config, action: &Action) -> Result<Effect,
                 .map(|t| transfer_msg(api, t))
                 .collect::<Result<Vec<_>, _>>()?;
             for c in calls {
-                not_limited(api, config, &c.contract)?;
+                emergency_call_allowed(api, config, c)?;
                 msgs.push(call_msg(c));
             }
             Effect::Messages(msgs, transfers.clone())

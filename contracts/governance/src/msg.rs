@@ -116,15 +116,18 @@ pub enum Action {
     ParameterChange(ConfigChange),
     /// Pay from the treasury (this contract's balances).
     TreasurySpend { transfers: Vec<Transfer> },
-    /// Migrate, or call, contracts the DAO manages.
+    /// Migrate, or call, contracts the DAO manages. A call to a
+    /// spend-limited token may only be balance-neutral (mint, update the
+    /// minter or the marketing information).
     ProtocolUpgrade {
         migrations: Vec<Migration>,
         calls: Vec<ContractCall>,
     },
     /// Change quorum, threshold, period or timelock of proposal kinds.
     RulesChange { rules: Vec<KindRules> },
-    /// Fast-tracked treasury transfers and contract calls (any contract but
-    /// a spend-limited token, so limits cannot be bypassed). Only validators
+    /// Fast-tracked treasury transfers and contract calls (to managed
+    /// contracts only, since nothing can veto them, and never to a
+    /// spend-limited token, so limits cannot be bypassed). Only validators
     /// and the guardian may propose emergencies.
     Emergency {
         transfers: Vec<Transfer>,

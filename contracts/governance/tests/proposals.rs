@@ -140,9 +140,23 @@ fn only_validators_and_the_guardian_propose_emergencies() {
     };
     let err = s.propose(&alice, emergency.clone()).unwrap_err();
     assert!(err.contains("only validators and the guardian"), "{err}");
+    // It runs at once with no veto, so only at the contracts governance
+    // manages.
+    let elsewhere = ProposeMsg {
+        action: Some(Action::Emergency {
+            transfers: vec![],
+            calls: vec![fog_governance::msg::ContractCall {
+                contract: s.addr("elsewhere").to_string(),
+                msg: cosmwasm_std::to_json_binary(&fog_ve::msg::ExecuteMsg::Checkpoint {}).unwrap(),
+            }],
+        }),
+        ..text_proposal("anything goes")
+    };
+    let admin = s.admin.clone();
+    let err = s.propose(&admin, elsewhere).unwrap_err();
+    assert!(err.contains("not a contract the DAO manages"), "{err}");
     // The admin (guardian and validator) holds no veFOG: the power minimum
     // does not apply to emergencies.
-    let admin = s.admin.clone();
     let id = s.propose(&admin, emergency).unwrap();
     let p = s.proposal(id);
     assert_eq!(p.kind, fog_governance::state::ProposalKind::Emergency);
