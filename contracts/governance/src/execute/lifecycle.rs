@@ -60,8 +60,11 @@ fn spare_deposits(deps: Deps, config: &Config, treasury: &Addr, transfers: &[Tra
         .try_fold(Uint128::zero(), |sum, t| {
             sum.checked_add(t.amount).map_err(cosmwasm_std::StdError::from)
         })?;
+    if amount.is_zero() {
+        return Ok(());
+    }
     let held = DEPOSITS_HELD.may_load(deps.storage)?.unwrap_or_default();
-    if amount.is_zero() || held.is_zero() {
+    if held.is_zero() {
         return Ok(());
     }
     // cw20-base's balance entry, read raw: a smart query would load the
