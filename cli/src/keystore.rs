@@ -206,3 +206,28 @@ fn validate_name(name: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_keystore_is_written_owner_only_and_a_planted_link_is_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keystore.json");
+        // A link where the temporary file goes, pointing at a file of the
+        // attacker's: the save must neither write through it nor fail.
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, "untouched").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, path.with_extension("json.tmp")).unwrap();
+        let mut ks = Keystore::open(&path).unwrap();
+        let mnemonic = crate::devnet::accounts::mnemonic("test");
+        ks.add("me", &mnemonic, KeyType::Secp256k1, 118, "pw", 4).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "untouched");
+        assert!(Keystore::open(&path).unwrap().get("me").is_some());
+    }
+}
