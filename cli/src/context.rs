@@ -44,7 +44,7 @@ impl Context {
 
     /// Whether the commands go to the local devnet: its manifest, by default
     /// or named.
-    fn on_devnet(&self) -> bool {
+    pub fn on_devnet(&self) -> bool {
         let devnet = self.devnet_paths().manifest;
         !self.deployment_named
             || self.deployment_path == devnet

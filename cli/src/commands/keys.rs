@@ -78,7 +78,12 @@ fn views(ks: &Keystore, prefix: &str) -> Result<Vec<KeyView>> {
         .collect()
 }
 
+/// The devnet's accounts, while `fog` talks to the devnet (elsewhere their
+/// names are refused, so they are not listed).
 fn views_of_devnet(ctx: &Context, prefix: &str) -> Result<Vec<KeyView>> {
+    if !ctx.on_devnet() {
+        return Ok(vec![]);
+    }
     views(&Keystore::open(&ctx.devnet_paths().keystore)?, prefix)
 }
 

@@ -115,10 +115,22 @@ fn not_limited(api: &dyn Api, config: &Config, contract: &str) -> Result<(), Con
 }
 
 /// An emergency runs at once, with no veto: its calls may go only to the
-/// contracts governance manages, and never to a spend-limited token.
+/// contracts governance manages, and never to FOG or a spend-limited token.
 fn emergency_call_allowed(api: &dyn Api, config: &Config, call: &ContractCall) -> Result<(), ContractError> {
+    not_fog(config, &call.contract)?;
     not_limited(api, config, &call.contract)?;
     managed(config, api, &call.contract)
+}
+
+/// The treasury's FOG holds the proposal deposits: moving it goes through
+/// a transfer, which is checked against them and the limits.
+fn not_fog(config: &Config, contract: &str) -> Result<(), ContractError> {
+    if contract == config.token.as_str() {
+        return Err(ContractError::invalid_proposal(format!(
+            "{contract} is the FOG token, which holds the proposal deposits: use a transfer"
+        )));
+    }
+    Ok(())
 }
 
 /// What an upgrade may ask of a spend-limited token: nothing that moves
@@ -133,13 +145,14 @@ enum BalanceNeutralCall {
     UploadLogo(serde::de::IgnoredAny),
 }
 
-/// An upgrade's call to a spend-limited token (a managed contract) must be
-/// balance-neutral: a `transfer`, `send` or allowance would bypass the
+/// An upgrade's call to FOG or to a spend-limited token (a managed
+/// contract) must be balance-neutral: a `transfer`, `send` or allowance would bypass the
 /// limit that a treasury spend is charged against.
 fn upgrade_call_allowed(api: &dyn Api, config: &Config, call: &ContractCall) -> Result<(), ContractError> {
     if cosmwasm_std::from_json::<BalanceNeutralCall>(&call.msg).is_ok() {
         return Ok(());
     }
+    not_fog(config, &call.contract)?;
     not_limited(api, config, &call.contract)
 }
 

@@ -11,7 +11,7 @@ use crate::error::ContractError;
 use crate::execute::{lifecycle, propose, vote};
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, ReceiveMsg};
 use crate::query;
-use crate::state::{Config, SpendLimit, CONFIG};
+use crate::state::{Config, SpendLimit, CONFIG, DEPOSITS_HELD, PROPOSALS};
 
 pub const CONTRACT_NAME: &str = "crates.io:fog-governance";
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -121,5 +121,24 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    // Deposits taken before the count existed (or by any earlier code) are
+    // counted afresh, so the treasury cannot spend them after an upgrade.
+    let mut held = cosmwasm_std::Uint128::zero();
+    for item in PROPOSALS.range(deps.storage, None, None, cosmwasm_std::Order::Ascending) {
+        let (_, core) = item?;
+        if !core.deposit_settled {
+            held = held.checked_add(core.deposit).map_err(cosmwasm_std::StdError::from)?;
+        }
+    }
+    DEPOSITS_HELD.save(deps.storage, &held)?;
+    // Values earlier code accepted and this code refuses would make every
+    // later configuration change fail its validation: the nearest valid.
+    let mut config = CONFIG.load(deps.storage)?;
+    config.quadratic_min_kyc_tier = config.quadratic_min_kyc_tier.max(1);
+    for rules in &mut config.rules {
+        rules.threshold_bps = rules.threshold_bps.min(9_999);
+    }
+    config::validate(&config)?;
+    CONFIG.save(deps.storage, &config)?;
     Ok(Response::new())
 }

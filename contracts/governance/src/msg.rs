@@ -165,7 +165,8 @@ pub struct ContractCall {
 
 /// Governance parameters a parameter-change proposal may set; `None` keeps
 /// the current value. A change of a safeguard (guardian, validators,
-/// spending limits and period, managed contracts, registry, vote cap) is
+/// spending limits and period, managed contracts, registry, vote cap,
+/// late-quorum protection) is
 /// voted on under the rules-change kind's rules, not the parameter
 /// change's: a coalition able to pass a parameter change must not be able
 /// to take the safeguards away with it.
@@ -203,6 +204,7 @@ impl ConfigChange {
             || self.managed_contracts.is_some()
             || self.registry.is_some()
             || self.max_vote_share_bps.is_some()
+            || self.late_quorum.is_some()
     }
 }
 

@@ -311,7 +311,7 @@ fn a_protocol_upgrade_calls_a_managed_contract() {
 }
 
 #[test]
-fn an_upgrade_cannot_call_a_spend_limited_token() {
+fn an_upgrade_cannot_move_the_treasurys_fog_by_a_call() {
     let (mut s, [alice, ..]) = setup();
     let (token, ve, registry) = (s.token.clone(), s.ve.clone(), s.registry.clone());
     let grantee = s.addr("grantee");
@@ -351,7 +351,7 @@ fn an_upgrade_cannot_call_a_spend_limited_token() {
         ..text_proposal(label)
     };
     let err = s.propose(&alice, drain("drain")).unwrap_err();
-    assert!(err.contains("spend-limited token"), "{err}");
+    assert!(err.contains("FOG token") && err.contains("use a transfer"), "{err}");
     // Balance-neutral calls, such as minting (governance is the minter),
     // are an upgrade's to make.
     let mint = ProposeMsg {
@@ -372,25 +372,20 @@ fn an_upgrade_cannot_call_a_spend_limited_token() {
     s.advance_seconds(7 * DAY);
     execute(&mut s, minted).unwrap();
     assert_eq!(s.fog_balance(&grantee), fog(5));
-    // Nor can one proposed before the limit was set run after it.
-    let unlimit = |limits: Vec<fog_governance::state::SpendLimit>| ProposeMsg {
+    // Nor without a limit on FOG: the treasury's FOG also holds the
+    // proposal deposits, which only a checked transfer respects.
+    let unlimit = ProposeMsg {
         action: Some(Action::ParameterChange(ConfigChange {
-            spend_limits: Some(limits),
+            spend_limits: Some(vec![]),
             ..ConfigChange::default()
         })),
         ..text_proposal("limits")
     };
-    let limits = s.gov_config().spend_limits;
-    let id = pass(&mut s, &alice, unlimit(vec![]));
+    let id = pass(&mut s, &alice, unlimit);
     s.advance_seconds(7 * DAY);
     execute(&mut s, id).unwrap();
-    let upgrade = pass(&mut s, &alice, drain("drain later"));
-    let id = pass(&mut s, &alice, unlimit(limits));
-    s.advance_seconds(7 * DAY);
-    execute(&mut s, id).unwrap();
-    s.advance_seconds(7 * DAY);
-    let err = execute(&mut s, upgrade).unwrap_err();
-    assert!(err.contains("spend-limited token"), "{err}");
+    let err = s.propose(&alice, drain("drain unlimited")).unwrap_err();
+    assert!(err.contains("FOG token") && err.contains("use a transfer"), "{err}");
     assert_eq!(s.fog_balance(&grantee), fog(5), "only the minted FOG");
 }
 
@@ -431,7 +426,7 @@ fn an_emergency_runs_at_once_when_passed() {
         ..text_proposal("sneaky")
     };
     let err = s.propose(&admin, sneaky).unwrap_err();
-    assert!(err.contains("spend-limited token"), "{err}");
+    assert!(err.contains("use a transfer"), "{err}");
     // Emergency transfers count against the treasury limit too.
     let spending: fog_governance::msg::SpendingResponse = s.query(&s.governance, &QueryMsg::Spending {});
     assert_eq!(spending.spent[0].amount, fog(7));
@@ -485,5 +480,46 @@ fn a_veto_that_decides_an_unclosed_proposal_says_its_winner() {
     assert_eq!(
         (p.status, p.winner, p.decided_at),
         (Status::Vetoed, Some(1), Some(end_time))
+    );
+}
+
+#[test]
+fn a_migration_counts_the_deposits_already_held() {
+    let (mut s, [alice, bob, ..]) = setup();
+    let gov = s.governance.clone();
+    let deposit = s.gov_config().deposit;
+    s.propose_text(&alice, "one").unwrap();
+    s.propose_text(&bob, "two").unwrap();
+    let held = |s: &Suite| -> Option<Uint128> {
+        s.app
+            .contract_storage(&gov)
+            .get(b"dh")
+            .map(|raw| cosmwasm_std::from_json(raw).unwrap())
+    };
+    assert_eq!(held(&s), Some(deposit + deposit));
+    // A deployment from before the count: it is not there, and its
+    // configuration holds values this code refuses.
+    s.app.contract_storage_mut(&gov).remove(b"dh");
+    let mut config = s.gov_config();
+    config.quadratic_min_kyc_tier = 0;
+    config.rules[0].threshold_bps = 10_000;
+    s.app
+        .contract_storage_mut(&gov)
+        .set(b"config", &cosmwasm_std::to_json_vec(&config).unwrap());
+    let code_id = s.app.wrap().query_wasm_contract_info(&gov).unwrap().code_id;
+    let admin = s.admin.clone();
+    cw_multi_test::Executor::migrate_contract(
+        &mut s.app,
+        admin,
+        gov.clone(),
+        &fog_governance::msg::MigrateMsg {},
+        code_id,
+    )
+    .unwrap();
+    assert_eq!(held(&s), Some(deposit + deposit));
+    let config = s.gov_config();
+    assert_eq!(
+        (config.quadratic_min_kyc_tier, config.rules[0].threshold_bps),
+        (1, 9_999)
     );
 }

@@ -229,16 +229,21 @@ fn increase(
     check_total_bound(&g, added)?;
     settle_rewards(deps.storage, &mut account, &g, block.now)?;
     let old = line_of(&account);
+    let before = account.amount;
     account.amount += added;
-    // The added FOG is committed only until the lock's end: the tier is
-    // judged over the time left, not the lock's original length (else a
-    // dust lock of four years, topped up in its last week, would earn the
-    // top tier for a week's commitment).
-    (account.tier, account.apy_bps) = tier_of(
+    // The FOG already locked keeps its rate; the added FOG, committed only
+    // until the lock's end, earns the rate of the time left (judged on the
+    // new amount). Judging all of it by the lock's original length let a
+    // dust lock of four years, topped up in its last week, earn the top
+    // rate for a week's commitment; judging all of it by the time left
+    // demoted the FOG already locked.
+    let (_, added_apy) = tier_of(
         &config.tiers,
         committed_weeks(account.end, block.now),
         account.amount.u128(),
     );
+    account.apy_bps = tiers::blended_apy(before.u128(), account.apy_bps, added.u128(), added_apy);
+    account.tier = tiers::tier_reached(&config.tiers, account.apy_bps);
     g.locked += added;
     let lapsed = record_lock_change(deps.storage, &owner, &mut account, &mut g, Some(old), block)?;
     Ok(Response::new()

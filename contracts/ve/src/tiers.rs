@@ -10,8 +10,9 @@ use crate::error::ContractError;
 pub struct Tier {
     /// Display name, e.g. "Gold".
     pub name: String,
-    /// Minimum committed lock length, in weeks (end minus the time of the
-    /// lock or of its last extension).
+    /// Minimum committed lock length, in weeks: from the lock, its last
+    /// extension or (for the FOG it adds) an increase to the lock's end, a
+    /// started week counting whole.
     pub min_weeks: u64,
     /// Minimum amount locked, in FOG base units.
     pub min_amount: Uint128,
@@ -92,9 +93,42 @@ pub fn tier_of(tiers: &[Tier], weeks: u64, amount: u128) -> (u8, u16) {
         .unwrap_or((0, tiers.first().map(|t| t.apy_bps).unwrap_or(0)))
 }
 
+/// The rate of a lock of `a` at `rate_a` and `b` at `rate_b`, as one
+/// rate on `a + b` (rounded to the nearest basis point).
+pub fn blended_apy(a: u128, rate_a: u16, b: u128, rate_b: u16) -> u16 {
+    let total = a + b;
+    if total == 0 {
+        return rate_b;
+    }
+    // a, b <= MAX_TOTAL_LOCKED (< 2^67), rates < 2^14: no overflow.
+    let weighted = a * u128::from(rate_a) + b * u128::from(rate_b);
+    // Between the two rates, so it fits in a u16.
+    ((weighted + total / 2) / total) as u16
+}
+
+/// The highest tier whose rate `apy_bps` reaches: a lock's tier after an
+/// increase blended its rate (tiers never lower the rate).
+pub fn tier_reached(tiers: &[Tier], apy_bps: u16) -> u8 {
+    tiers.iter().rposition(|t| t.apy_bps <= apy_bps).map_or(0, |i| i as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blended_rate_weighs_the_amounts_and_names_the_tier_it_reaches() {
+        assert_eq!(blended_apy(1_000, 1_000, 1, 500), 1_000);
+        assert_eq!(blended_apy(1, 500, 1, 2_500), 1_500);
+        assert_eq!(blended_apy(3, 2_500, 1, 500), 2_000);
+        assert_eq!(blended_apy(0, 0, 7, 500), 500);
+        let tiers = default_tiers();
+        assert_eq!(tier_reached(&tiers, 500), 0);
+        assert_eq!(tier_reached(&tiers, 1_499), 1);
+        assert_eq!(tier_reached(&tiers, 1_500), 2);
+        assert_eq!(tier_reached(&tiers, 2_500), 4);
+        assert_eq!(tier_reached(&tiers, 0), 0);
+    }
 
     #[test]
     fn defaults_are_valid_and_span_5_to_25_percent() {

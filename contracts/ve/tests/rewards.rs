@@ -70,6 +70,30 @@ fn an_increase_is_judged_by_the_time_left() {
 }
 
 #[test]
+fn an_increase_keeps_the_rate_of_the_fog_already_locked() {
+    let mut s = SuiteBuilder::new().build();
+    let (a, b) = (s.user(0), s.user(1));
+    // Silver, then a micro-FOG more with 24 weeks left: still Silver (the
+    // added micro-FOG alone would be Bronze).
+    s.lock(&a, fog(1_000), 26 * WEEK).unwrap();
+    s.advance_seconds(2 * WEEK);
+    s.increase(&a, 1u128.into()).unwrap();
+    assert_eq!(
+        (tier(&s, &a).tier.as_deref(), tier(&s, &a).apy_bps),
+        (Some("Silver"), 1_000)
+    );
+    // Diamond, doubled in its last week: the new FOG earns Bronze's 5%,
+    // the old keeps 25%, so the lock earns 15% (Gold's rate).
+    s.lock(&b, fog(1_000_000), 156 * WEEK).unwrap();
+    s.advance_seconds(155 * WEEK);
+    s.increase(&b, fog(1_000_000)).unwrap();
+    assert_eq!(
+        (tier(&s, &b).tier.as_deref(), tier(&s, &b).apy_bps),
+        (Some("Gold"), 1_500)
+    );
+}
+
+#[test]
 fn rewards_accrue_at_the_tier_rate() {
     let mut s = SuiteBuilder::new().build();
     let alice = s.user(0);
