@@ -1,13 +1,14 @@
 //! What passed proposals do: validation when proposed, messages and treasury
 //! accounting when executed.
 
-use cosmwasm_std::{to_json_binary, Api, BankMsg, Coin, CosmosMsg, Storage, Uint128, WasmMsg};
+use cosmwasm_std::{to_json_binary, Api, BankMsg, Coin, CosmosMsg, Order, StdResult, Storage, Uint128, WasmMsg};
 use cw20::Cw20ExecuteMsg;
+use cw_storage_plus::Bound;
 
 use crate::config::{apply_change, apply_rules, checked_asset, spend_limit};
 use crate::error::ContractError;
 use crate::msg::{Action, Asset, ContractCall, Transfer};
-use crate::state::{Config, ProposalKind, SPENT};
+use crate::state::{Config, ProposalKind, SPENDS, SPENT};
 
 const MAX_ITEMS: usize = 32;
 
@@ -163,24 +164,39 @@ fn asset_key(asset: &Asset) -> String {
     }
 }
 
-/// Counts transfers against the spending limits of the current period;
-/// refuses the whole execution when one would exceed its limit.
+/// Paid of `key` in the window `(since, now]`.
+fn spent_since(storage: &dyn Storage, key: &str, since: u64) -> StdResult<Uint128> {
+    SPENDS
+        .prefix(key)
+        .range(storage, Some(Bound::exclusive(since)), None, Order::Ascending)
+        .try_fold(Uint128::zero(), |sum, item| {
+            let (_, amount) = item?;
+            Ok(sum.checked_add(amount)?)
+        })
+}
+
+/// Counts transfers against the spending limits over the last
+/// `spend_period` seconds; refuses the whole execution when one would
+/// exceed its limit.
 pub fn charge_spending(
     storage: &mut dyn Storage,
     config: &Config,
     now: u64,
     transfers: &[Transfer],
 ) -> Result<(), ContractError> {
-    let period = now / config.spend_period;
+    let since = now.saturating_sub(config.spend_period);
     for t in transfers {
         let limit = spend_limit(config, &t.asset);
         if limit == Uint128::MAX {
             continue;
         }
         let key = asset_key(&t.asset);
-        let spent = SPENT.may_load(storage, (&key, period))?.unwrap_or_default();
+        let spent = spent_since(storage, &key, since)?;
         match spent.checked_add(t.amount).ok() {
-            Some(total) if total <= limit => SPENT.save(storage, (&key, period), &total)?,
+            Some(total) if total <= limit => {
+                let at_now = SPENDS.may_load(storage, (&key, now))?.unwrap_or_default();
+                SPENDS.save(storage, (&key, now), &(at_now + t.amount))?;
+            }
             _ => {
                 return Err(ContractError::SpendLimitExceeded {
                     asset: key,
@@ -190,23 +206,43 @@ pub fn charge_spending(
                 })
             }
         }
+        // What fell out of the window is no longer needed.
+        let stale: Vec<u64> = SPENDS
+            .prefix(&key)
+            .keys(storage, None, Some(Bound::inclusive(since)), Order::Ascending)
+            .collect::<StdResult<_>>()?;
+        for at in stale {
+            SPENDS.remove(storage, (&key, at));
+        }
     }
     Ok(())
 }
 
-/// Spent so far in the current period, per limited asset.
+/// Spent over the last `spend_period` seconds, per limited asset.
 pub fn spent_now(storage: &dyn Storage, config: &Config, now: u64) -> Result<Vec<(Asset, Uint128)>, ContractError> {
-    let period = now / config.spend_period;
+    let since = now.saturating_sub(config.spend_period);
     config
         .spend_limits
         .iter()
-        .map(|l| {
-            let spent = SPENT
-                .may_load(storage, (&asset_key(&l.asset), period))?
-                .unwrap_or_default();
-            Ok((l.asset.clone(), spent))
-        })
+        .map(|l| Ok((l.asset.clone(), spent_since(storage, &asset_key(&l.asset), since)?)))
         .collect()
+}
+
+/// Carries the calendar period's spending (the code before stop 16) into
+/// the window, as spent at the period's start: nothing already paid this
+/// period may be paid again after the upgrade.
+pub fn carry_calendar_spending(storage: &mut dyn Storage, config: &Config, now: u64) -> StdResult<()> {
+    let period = now / config.spend_period;
+    for l in &config.spend_limits {
+        let key = asset_key(&l.asset);
+        if let Some(spent) = SPENT.may_load(storage, (&key, period))? {
+            let at = period * config.spend_period;
+            let already = SPENDS.may_load(storage, (&key, at))?.unwrap_or_default();
+            SPENDS.save(storage, (&key, at), &(already + spent))?;
+            SPENT.remove(storage, (&key, period));
+        }
+    }
+    Ok(())
 }
 
 /// What executing `action` does.

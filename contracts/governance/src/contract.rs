@@ -119,7 +119,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     // Deposits taken before the count existed (or by any earlier code) are
     // counted afresh, so the treasury cannot spend them after an upgrade.
@@ -140,5 +140,6 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
     }
     config::validate(&config)?;
     CONFIG.save(deps.storage, &config)?;
+    crate::actions::carry_calendar_spending(deps.storage, &config, env.block.time.seconds())?;
     Ok(Response::new())
 }

@@ -359,6 +359,8 @@ pub struct ParticipationResponse {
 
 #[cw_serde]
 pub struct SpendingResponse {
+    /// Start of the window the limits hold over: the last `period_seconds`
+    /// seconds (exclusive of this instant).
     pub period_start: u64,
     pub period_seconds: u64,
     pub spent: Vec<AssetAmount>,

@@ -239,7 +239,7 @@ pub fn spending(deps: Deps, env: Env) -> StdResult<SpendingResponse> {
     let now = env.block.time.seconds();
     let spent = spent_now(deps.storage, &config, now).map_err(|e| StdError::generic_err(e.to_string()))?;
     Ok(SpendingResponse {
-        period_start: now - now % config.spend_period,
+        period_start: now.saturating_sub(config.spend_period),
         period_seconds: config.spend_period,
         spent: spent
             .into_iter()

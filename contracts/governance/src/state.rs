@@ -250,8 +250,15 @@ pub const OVERRIDES: Map<(u64, &Addr), Uint128> = Map::new("o");
 pub const RANKINGS: Map<(u64, &[u8]), Uint128> = Map::new("r");
 /// Ballots cast per address, for the participation score.
 pub const VOTES_CAST: Map<&Addr, u64> = Map::new("vc");
-/// Treasury paid per (asset key, spending period index).
+/// Treasury paid per (asset key, spending period index), by calendar
+/// period: the code before stop 16. `migrate` carries the current
+/// period's into [`SPENDS`].
 pub const SPENT: Map<(&str, u64), Uint128> = Map::new("sp");
+/// Treasury paid per (asset key, execution time in seconds): the limits
+/// hold over any window of `spend_period` seconds, not per calendar period
+/// (which let twice the limit out in the seconds around a boundary).
+/// Entries older than a period are pruned as new ones are charged.
+pub const SPENDS: Map<(&str, u64), Uint128> = Map::new("sw");
 /// FOG held as proposal deposits not yet refunded or burned: it lies in
 /// the treasury's balance but is not the treasury's to spend.
 pub const DEPOSITS_HELD: Item<Uint128> = Item::new("dh");

@@ -50,6 +50,32 @@ fn a_treasury_spend_runs_after_its_timelock() {
 }
 
 #[test]
+fn the_limit_holds_over_any_window_not_per_calendar_period() {
+    let (mut s, [alice, ..]) = setup();
+    let grantee = s.addr("grantee");
+    let token = s.token.clone();
+    let period = s.gov_config().spend_period;
+    let a = pass(&mut s, &alice, spend_fog(&grantee, fog(600_000), &token));
+    let b = pass(&mut s, &alice, spend_fog(&grantee, fog(600_000), &token));
+    s.advance_seconds(2 * DAY);
+    // An hour before a calendar period's end, then an hour after it: a
+    // calendar limit would let both out.
+    let to_boundary = period - s.now() % period;
+    s.advance_seconds(to_boundary - 3_600);
+    execute(&mut s, a).unwrap();
+    s.advance_seconds(7_200);
+    let err = execute(&mut s, b).unwrap_err();
+    assert!(err.contains("would exceed the limit"), "{err}");
+    let spending: fog_governance::msg::SpendingResponse = s.query(&s.governance, &QueryMsg::Spending {});
+    assert_eq!(spending.spent[0].amount, fog(600_000));
+    // A whole period after the first spend, it is out of the window.
+    s.advance_seconds(period - 7_200);
+    execute(&mut s, b).unwrap();
+    let spending: fog_governance::msg::SpendingResponse = s.query(&s.governance, &QueryMsg::Spending {});
+    assert_eq!(spending.spent[0].amount, fog(600_000));
+}
+
+#[test]
 fn a_spend_cannot_take_the_deposits_the_treasury_holds() {
     let (mut s, [alice, ..]) = setup();
     let (gov, token) = (s.governance.clone(), s.token.clone());
@@ -500,6 +526,18 @@ fn a_migration_counts_the_deposits_already_held() {
     // A deployment from before the count: it is not there, and its
     // configuration holds values this code refuses.
     s.app.contract_storage_mut(&gov).remove(b"dh");
+    // ... and spent 300,000 FOG this calendar period, by the old count.
+    let period = s.gov_config().spend_period;
+    let key = format!("cw20:{}", s.token);
+    let now = s.now();
+    let old_count = cw_storage_plus::Map::<(&str, u64), Uint128>::new("sp");
+    old_count
+        .save(
+            &mut *s.app.contract_storage_mut(&gov),
+            (&key, now / period),
+            &fog(300_000),
+        )
+        .unwrap();
     let mut config = s.gov_config();
     config.quadratic_min_kyc_tier = 0;
     config.rules[0].threshold_bps = 10_000;
@@ -522,4 +560,7 @@ fn a_migration_counts_the_deposits_already_held() {
         (config.quadratic_min_kyc_tier, config.rules[0].threshold_bps),
         (1, 9_999)
     );
+    // The period's spending counts in the window.
+    let spending: fog_governance::msg::SpendingResponse = s.query(&gov, &QueryMsg::Spending {});
+    assert_eq!(spending.spent[0].amount, fog(300_000));
 }
