@@ -175,14 +175,34 @@ pub struct ContractCall {
 pub struct ConfigChange {
     pub deposit: Option<Uint128>,
     pub min_proposer_power: Option<Uint128>,
-    /// `Some(None)` removes the requirement.
+    /// `null` (`Some(None)`) removes the requirement; absent keeps it.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub proposer_min_kyc_tier: Option<Option<u8>>,
     pub quadratic_min_kyc_tier: Option<u8>,
-    /// `Some(None)` removes the cap.
+    /// `null` (`Some(None)`) removes the cap; absent keeps it.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_vote_share_bps: Option<Option<u16>>,
-    /// `Some(None)` turns late-quorum protection off.
+    /// `null` (`Some(None)`) turns late-quorum protection off.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub late_quorum: Option<Option<LateQuorum>>,
-    /// `Some(None)` removes the guardian.
+    /// `null` (`Some(None)`) removes the guardian.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub guardian: Option<Option<String>>,
     pub validators: Option<Vec<String>>,
     pub spend_limits: Option<Vec<SpendLimit>>,
@@ -190,8 +210,26 @@ pub struct ConfigChange {
     pub max_options: Option<u8>,
     pub max_ranks: Option<u8>,
     pub managed_contracts: Option<Vec<String>>,
-    /// `Some(None)` removes the registry.
+    /// `null` (`Some(None)`) removes the registry.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registry: Option<Option<String>>,
+}
+
+/// A field that may be absent (keep the value), `null` (remove it) or a
+/// value. Plain serde reads `null` as absent, so `Some(None)` could not be
+/// sent at all: until stop 16 no proposal could remove the guardian, the
+/// vote cap, late-quorum protection, the registry or the proposer's KYC
+/// tier.
+fn present_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
 impl ConfigChange {

@@ -50,6 +50,42 @@ fn a_treasury_spend_runs_after_its_timelock() {
 }
 
 #[test]
+fn a_parameter_change_can_remove_the_guardian_and_the_vote_cap() {
+    let (mut s, [alice, ..]) = setup();
+    // Sent as JSON, `null` must mean "remove", not "keep".
+    let removal = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            guardian: Some(None),
+            max_vote_share_bps: Some(None),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("no guardian, no cap")
+    };
+    let json = cosmwasm_std::to_json_string(&removal).unwrap();
+    assert!(
+        json.contains(r#""guardian":null"#) && !json.contains("registry"),
+        "{json}"
+    );
+    let cap = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            max_vote_share_bps: Some(Some(5_000)),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("a cap")
+    };
+    let id = pass(&mut s, &alice, cap);
+    s.advance_seconds(7 * DAY);
+    execute(&mut s, id).unwrap();
+    assert_eq!(s.gov_config().max_vote_share_bps, Some(5_000));
+    let id = pass(&mut s, &alice, removal);
+    assert_eq!(s.proposal(id).kind, ProposalKind::RulesChange);
+    s.advance_seconds(7 * DAY);
+    execute(&mut s, id).unwrap();
+    let config = s.gov_config();
+    assert_eq!((config.guardian, config.max_vote_share_bps), (None, None));
+}
+
+#[test]
 fn the_limit_holds_over_any_window_not_per_calendar_period() {
     let (mut s, [alice, ..]) = setup();
     let grantee = s.addr("grantee");

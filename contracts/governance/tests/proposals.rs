@@ -274,3 +274,37 @@ fn invalid_proposals_are_refused() {
     };
     s.propose(&alice, ok).unwrap();
 }
+
+#[test]
+fn a_choice_between_a_plain_and_a_safeguard_parameter_change_says_why_it_is_refused() {
+    use fog_governance::msg::ConfigChange;
+    let (mut s, [alice, ..]) = setup();
+    let change = |c: ConfigChange, title: &str| OptionMsg {
+        title: title.into(),
+        action: Some(Action::ParameterChange(c)),
+    };
+    let msg = ProposeMsg {
+        options: vec![
+            change(
+                ConfigChange {
+                    deposit: Some(fog(5)),
+                    ..ConfigChange::default()
+                },
+                "cheaper deposit",
+            ),
+            change(
+                ConfigChange {
+                    guardian: Some(None),
+                    ..ConfigChange::default()
+                },
+                "no guardian",
+            ),
+        ],
+        ..choice_proposal(fog_governance::state::VotingMethod::MultipleChoice, &[])
+    };
+    let err = s.propose(&alice, msg).unwrap_err();
+    assert!(
+        err.contains("this one is a rules_change, the first a parameter_change"),
+        "{err}"
+    );
+}

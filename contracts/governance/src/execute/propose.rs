@@ -73,9 +73,12 @@ fn options_of(msg: &ProposeMsg, config: &Config) -> Result<Options, ContractErro
     for o in &msg.options {
         let k = kind_of(o.action.as_ref());
         if o.action.is_some() && k != kind {
-            return Err(ContractError::invalid_proposal(
-                "all options' actions must be of one kind",
-            ));
+            return Err(ContractError::invalid_proposal(format!(
+                "all options' actions must be of one kind: this one is a {}, the first a {} (a parameter change \
+                 touching a safeguard is a rules change)",
+                k.as_str(),
+                kind.as_str()
+            )));
         }
         let title = text(&o.title, "option title", MAX_TITLE, true)?;
         if titles.contains(&title) {
