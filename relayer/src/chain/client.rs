@@ -255,11 +255,22 @@ impl ChainClient {
 
     /// Simulates, signs, broadcasts and waits for inclusion. A sequence
     /// mismatch (another transaction of the same key got in first) is
-    /// retried once with a fresh sequence.
+    /// retried with a fresh sequence. The account query reads committed
+    /// state while the node checks against its mempool's, so a transaction
+    /// of the same key still pending fails until its block commits: the
+    /// retries wait a little longer each time (0.3 s to 1.2 s, several
+    /// blocks on the devnet).
     pub async fn send_tx(&self, signer: &Signer, msgs: Vec<Any>, memo: &str) -> Result<TxResult, ChainError> {
-        match self.try_send(signer, &msgs, memo).await {
-            Err(ChainError::SequenceMismatch { .. }) => self.try_send(signer, &msgs, memo).await,
-            other => other,
+        const RETRIES: u64 = 4;
+        let mut attempt = 0;
+        loop {
+            match self.try_send(signer, &msgs, memo).await {
+                Err(ChainError::SequenceMismatch { .. }) if attempt < RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(300 * attempt)).await;
+                }
+                other => return other,
+            }
         }
     }
 
