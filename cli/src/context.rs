@@ -54,46 +54,36 @@ impl Context {
             )
     }
 
-    /// A devnet account of that name, if the devnet has one.
-    fn devnet_key(&self, name: &str) -> Result<Option<KeyEntry>> {
-        let path = self.devnet_paths().keystore;
-        if !path.exists() {
+    /// A key by name: the user's keystore first, then the devnet's named
+    /// accounts (whose password is public), on the devnet only: their keys
+    /// are derived from public seeds, so on any other chain "bob" must not
+    /// quietly mean devnet bob's address, which anyone can spend from.
+    /// `None` when neither holds the name.
+    fn find_key(&self, name: &str) -> Result<Option<(KeyEntry, Option<&'static str>)>> {
+        if let Some(k) = self.keystore()?.get(name) {
+            return Ok(Some((k.clone(), None)));
+        }
+        let devnet_keystore = self.devnet_paths().keystore;
+        if !devnet_keystore.exists() {
             return Ok(None);
         }
-        Ok(Keystore::open(&path)?.get(name).cloned())
-    }
-
-    /// Refuses a devnet account's name off the devnet: their keys are
-    /// derived from public seeds, so on any other chain "bob" must not
-    /// quietly mean devnet bob's address, which anyone can spend from.
-    fn refuse_devnet_name(&self, name: &str) -> Result<()> {
-        if !self.on_devnet() && self.devnet_key(name)?.is_some() {
-            bail!(
+        match Keystore::open(&devnet_keystore)?.get(name) {
+            Some(_) if !self.on_devnet() => bail!(
                 "{name:?} is a devnet account, not a key in {}: the devnet's accounts count only with the devnet's manifest",
                 self.keystore_path.display()
-            );
+            ),
+            Some(k) => Ok(Some((k.clone(), Some(DEVNET_PASSWORD)))),
+            None => Ok(None),
         }
-        Ok(())
-    }
-
-    /// A key by name: the user's keystore first, then, on the devnet only,
-    /// its named accounts (whose password is public).
-    fn find_key(&self, name: &str) -> Result<(KeyEntry, Option<&'static str>)> {
-        if let Some(k) = self.keystore()?.get(name) {
-            return Ok((k.clone(), None));
-        }
-        self.refuse_devnet_name(name)?;
-        if let Some(k) = self.devnet_key(name)? {
-            return Ok((k, Some(DEVNET_PASSWORD)));
-        }
-        bail!(
-            "no key named {name:?} (looked in {} and the devnet's accounts); see `fog keys list`",
-            self.keystore_path.display()
-        )
     }
 
     pub fn signer(&self, name: &str, client: &ChainClient) -> Result<Signer> {
-        let (entry, fixed_password) = self.find_key(name)?;
+        let (entry, fixed_password) = self.find_key(name)?.ok_or_else(|| {
+            anyhow!(
+                "no key named {name:?} (looked in {} and the devnet's accounts); see `fog keys list`",
+                self.keystore_path.display()
+            )
+        })?;
         let password = match fixed_password {
             Some(p) => p.to_string(),
             None => password(&format!("password for key {name:?}: "))?,
@@ -116,12 +106,9 @@ impl Context {
         if value.starts_with(prefix.as_str()) && value.len() > 30 {
             bail!("{value:?} is not a valid address (bad bech32 checksum or length)");
         }
-        if self.keystore()?.get(value).is_none() {
-            self.refuse_devnet_name(value)?;
-        }
-        match self.find_key(value) {
-            Ok((entry, _)) => entry.address(prefix),
-            Err(_) => bail!("{value:?} is neither an address (bech32 with prefix {prefix}) nor the name of a key"),
+        match self.find_key(value)? {
+            Some((entry, _)) => entry.address(prefix),
+            None => bail!("{value:?} is neither an address (bech32 with prefix {prefix}) nor the name of a key"),
         }
     }
 

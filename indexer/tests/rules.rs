@@ -662,15 +662,20 @@ async fn activation_takes_two_admins_and_the_engine_follows() {
     }
 }
 
-#[tokio::test]
-async fn a_test_run_shows_hits_without_raising_alerts() {
-    let api = Api::new().await;
-    let pool = api.pool();
+/// Ten blocks, six seconds apart, indexed: what a test run reads over.
+async fn indexed_to_block_10(pool: &PgPool) {
     blocks(pool, 10, 6).await;
     sqlx::query("INSERT INTO ingest_state (id, chain_id, height, block_hash, protocol) VALUES (1, 't', 10, 'h', 'x')")
         .execute(pool)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_test_run_shows_hits_without_raising_alerts() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    indexed_to_block_10(pool).await;
     for h in 2..=6 {
         transfer(pool, h, 0, FOG, "inj1a", "inj1b", 1_000 * h as u128).await;
     }
@@ -940,11 +945,7 @@ async fn test_run_with_list(app: &axum::Router, token: &str, list: &str) -> supp
 async fn a_test_run_reads_sanctions_lists_only_from_the_rules_directory() {
     let api = Api::new().await;
     let pool = api.pool();
-    blocks(pool, 10, 6).await;
-    sqlx::query("INSERT INTO ingest_state (id, chain_id, height, block_hash, protocol) VALUES (1, 't', 10, 'h', 'x')")
-        .execute(pool)
-        .await
-        .unwrap();
+    indexed_to_block_10(pool).await;
     transfer(pool, 2, 0, FOG, "inj1a", "inj1listed", 1).await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("lists")).unwrap();

@@ -175,6 +175,12 @@ fn spent_since(storage: &dyn Storage, key: &str, since: u64) -> StdResult<Uint12
         })
 }
 
+/// Adds `amount` to what was paid of `key` at time `at`.
+fn add_spend(storage: &mut dyn Storage, key: &str, at: u64, amount: Uint128) -> StdResult<()> {
+    let before = SPENDS.may_load(storage, (key, at))?.unwrap_or_default();
+    SPENDS.save(storage, (key, at), &(before + amount))
+}
+
 /// Counts transfers against the spending limits over the last
 /// `spend_period` seconds; refuses the whole execution when one would
 /// exceed its limit.
@@ -193,10 +199,7 @@ pub fn charge_spending(
         let key = asset_key(&t.asset);
         let spent = spent_since(storage, &key, since)?;
         match spent.checked_add(t.amount).ok() {
-            Some(total) if total <= limit => {
-                let at_now = SPENDS.may_load(storage, (&key, now))?.unwrap_or_default();
-                SPENDS.save(storage, (&key, now), &(at_now + t.amount))?;
-            }
+            Some(total) if total <= limit => add_spend(storage, &key, now, t.amount)?,
             _ => {
                 return Err(ContractError::SpendLimitExceeded {
                     asset: key,
@@ -236,9 +239,7 @@ pub fn carry_calendar_spending(storage: &mut dyn Storage, config: &Config, now: 
     for l in &config.spend_limits {
         let key = asset_key(&l.asset);
         if let Some(spent) = SPENT.may_load(storage, (&key, period))? {
-            let at = period * config.spend_period;
-            let already = SPENDS.may_load(storage, (&key, at))?.unwrap_or_default();
-            SPENDS.save(storage, (&key, at), &(already + spent))?;
+            add_spend(storage, &key, period * config.spend_period, spent)?;
             SPENT.remove(storage, (&key, period));
         }
     }

@@ -45,16 +45,14 @@ pub fn problem(e: anyhow::Error) -> ApiError {
             TokenError::AlreadyRevoked(_) => ApiError::Conflict(t.to_string()),
         };
     }
-    let database = e.chain().find_map(|c| c.downcast_ref::<sqlx::Error>());
-    // A value the database refused (class 22) was the request's, not ours.
-    if let Some(refused) = database.and_then(super::problem::refused_value) {
-        return ApiError::RefusedValue(refused);
-    }
-    // A unique index refused a row another request stored first (23505):
-    // a conflict (409) saying what conflicted, not a 500.
-    if let Some(conflict) = database.and_then(super::problem::unique_conflict) {
-        tracing::info!(error = %format!("{e:#}"), "the request raced another one");
-        return ApiError::Conflict(conflict);
+    // A value the database refused (class 22) or a row another request
+    // stored first (23505) was the request's doing, not ours.
+    if let Some(problem) = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<sqlx::Error>())
+        .and_then(super::problem::request_error)
+    {
+        return problem;
     }
     ApiError::Internal(e)
 }

@@ -100,17 +100,24 @@ pub fn unique_conflict(e: &sqlx::Error) -> Option<String> {
     Some(format!("{what}; reload the current state and retry if still needed"))
 }
 
+/// A database failure the request caused, as its problem: a value the
+/// database refused (400) or a unique conflict with another request (409);
+/// `None` for a failure of the indexer's own.
+pub fn request_error(e: &sqlx::Error) -> Option<ApiError> {
+    if let Some(refused) = refused_value(e) {
+        tracing::info!(error = %e, "the database refused a value of the request");
+        return Some(ApiError::RefusedValue(refused));
+    }
+    if let Some(conflict) = unique_conflict(e) {
+        tracing::info!(error = %e, "the request raced another one");
+        return Some(ApiError::Conflict(conflict));
+    }
+    None
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        if let Some(refused) = refused_value(&e) {
-            tracing::info!(error = %e, "the database refused a value of the request");
-            return ApiError::RefusedValue(refused);
-        }
-        if let Some(conflict) = unique_conflict(&e) {
-            tracing::info!(error = %e, "the request raced another one");
-            return ApiError::Conflict(conflict);
-        }
-        ApiError::Database(e)
+        request_error(&e).unwrap_or(ApiError::Database(e))
     }
 }
 

@@ -134,24 +134,9 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
     if let Some(alert) = p.alert_id {
         super::check_alert_exists(&mut tx, alert).await?;
     }
-    let open: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM chain_actions WHERE address = $1 AND kind = $2 AND status IN ('proposed', 'confirmed', 'submitted')",
-    )
-    .bind(&p.address)
-    .bind(p.kind.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(id) = open {
-        return Err(ActionError::AlreadyOpen {
-            kind: p.kind.as_str().into(),
-            address: p.address.clone(),
-            id,
-        }
-        .into());
-    }
-    // Another request may propose the same action at the same time (the
-    // check above saw nothing yet): the index of open actions waits for it,
-    // and this one is refused naming the action that got in first.
+    // One open action per address and kind: the index of open actions
+    // refuses a second (also one a concurrent request is inserting: it
+    // waits for it), and the refusal names the open one.
     let row = sqlx::query(&format!(
         "INSERT INTO chain_actions (kind, address, reason, case_id, alert_id, proposed_by) \
          VALUES ($1, $2, $3, $4, $5, $6) \
@@ -168,7 +153,7 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
     .await?;
     let Some(row) = row else {
         let id: i64 = sqlx::query_scalar(
-            "SELECT id FROM chain_actions WHERE address = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
+            "SELECT id FROM chain_actions WHERE address = $1 AND kind = $2 AND status IN ('proposed', 'confirmed', 'submitted')",
         )
         .bind(&p.address)
         .bind(p.kind.as_str())

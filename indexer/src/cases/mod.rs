@@ -289,16 +289,9 @@ async fn link_alerts(tx: &mut sqlx::PgConnection, case_id: i64, alert_ids: &[i64
     check_alert_ids(alert_ids)?;
     for &alert in alert_ids {
         check_alert_exists(tx, alert).await?;
-        let other: Option<i64> = sqlx::query_scalar("SELECT case_id FROM case_alerts WHERE alert_id = $1")
-            .bind(alert)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(case) = other {
-            return Err(CaseError::AlertInCase { alert, case }.into());
-        }
-        // Another request may link the same alert at the same time (the
-        // check above saw nothing yet): the unique alert_id waits for it,
-        // and the alert is refused naming the case that got it.
+        // An alert belongs to one case: the unique alert_id refuses a second
+        // link (also one a concurrent request is making: it waits for it),
+        // and the refusal names the case that has it.
         let linked = sqlx::query(
             "INSERT INTO case_alerts (case_id, alert_id, added_by) VALUES ($1, $2, $3) \
              ON CONFLICT (alert_id) DO NOTHING",

@@ -84,16 +84,17 @@ pub fn resolve_spec_list(spec: &mut RuleSpec, dir: &Path) -> Result<(), ListPath
 pub fn read_list(path: &Path) -> Result<Vec<String>> {
     use std::io::Read;
     let reading = || format!("reading the sanctions list {}", path.display());
-    // Checked before opening: opening a FIFO would wait for a writer.
-    let meta = std::fs::metadata(path).with_context(reading)?;
-    if !meta.is_file() {
-        bail!("the sanctions list {} is not a regular file", path.display());
-    }
+    let regular = |meta: std::fs::Metadata| {
+        if !meta.is_file() {
+            bail!("the sanctions list {} is not a regular file", path.display());
+        }
+        Ok(())
+    };
+    // Checked before opening (opening a FIFO would wait for a writer), and
+    // again on what was opened, in case the path changed meanwhile.
+    regular(std::fs::metadata(path).with_context(reading)?)?;
     let file = std::fs::File::open(path).with_context(reading)?;
-    // And again on what was opened, in case the path changed meanwhile.
-    if !file.metadata().with_context(reading)?.is_file() {
-        bail!("the sanctions list {} is not a regular file", path.display());
-    }
+    regular(file.metadata().with_context(reading)?)?;
     let mut bytes = Vec::new();
     file.take(MAX_LIST_BYTES + 1)
         .read_to_end(&mut bytes)
