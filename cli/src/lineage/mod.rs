@@ -58,6 +58,11 @@ pub enum LineageCmd {
         /// Directory the recorded paths are relative to (default: the current directory).
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Follow recorded paths that start with `..` out of the root (datasets
+        /// outside the run's start directory); refused by default, since a record
+        /// is not trusted.
+        #[arg(long)]
+        allow_parent_paths: bool,
     },
 }
 
@@ -156,7 +161,11 @@ fn run_blocking(output: Output, cmd: LineageCmd) -> Result<i32> {
             print_record(output, &out, &record)?;
             Ok(0)
         }
-        LineageCmd::Verify { record: path, root } => {
+        LineageCmd::Verify {
+            record: path,
+            root,
+            allow_parent_paths,
+        } => {
             let record = match record::load(&path) {
                 Ok(r) => r,
                 Err(e) => {
@@ -172,7 +181,7 @@ fn run_blocking(output: Output, cmd: LineageCmd) -> Result<i32> {
                 Some(r) => r,
                 None => PathBuf::from("."),
             };
-            let report = verify::verify(&record, &root, true);
+            let report = verify::verify(&record, &root, allow_parent_paths, true);
             output.print(&report, || {
                 table(
                     &["check", "name", "result"],

@@ -4,6 +4,17 @@
 //! Recorded paths are relative to where the run started; they are resolved
 //! against `root` (the command's `--root`, by default the current
 //! directory, as `sha256sum -c` does).
+//!
+//! A record is verified because it is not trusted, so its paths are checked
+//! ([`check_path`]) before any file is opened: otherwise a record naming
+//! `/etc/shadow` or `../../.ssh/id_ed25519` would have fog read that file and
+//! print its digest. fog records normalized relative paths joined by `/`;
+//! anything else (empty, absolute, on Windows a drive prefix or a backslash, a NUL,
+//! an empty or `.` component other than `.` alone, or `..` after a name) is
+//! refused, and that path's check fails without it being read. A path
+//! starting with `..` (a dataset outside the run's start directory, which
+//! fog does record) leaves `root`, so it is refused unless
+//! `--allow-parent-paths` is given.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,15 +55,17 @@ impl Report {
     }
 }
 
-pub fn verify(record: &Statement, root: &Path, progress: bool) -> Report {
+/// Verifies `record` against the files under `root`; recorded paths that
+/// start with `..` are followed only when `allow_parent` (see the module).
+pub fn verify(record: &Statement, root: &Path, allow_parent: bool, progress: bool) -> Report {
     // `record::load` refuses a record without exactly one named subject.
     let model = record.subject.first().cloned().unwrap_or_default();
     let model_name = model.name.clone().unwrap_or_default();
     let datasets: Vec<RecordedDataset> = record::datasets(record).map(record::read_dataset).collect();
 
-    let mut paths = vec![root.join(&model_name)];
-    paths.extend(datasets.iter().map(|d| root.join(&d.path)));
-    let fingerprints = fingerprint_each(&paths, progress);
+    let mut names = vec![model_name.as_str()];
+    names.extend(datasets.iter().map(|d| d.path.as_str()));
+    let fingerprints = fingerprint_recorded(&names, root, allow_parent, progress);
 
     let mut checks = Vec::new();
     let model_now = &fingerprints[0];
@@ -109,6 +122,85 @@ fn check(what: &str, name: &str, difference: Option<String>) -> Check {
         ok: difference.is_none(),
         difference,
     }
+}
+
+/// Whether a recorded path may be resolved against `root`: the one-line
+/// reason when not. fog records paths relative to the run's start directory,
+/// normalized, joined by `/`; leading `..` components (a dataset outside
+/// that directory) only when `allow_parent`.
+pub fn check_path(path: &str, allow_parent: bool) -> Result<(), String> {
+    if path.is_empty() {
+        return Err("the recorded path is empty".into());
+    }
+    if path.contains('\0') {
+        return Err("the recorded path contains a NUL byte".into());
+    }
+    if is_absolute(path) {
+        return Err("the recorded path is absolute; fog records paths relative to the run's start directory".into());
+    }
+    // On Windows a backslash separates components (and could hide a `..`);
+    // on Unix it is part of a name.
+    if cfg!(windows) && path.contains('\\') {
+        return Err("the recorded path contains a backslash; fog joins components with /".into());
+    }
+    // `.` alone is the start directory itself, which fog records as such.
+    if path == "." {
+        return Ok(());
+    }
+    let mut named = false;
+    for component in path.split('/') {
+        match component {
+            "" | "." => {
+                return Err("the recorded path has an empty or . component; fog records normalized paths".into());
+            }
+            ".." if named => {
+                return Err("the recorded path has .. after a name; fog records normalized paths".into());
+            }
+            ".." if !allow_parent => {
+                return Err(
+                    "the recorded path starts with .., so it leaves --root; --allow-parent-paths allows it \
+                            (with --root the directory the run started in)"
+                        .into(),
+                );
+            }
+            ".." => {}
+            _ => named = true,
+        }
+    }
+    Ok(())
+}
+
+/// Rooted: `/x`, and on Windows `\x` or a drive (`C:x`); on Unix `\x` and
+/// `C:` are names like any other.
+fn is_absolute(path: &str) -> bool {
+    let windows_root =
+        path.starts_with('\\') || matches!(path.as_bytes(), [letter, b':', ..] if letter.is_ascii_alphabetic());
+    path.starts_with('/') || (cfg!(windows) && windows_root) || Path::new(path).has_root()
+}
+
+/// Fingerprints each recorded path under `root`, in order. A path
+/// [`check_path`] refuses is not opened: its result is the refusal.
+fn fingerprint_recorded(
+    names: &[&str],
+    root: &Path,
+    allow_parent: bool,
+    progress: bool,
+) -> Vec<Result<Fingerprint, String>> {
+    let checked: Vec<Result<(), String>> = names.iter().map(|n| check_path(n, allow_parent)).collect();
+    let paths: Vec<PathBuf> = names
+        .iter()
+        .zip(&checked)
+        .filter(|(_, c)| c.is_ok())
+        .map(|(n, _)| root.join(n))
+        .collect();
+    let mut fingerprints = fingerprint_each(&paths, progress).into_iter();
+    checked
+        .into_iter()
+        .map(|c| match c {
+            Ok(()) => fingerprints.next().expect("one fingerprint per accepted path"),
+            Err(reason) => Err(format!("not verified: {reason}")),
+        })
+        .collect()
 }
 
 /// Fingerprints all paths in one parallel pass; when that fails, each on
@@ -245,5 +337,112 @@ mod tests {
             "changed b; added d; removed c"
         );
         assert_eq!(entries_difference(&before, &before), None);
+    }
+
+    #[test]
+    fn only_paths_fog_could_have_recorded_are_accepted() {
+        for path in ["data/train.csv", "model.bin", "."] {
+            assert_eq!(check_path(path, false), Ok(()), "{path}");
+        }
+        for path in ["../other/d", "../../d", ".."] {
+            assert_eq!(check_path(path, true), Ok(()), "{path}");
+        }
+        let refused = ["/etc/passwd", "data/../x", "x/..", "./x", "a//b", "a/", "", "a\0b"];
+        for path in refused {
+            assert!(check_path(path, false).is_err(), "{path:?}");
+            assert!(check_path(path, true).is_err(), "{path:?} with allow_parent");
+        }
+        // Separators and roots on Windows, names on Unix.
+        for path in ["a\\b", "C:\\x", "\\x", "C:x"] {
+            assert_eq!(check_path(path, false).is_err(), cfg!(windows), "{path:?}");
+        }
+        assert!(check_path("/etc/passwd", true).unwrap_err().contains("absolute"));
+        let parent = check_path("../x", false).unwrap_err();
+        assert!(
+            parent.contains("leaves --root") && parent.contains("--allow-parent-paths"),
+            "{parent}"
+        );
+    }
+
+    /// The sample record with its dataset at `path` (and the reproducibility
+    /// hash that goes with it).
+    fn with_dataset_at(path: &str) -> Statement {
+        let mut r = record::tests::sample();
+        r.predicate.build_definition.resolved_dependencies[0].name = Some(path.into());
+        let recomputed = record::reproducibility_hash(&r);
+        let byproduct = r
+            .predicate
+            .run_details
+            .byproducts
+            .iter_mut()
+            .find(|b| b.name.as_deref() == Some(record::REPRODUCIBILITY_HASH))
+            .unwrap();
+        byproduct.digest = [("sha256".to_string(), recomputed.to_string())].into();
+        r
+    }
+
+    /// (name, difference) of each failed check.
+    fn failures(report: &Report) -> Vec<(&str, &str)> {
+        report
+            .checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| (c.name.as_str(), c.difference.as_deref().unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn a_refused_path_fails_its_check_and_is_not_read() {
+        let run = tempfile::tempdir().unwrap();
+        let root = run.path().join("sub");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(root.join("model.bin"), b"model").unwrap();
+        // Outside the root, and exactly what the record says the dataset is.
+        let data = run.path().join("data.bin");
+        std::fs::write(&data, b"data").unwrap();
+        let absolute = data.to_str().unwrap();
+
+        // Followed, it verifies: a refusal below is the only possible difference.
+        let report = verify(&with_dataset_at("../data.bin"), &root, true, false);
+        assert!(report.ok, "{:?}", report.difference_lines());
+        assert_eq!(
+            report.checks.iter().map(|c| c.what.as_str()).collect::<Vec<_>>(),
+            ["model", "dataset", "reproducibility hash", "metrics"]
+        );
+
+        let report = verify(&with_dataset_at("../data.bin"), &root, false, false);
+        assert!(!report.ok);
+        let failed = failures(&report);
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert_eq!(failed[0].0, "../data.bin");
+        assert!(
+            failed[0]
+                .1
+                .starts_with("not verified: the recorded path starts with .."),
+            "{}",
+            failed[0].1
+        );
+
+        for allow_parent in [false, true] {
+            let report = verify(&with_dataset_at(absolute), &root, allow_parent, false);
+            assert!(!report.ok);
+            assert_eq!(
+                failures(&report),
+                [(
+                    absolute,
+                    "not verified: the recorded path is absolute; fog records paths relative to the run's start \
+                     directory"
+                )]
+            );
+        }
+
+        // A refused model: the dataset after it is still checked, in order.
+        let mut r = with_dataset_at("../data.bin");
+        r.subject[0].name = Some(root.join("model.bin").to_str().unwrap().into());
+        let report = verify(&r, &root, true, false);
+        assert_eq!(report.checks[0].what, "model");
+        assert!(!report.checks[0].ok);
+        assert_eq!(report.checks[1].what, "dataset");
+        assert!(report.checks[1].ok, "{:?}", report.checks[1]);
     }
 }
