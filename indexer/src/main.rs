@@ -186,6 +186,12 @@ struct ApiArgs {
     /// Requests one token may burst above its rate.
     #[arg(long, default_value_t = 100)]
     rate_burst: u32,
+    /// Token lookups that refuse the token (unknown, expired, revoked)
+    /// allowed per second to one client address, an IPv6 client by its /64
+    /// (bursts of five seconds' worth). Over it, the client's uncached
+    /// tokens get 429 without a lookup until the budget refills.
+    #[arg(long, default_value_t = 20)]
+    token_refusals_per_second: u32,
     /// Seconds an accepted token is trusted without a database lookup (a
     /// token revoked by another process is refused within this time; 0: look
     /// up every request).
@@ -258,6 +264,7 @@ async fn serve(
     state.limiter = fog_indexer::access::Limiter::new(fog_indexer::access::RateLimit {
         per_second: nonzero(api.rate_limit, "rate-limit")?,
         burst: nonzero(api.rate_burst, "rate-burst")?,
+        refusals_per_second: nonzero(api.token_refusals_per_second, "token-refusals-per-second")?,
     });
     state.tokens = fog_indexer::access::TokenCache::new(Duration::from_secs(api.token_cache_seconds));
     state.cors_origins = api
@@ -297,7 +304,8 @@ async fn serve(
         .await
         .with_context(|| format!("listening on {listen}"))?;
     info!(%listen, "serving the API");
-    axum::serve(listener, app).await?;
+    // With the peer's address, which the token-lookup limit is keyed by.
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
     Ok(())
 }
 

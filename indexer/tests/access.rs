@@ -96,6 +96,7 @@ async fn every_method_missing_from_the_policy_is_405() {
     state.limiter = Limiter::new(RateLimit {
         per_second: NonZeroU32::new(10_000).unwrap(),
         burst: NonZeroU32::new(10_000).unwrap(),
+        ..RateLimit::default()
     });
     let app = router(state);
     let mut head_refused = 0;
@@ -146,6 +147,7 @@ async fn each_token_has_its_own_rate_limit() {
     state.limiter = Limiter::new(RateLimit {
         per_second: NonZeroU32::new(1).unwrap(),
         burst: NonZeroU32::new(3).unwrap(),
+        ..RateLimit::default()
     });
     let app = router(state);
     for _ in 0..3 {
@@ -157,6 +159,45 @@ async fn each_token_has_its_own_rate_limit() {
     assert!((1..=2).contains(&wait), "{wait}");
     // Another token is not slowed down by the first one's burst.
     send(&app, "GET", "/anchors", Some(&api.officer)).await.ok();
+}
+
+/// Made-up tokens cost a database lookup each, so lookups that refuse are
+/// limited per client and, over the budget, refused before the database; a
+/// refused token is remembered like an accepted one, and valid tokens are
+/// never counted.
+#[tokio::test]
+async fn made_up_tokens_are_limited_before_the_database() {
+    let api = Api::new().await;
+    let mut state = AppState::new(api.pool().clone());
+    state.limiter = Limiter::new(RateLimit {
+        refusals_per_second: NonZeroU32::new(1).unwrap(),
+        ..RateLimit::default()
+    });
+    let app = router(state);
+    // A valid token is looked up (not counted) and cached.
+    send(&app, "GET", "/anchors", Some(&api.auditor)).await.ok();
+    let made_up = |i: usize| format!("fog_{i:0>43}");
+    // A burst of five seconds' worth is answered from the database (401);
+    // then the client is refused before it (429). Counted by loop, so a
+    // second of slow CI that refills one lookup cannot fail the test.
+    let mut answered = 0;
+    let refused = loop {
+        let r = send(&app, "GET", "/anchors", Some(&made_up(answered))).await;
+        if r.status.as_u16() == 429 {
+            break r;
+        }
+        assert_eq!(r.status.as_u16(), 401, "{}", r.text);
+        answered += 1;
+        assert!(answered <= 10, "no 429 after {answered} made-up tokens");
+    };
+    assert!(answered >= 5, "the burst is five lookups: {answered}");
+    assert!(refused.headers.contains_key("retry-after"));
+    assert!(refused.content_type.starts_with("application/problem+json"));
+    // A token already refused is answered from the cache: still 401.
+    let r = send(&app, "GET", "/anchors", Some(&made_up(0))).await;
+    assert_eq!(r.status.as_u16(), 401, "{}", r.text);
+    // The valid token, cached, goes on working.
+    send(&app, "GET", "/anchors", Some(&api.auditor)).await.ok();
 }
 
 #[tokio::test]

@@ -2,11 +2,23 @@
 //! bearer token, then the token's rate limit) on everything, including
 //! unknown routes, so nothing is learned without a token; `authorize` (the
 //! token's role against [`super::policy`]) on matched routes.
+//!
+//! A token the cache does not know costs a database lookup. Lookups that
+//! refuse the token are counted per client (its IPv4 address, or its IPv6
+//! /64, which one host can rotate within); a client over its budget gets
+//! 429 before any lookup until the budget refills, so a flood of made-up
+//! tokens costs the database a bounded rate, while lookups of valid tokens
+//! are never counted (with the cache off, every request is one). Clients
+//! behind one proxy share a budget: a flood through it delays the proxy's
+//! other clients' lookups (not their cached tokens).
 
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum::middleware::Next;
@@ -18,11 +30,13 @@ use super::policy;
 use super::tokens::{self, Caller, Rejected};
 use crate::api::{ApiError, AppState};
 
-/// Requests per second and burst allowed to one token.
+/// Requests per second and burst allowed to one token; refused token
+/// lookups per second allowed to one client (burst: five seconds' worth).
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimit {
     pub per_second: NonZeroU32,
     pub burst: NonZeroU32,
+    pub refusals_per_second: NonZeroU32,
 }
 
 impl Default for RateLimit {
@@ -30,27 +44,101 @@ impl Default for RateLimit {
         Self {
             per_second: NonZeroU32::new(50).expect("non-zero"),
             burst: NonZeroU32::new(100).expect("non-zero"),
+            refusals_per_second: NonZeroU32::new(20).expect("non-zero"),
         }
     }
 }
 
-/// Per-token rate limiter shared by every request.
+/// Clients tracked at most before the idle ones are dropped (an attacker
+/// with many addresses cannot grow the maps without bound).
+const MAX_TRACKED_CLIENTS: usize = 100_000;
+
+/// Who a lookup budget belongs to: an IPv4 address, an IPv6 /64, or `None`
+/// where the server was not given the peer's address (a router called in
+/// process, as the tests do).
+type Client = Option<IpAddr>;
+
+pub fn client_of(peer: Option<IpAddr>) -> Client {
+    peer.map(|ip| match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1)))
+        }
+        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().expect("mapped")),
+        v4 => v4,
+    })
+}
+
+/// Per-token request limits and per-client refusal limits, shared by every
+/// request.
 #[derive(Clone)]
-pub struct Limiter(Arc<DefaultKeyedRateLimiter<i64>>);
+pub struct Limiter {
+    requests: Arc<DefaultKeyedRateLimiter<i64>>,
+    refusals: Arc<DefaultKeyedRateLimiter<Client>>,
+    /// Clients over their refusal budget, and until when.
+    blocked: Arc<Mutex<HashMap<Client, Instant>>>,
+}
+
+fn wait_of(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> Duration {
+    not_until.wait_time_from(DefaultClock::default().now())
+}
+
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
+}
 
 impl Limiter {
     pub fn new(limit: RateLimit) -> Self {
-        Self(Arc::new(RateLimiter::keyed(
-            Quota::per_second(limit.per_second).allow_burst(limit.burst),
-        )))
+        let refusal_burst = limit
+            .refusals_per_second
+            .saturating_mul(NonZeroU32::new(5).expect("non-zero"));
+        Self {
+            requests: Arc::new(RateLimiter::keyed(
+                Quota::per_second(limit.per_second).allow_burst(limit.burst),
+            )),
+            refusals: Arc::new(RateLimiter::keyed(
+                Quota::per_second(limit.refusals_per_second).allow_burst(refusal_burst),
+            )),
+            blocked: Arc::default(),
+        }
     }
 
     /// Seconds to wait when the token is over its rate, `None` if not.
     fn retry_after(&self, token_id: i64) -> Option<u64> {
-        self.0
+        self.requests
             .check_key(&token_id)
             .err()
-            .map(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1))
+            .map(|n| whole_seconds(wait_of(n)))
+    }
+
+    /// Seconds to wait when `client` may not have a token looked up now.
+    fn lookup_retry_after(&self, client: Client) -> Option<u64> {
+        let mut blocked = self.blocked.lock().expect("limiter lock");
+        let until = *blocked.get(&client)?;
+        match until.checked_duration_since(Instant::now()) {
+            Some(wait) if !wait.is_zero() => Some(whole_seconds(wait)),
+            _ => {
+                blocked.remove(&client);
+                None
+            }
+        }
+    }
+
+    /// Counts a lookup that refused `client`'s token; over the budget, the
+    /// client is blocked until it refills.
+    fn refused(&self, client: Client) {
+        if self.refusals.len() > MAX_TRACKED_CLIENTS {
+            self.refusals.retain_recent();
+        }
+        let Err(not_until) = self.refusals.check_key(&client) else {
+            return;
+        };
+        let until = Instant::now() + wait_of(not_until);
+        let mut blocked = self.blocked.lock().expect("limiter lock");
+        if blocked.len() >= MAX_TRACKED_CLIENTS {
+            let now = Instant::now();
+            blocked.retain(|_, t| *t > now);
+        }
+        blocked.insert(client, until);
     }
 }
 
@@ -67,13 +155,24 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
     };
     let digest = tokens::digest(token);
     let looked_up = match s.tokens.get(&digest) {
-        Some(caller) => Ok(Ok(caller)),
-        None => tokens::authenticate_digest(&s.pool, &digest).await.map(|r| {
-            r.map(|(caller, expires_at)| {
-                s.tokens.put(digest, caller.clone(), expires_at);
-                caller
+        Some(answer) => Ok(answer),
+        None => {
+            let client = client_of(req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()));
+            if let Some(seconds) = s.limiter.lookup_retry_after(client) {
+                return ApiError::TooManyRequests(seconds).into_response();
+            }
+            tokens::authenticate_digest(&s.pool, &digest).await.map(|r| match r {
+                Ok((caller, expires_at)) => {
+                    s.tokens.put(digest, caller.clone(), expires_at);
+                    Ok(caller)
+                }
+                Err(why) => {
+                    s.tokens.put_rejected(digest, why);
+                    s.limiter.refused(client);
+                    Err(why)
+                }
             })
-        }),
+        }
     };
     let caller = match looked_up {
         Err(e) => {
@@ -139,5 +238,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
             .cloned()
             .map(Staff)
             .ok_or_else(|| ApiError::Unauthorized("this API needs a bearer token".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_its_64_and_a_mapped_ipv4_its_address() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(client_of(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(client_of(ip("2001:db8:1:2:ffff:1:2:3")), ip("2001:db8:1:2::"));
+        assert_ne!(client_of(ip("2001:db8:1:3::1")), ip("2001:db8:1:2::"));
+        assert_eq!(client_of(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(client_of(ip("192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(client_of(None), None);
     }
 }
