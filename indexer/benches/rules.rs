@@ -10,7 +10,14 @@
 //!    KYC tier limit), windowed detectors (structuring, velocity), and the
 //!    governance detectors.
 //!
-//! `cargo bench -p fog-indexer --bench rules` (env BLOCKS, EVENTS_PER_BLOCK, BATCH).
+//! The synthetic chain sets no registry entry, so before the rules run,
+//! `REGISTRY_PERCENT` of the senders (default 10) are given one, changed
+//! once halfway through the history (tier 1-3; one in a hundred of them
+//! sanctioned), as projected rows: the KYC and sanctions detectors then
+//! look each move's sender up as of its event (`registry_at`).
+//!
+//! `cargo bench -p fog-indexer --bench rules` (env BLOCKS, EVENTS_PER_BLOCK, BATCH,
+//! REGISTRY_PERCENT).
 
 use std::time::Instant;
 
@@ -81,6 +88,21 @@ async fn main() -> anyhow::Result<()> {
         "replay (peer):                {:>10.0} events/s",
         events as f64 / replay_s
     );
+    let percent = env("REGISTRY_PERCENT", 10) as i32;
+    let registry = sqlx::query(
+        "INSERT INTO registry_history (address, height, seq, kyc_tier, sanctioned, expires_at_ns) \
+         SELECT a, h, 0, (1 + (hashtext(a || h) & 2147483647) % 3)::smallint, (hashtext(a || h) & 2147483647) % 100 = 0, \
+           NULL \
+         FROM (SELECT DISTINCT sender AS a FROM transfers WHERE sender IS NOT NULL) s, (VALUES (1), ($2::bigint)) v(h) \
+         WHERE (hashtext(a) & 2147483647) % 100 < $1",
+    )
+    .bind(percent)
+    .bind((blocks as i64 / 2).max(2))
+    .execute(pool)
+    .await?
+    .rows_affected();
+    sqlx::query("ANALYZE registry_history").execute(pool).await?;
+    println!("registry: {percent} % of the senders, {registry} history rows");
 
     let list = std::env::temp_dir().join(format!("fog-bench-sdn-{}.txt", std::process::id()));
     let mut text: String = (0..10_000).map(|i| format!("inj1listed{i:08}\n")).collect();

@@ -47,13 +47,48 @@ async fn transfer(pool: &PgPool, height: i64, seq: i32, asset: &str, from: &str,
 }
 
 async fn registry_entry(pool: &PgPool, address: &str, tier: i16, sanctioned: bool) {
+    registry_change(pool, address, 1, 0, Some(tier), sanctioned, None).await;
+}
+
+/// The registry entry of `address` as projected by an event at (`height`,
+/// `seq`): the current entry and its history row (`tier` None: removed).
+async fn registry_change(
+    pool: &PgPool,
+    address: &str,
+    height: i64,
+    seq: i32,
+    tier: Option<i16>,
+    sanctioned: bool,
+    expires_at_ns: Option<i64>,
+) {
+    sqlx::query("DELETE FROM registry_entries WHERE address = $1")
+        .bind(address)
+        .execute(pool)
+        .await
+        .unwrap();
+    if let Some(tier) = tier {
+        sqlx::query(
+            "INSERT INTO registry_entries (address, kyc_tier, jurisdiction, sanctioned, expires_at_ns, commitment, officer, updated_at_ns, height) \
+             VALUES ($1, $2, 'DE', $3, $4, '00', 'inj1officer', 0, $5)",
+        )
+        .bind(address)
+        .bind(tier)
+        .bind(sanctioned)
+        .bind(expires_at_ns)
+        .bind(height)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
     sqlx::query(
-        "INSERT INTO registry_entries (address, kyc_tier, jurisdiction, sanctioned, expires_at_ns, commitment, officer, updated_at_ns, height) \
-         VALUES ($1, $2, 'DE', $3, NULL, '00', 'inj1officer', 0, 1)",
+        "INSERT INTO registry_history (address, height, seq, kyc_tier, sanctioned, expires_at_ns) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(address)
+    .bind(height)
+    .bind(seq)
     .bind(tier)
-    .bind(sanctioned)
+    .bind(sanctioned && tier.is_some())
+    .bind(expires_at_ns)
     .execute(pool)
     .await
     .unwrap();
@@ -269,6 +304,51 @@ async fn kyc_tier_limit_on_transfers_and_locks() {
     assert!(k[2].starts_with("lock/inj1tier2/5/"), "{k:?}");
     assert_eq!(got[2].1["kyc_tier"], 2);
     assert_eq!(got[2].1["tier_limit"], "10000");
+}
+
+/// A backfill batch holds later registry changes than some of its events:
+/// each event is judged by the entry that held when it happened, so the
+/// batch alerts as the live tail, block by block, did.
+#[tokio::test]
+async fn registry_detectors_judge_an_event_by_the_entry_of_its_time() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    let kyc = rule(
+        "t.kyc",
+        Detector::KycTierLimit {
+            limits: vec!["100".into(), "1000".into(), "10000".into()],
+        },
+    );
+    // Tier 2 set at (3, 1): the transfer at (3, 0) came before it.
+    transfer(pool, 3, 0, FOG, "inj1late", "inj1x", 500).await;
+    registry_change(pool, "inj1late", 3, 1, Some(2), false, None).await;
+    transfer(pool, 3, 2, FOG, "inj1late", "inj1x", 500).await;
+    // Tier 2 until block 6's time (support::T0 + 5 * 6 s, expiry included).
+    let expiry = (support::T0 + 5 * 6) * 1_000_000_000;
+    registry_change(pool, "inj1expiring", 2, 0, Some(2), false, Some(expiry)).await;
+    transfer(pool, 5, 0, FOG, "inj1expiring", "inj1x", 500).await;
+    transfer(pool, 6, 0, FOG, "inj1expiring", "inj1x", 500).await;
+    // Tier 2, then removed at (7, 0).
+    registry_change(pool, "inj1removed", 2, 0, Some(2), false, None).await;
+    transfer(pool, 4, 5, FOG, "inj1removed", "inj1x", 500).await;
+    registry_change(pool, "inj1removed", 7, 0, None, false, None).await;
+    transfer(pool, 8, 0, FOG, "inj1removed", "inj1x", 500).await;
+    let got = hits(pool, kyc, 1, 10).await;
+    assert_eq!(keys(&got), ["transfer/3/0/0", "transfer/6/0/0", "transfer/8/0/0"]);
+    assert!(got.iter().all(|(_, e)| e["kyc_tier"] == 0), "{got:?}");
+
+    // Flagged at (4, 1), cleared at (6, 0): only the transfers between count.
+    registry_change(pool, "inj1flip", 2, 0, Some(1), false, None).await;
+    registry_change(pool, "inj1flip", 4, 1, Some(1), true, None).await;
+    registry_change(pool, "inj1flip", 6, 1, Some(1), false, None).await;
+    for (height, seq) in [(4, 0), (4, 2), (5, 1), (6, 2)] {
+        transfer(pool, height, seq, "native:inj", "inj1y", "inj1flip", 1).await;
+    }
+    let sanctions = rule("t.sanctions", Detector::SanctionedCounterparty { list: None });
+    let got = hits(pool, sanctions, 1, 10).await;
+    assert_eq!(keys(&got), ["transfer/4/2/0", "transfer/5/1/0"]);
+    assert_eq!(got[0].1["registry_flagged"], json!(["inj1flip"]));
 }
 
 async fn vote_at(pool: &PgPool, proposal: i64, voter: &str, height: i64, power: u128, own: u128) {
@@ -499,8 +579,18 @@ async fn release_gate_anomaly_funding_and_shared_groups() {
     let api = Api::new().await;
     let pool = api.pool();
     blocks(pool, 20, 6).await;
+    // As projected: the groups and their history. inj1late joins dev after
+    // its approval (block 14); inj1gone left it before its own (block 13).
     sqlx::query(
-        "INSERT INTO release_groups VALUES ('dev', '[\"inj1req\", \"inj1peer\"]', 1), ('risk', '[\"inj1risk\", \"inj1funded\", \"inj1sibling\", \"inj1indep\"]', 1)",
+        "INSERT INTO release_groups VALUES ('dev', '[\"inj1late\", \"inj1peer\", \"inj1req\"]', 20), ('risk', '[\"inj1risk\", \"inj1funded\", \"inj1sibling\", \"inj1indep\"]', 1)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO release_group_history VALUES ('dev', 1, 0, '[\"inj1gone\", \"inj1peer\", \"inj1req\"]'), \
+         ('risk', 1, 1, '[\"inj1risk\", \"inj1funded\", \"inj1sibling\", \"inj1indep\"]'), \
+         ('dev', 12, 0, '[\"inj1peer\", \"inj1req\"]'), ('dev', 14, 1, '[\"inj1late\", \"inj1peer\", \"inj1req\"]')",
     )
     .execute(pool)
     .await
@@ -515,17 +605,21 @@ async fn release_gate_anomaly_funding_and_shared_groups() {
     transfer(pool, 3, 1, "native:inj", "inj1faucet", "inj1req", 1).await;
     transfer(pool, 3, 2, "native:inj", "inj1faucet", "inj1sibling", 1).await;
     transfer(pool, 3, 3, "native:inj", "inj1bank", "inj1indep", 1).await;
-    for (i, voter) in ["inj1peer", "inj1funded", "inj1sibling", "inj1indep"]
+    for (i, voter) in ["inj1peer", "inj1funded", "inj1sibling", "inj1indep", "inj1late"]
         .iter()
         .enumerate()
     {
-        sqlx::query("INSERT INTO release_votes VALUES (1, $1, true, '[]', 'ok', 0, $2)")
+        sqlx::query("INSERT INTO release_votes VALUES (1, $1, true, '[]', 'ok', 0, $2, 0)")
             .bind(voter)
             .bind(10 + i as i64)
             .execute(pool)
             .await
             .unwrap();
     }
+    sqlx::query("INSERT INTO release_votes VALUES (1, 'inj1gone', true, '[]', 'ok', 0, 13, 0)")
+        .execute(pool)
+        .await
+        .unwrap();
     let got = hits(pool, rule("t.release", Detector::ReleaseGateAnomaly {}), 1, 20).await;
     assert_eq!(
         keys(&got),
@@ -662,6 +756,62 @@ async fn activation_takes_two_admins_and_the_engine_follows() {
     }
 }
 
+/// A version checks the sanctions list its two admins approved: the
+/// addresses are stored when it is loaded, so editing or losing the file
+/// changes nothing, and loading the same version with another list is
+/// refused.
+#[tokio::test]
+async fn a_version_checks_the_list_it_was_approved_with() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 10, 6).await;
+    transfer(pool, 2, 0, FOG, "inj1a", "inj1old", 1).await;
+    transfer(pool, 3, 0, FOG, "inj1a", "inj1new", 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("lists")).unwrap();
+    let list = dir.path().join("lists/sdn.txt");
+    std::fs::write(&list, "inj1old\ninj1other # both\n").unwrap();
+    let spec = rule(
+        "t.list",
+        Detector::SanctionedCounterparty {
+            list: Some("lists/sdn.txt".into()),
+        },
+    );
+    write_rule(dir.path(), &spec);
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert_eq!(report.loaded, ["t.list@1"]);
+    let v = registry::get_version(pool, "t.list", 1).await.unwrap();
+    let digest = fog_indexer::rules::list_digest(&["inj1old".into(), "inj1other".into()]);
+    assert_eq!(v.list_sha256.as_deref(), Some(digest.as_str()));
+    assert_eq!(v.list_entries, Some(2));
+    registry::approve(pool, "t.list", 1, "admin.one").await.unwrap();
+    registry::activate(pool, "t.list", 1, "admin.two").await.unwrap();
+
+    // The file now names another address, then is gone: the version still
+    // checks what was approved, and a missing file stops nothing.
+    std::fs::write(&list, "inj1new\n").unwrap();
+    let engine = Engine::default();
+    let mut conn = pool.acquire().await.unwrap();
+    assert_eq!(engine.evaluate(&mut conn, 1, 10).await.unwrap(), 1);
+    std::fs::remove_file(&list).unwrap();
+    assert_eq!(Engine::default().evaluate(&mut conn, 1, 10).await.unwrap(), 0);
+    let alerted: Vec<String> = sqlx::query_scalar("SELECT event_key FROM alerts WHERE rule_id = 't.list'")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert_eq!(alerted, ["transfer/2/0/0"]);
+
+    // The same version with another list is refused; order, duplicates and
+    // comments are not a change.
+    std::fs::write(&list, "inj1new\n").unwrap();
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert!(report.refused[0].contains("sanctions list changed"), "{report:?}");
+    std::fs::write(&list, "# reordered\ninj1other\ninj1old\ninj1old\n").unwrap();
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert_eq!((report.unchanged, report.refused.len()), (1, 0), "{report:?}");
+}
+
 /// Ten blocks, six seconds apart, indexed: what a test run reads over.
 async fn indexed_to_block_10(pool: &PgPool) {
     blocks(pool, 10, 6).await;
@@ -773,11 +923,13 @@ async fn the_shipped_rules_over_the_recorded_devnet_scenario() {
     let limits = ["1000000000", "100000000000", "10000000000000", "1000000000000000000"];
     let expected: Vec<String> = sqlx::query_scalar(
         "WITH m AS ( \
-           SELECT 'transfer/' || height || '/' || seq || '/' || part AS k, sender AS who, amount FROM transfers \
+           SELECT 'transfer/' || height || '/' || seq || '/' || part AS k, sender AS who, amount, height, seq FROM transfers \
              WHERE asset LIKE 'cw20:%' AND sender IS NOT NULL \
-           UNION ALL SELECT 'lock/' || owner || '/' || height || '/' || seq, owner, amount FROM lock_history \
+           UNION ALL SELECT 'lock/' || owner || '/' || height || '/' || seq, owner, amount, height, seq FROM lock_history \
              WHERE action IN ('lock', 'increase')) \
-         SELECT m.k FROM m LEFT JOIN registry_entries r ON r.address = m.who \
+         SELECT m.k FROM m LEFT JOIN LATERAL ( \
+           SELECT r.kyc_tier FROM registry_history r WHERE r.address = m.who AND (r.height, r.seq) < (m.height, m.seq) \
+           ORDER BY r.height DESC, r.seq DESC LIMIT 1) r ON true \
          WHERE m.amount > ($1::numeric[])[LEAST(COALESCE(r.kyc_tier, 0), 3) + 1] ORDER BY 1",
     )
     .bind(&limits[..])
@@ -1060,10 +1212,15 @@ async fn two_versions_activated_at_once_leave_one_active() {
             asset: None,
         },
     );
-    assert!(registry::register(pool, &spec, "t.race.json", "test").await.unwrap());
+    let compiled = |spec: &RuleSpec| CompiledRule::compile(spec.clone()).unwrap();
+    assert!(registry::register(pool, &compiled(&spec), "t.race.json", "test")
+        .await
+        .unwrap());
     spec.version = 2;
     spec.risk_score = 90;
-    assert!(registry::register(pool, &spec, "t.race.json", "test").await.unwrap());
+    assert!(registry::register(pool, &compiled(&spec), "t.race.json", "test")
+        .await
+        .unwrap());
     for version in [1, 2] {
         registry::approve(pool, "t.race", version, "admin.one").await.unwrap();
     }

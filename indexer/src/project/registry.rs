@@ -1,4 +1,4 @@
-//! Registry events into officers and entries.
+//! Registry events into officers, entries and the entries' history.
 
 use anyhow::Result;
 use fog_events::registry::{RegistryEvent, UNKNOWN_JURISDICTION, ZERO_COMMITMENT_HEX};
@@ -14,6 +14,23 @@ async fn officer(conn: &mut PgConnection, address: &str, active: bool, height: i
     .bind(address)
     .bind(active)
     .bind(height)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends the entry of `address` as it stands after the event at `at`
+/// (removed when there is none): the detectors read the entry that held
+/// at each event from this history (migration 0018).
+async fn record_history(conn: &mut PgConnection, address: &str, at: &At<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO registry_history (address, height, seq, kyc_tier, sanctioned, expires_at_ns)
+         SELECT $1, $2, $3, e.kyc_tier, coalesce(e.sanctioned, false), e.expires_at_ns
+         FROM (SELECT 1) one LEFT JOIN registry_entries e ON e.address = $1",
+    )
+    .bind(address)
+    .bind(at.height)
+    .bind(at.seq)
     .execute(conn)
     .await?;
     Ok(())
@@ -43,9 +60,9 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: RegistryEvent) -> Re
             .bind(&s.officer)
             .bind(s.updated_at_ns as i64)
             .bind(at.height)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
-            Ok(())
+            record_history(conn, &s.address, at).await
         }
         RegistryEvent::SanctionedSet(s) => {
             sqlx::query(
@@ -61,16 +78,16 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: RegistryEvent) -> Re
             .bind(&s.officer)
             .bind(s.updated_at_ns as i64)
             .bind(at.height)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
-            Ok(())
+            record_history(conn, &s.address, at).await
         }
         RegistryEvent::EntryRemoved(r) => {
             sqlx::query("DELETE FROM registry_entries WHERE address = $1")
                 .bind(&r.address)
-                .execute(conn)
+                .execute(&mut *conn)
                 .await?;
-            Ok(())
+            record_history(conn, &r.address, at).await
         }
     }
 }

@@ -17,16 +17,36 @@ async fn members(conn: &mut PgConnection, group: &str) -> Result<Vec<String>> {
     })
 }
 
-async fn set_members(conn: &mut PgConnection, group: &str, members: &[String], height: i64) -> Result<()> {
+async fn set_members(conn: &mut PgConnection, group: &str, members: &[String], at: &At<'_>) -> Result<()> {
+    let members = serde_json::to_value(members)?;
     sqlx::query(
         "INSERT INTO release_groups (name, members, height) VALUES ($1, $2, $3)
          ON CONFLICT (name) DO UPDATE SET members = $2, height = $3",
     )
     .bind(group)
-    .bind(serde_json::to_value(members)?)
-    .bind(height)
-    .execute(conn)
+    .bind(&members)
+    .bind(at.height)
+    .execute(&mut *conn)
     .await?;
+    record_history(conn, group, Some(members), at).await
+}
+
+/// Appends the group's members after the event at `at` (None: removed); the
+/// release-gate anomaly detector reads the groups of each approval's time
+/// from this history (migration 0020).
+async fn record_history(
+    conn: &mut PgConnection,
+    group: &str,
+    members: Option<serde_json::Value>,
+    at: &At<'_>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO release_group_history (name, height, seq, members) VALUES ($1, $2, $3, $4)")
+        .bind(group)
+        .bind(at.height)
+        .bind(at.seq)
+        .bind(members)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -62,8 +82,8 @@ async fn record_vote(
     at_ns: u64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO release_votes (request_id, voter, approve, groups, comment, at_ns, height)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO release_votes (request_id, voter, approve, groups, comment, at_ns, height, seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id as i64)
     .bind(voter)
@@ -72,6 +92,7 @@ async fn record_vote(
     .bind(comment)
     .bind(at_ns as i64)
     .bind(at.height)
+    .bind(at.seq)
     .execute(conn)
     .await?;
     Ok(())
@@ -82,13 +103,13 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: ReleaseGateEvent) ->
         ReleaseGateEvent::Instantiated(i) => super::set_owner(conn, "release_gate", &i.owner, at.height).await,
         ReleaseGateEvent::OwnerUpdated(o) => super::set_owner(conn, "release_gate", &o.new_owner, at.height).await,
         ReleaseGateEvent::Migrated(_) => Ok(()),
-        ReleaseGateEvent::GroupCreated(g) => set_members(conn, &g.group, &[], at.height).await,
+        ReleaseGateEvent::GroupCreated(g) => set_members(conn, &g.group, &[], at).await,
         ReleaseGateEvent::GroupRemoved(g) => {
             sqlx::query("DELETE FROM release_groups WHERE name = $1")
                 .bind(&g.group)
-                .execute(conn)
+                .execute(&mut *conn)
                 .await?;
-            Ok(())
+            record_history(conn, &g.group, None, at).await
         }
         ReleaseGateEvent::MemberAdded(m) => {
             let mut list = members(conn, &m.group).await?;
@@ -96,12 +117,12 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: ReleaseGateEvent) ->
                 list.push(m.member);
                 list.sort();
             }
-            set_members(conn, &m.group, &list, at.height).await
+            set_members(conn, &m.group, &list, at).await
         }
         ReleaseGateEvent::MemberRemoved(m) => {
             let mut list = members(conn, &m.group).await?;
             list.retain(|x| x != &m.member);
-            set_members(conn, &m.group, &list, at.height).await
+            set_members(conn, &m.group, &list, at).await
         }
         ReleaseGateEvent::PolicySet(p) => {
             sqlx::query(

@@ -146,21 +146,30 @@ pub async fn run(
             // and only its addresses that the batch's transfers name are kept
             // (a 10,000-address list otherwise builds two 10,000-entry hash
             // tables per batch, most of this detector's time).
+            // The registry's flag is the one that held at the transfer
+            // (`registry_at`), looked up only for the batch's addresses that
+            // were ever flagged.
             sqlx::query(&format!(
                 "WITH t AS MATERIALIZED (SELECT * FROM transfers WHERE height BETWEEN $1 AND $2), \
-                 listed AS (SELECT DISTINCT a FROM unnest($3::text[]) a \
-                   WHERE a IN (SELECT sender FROM t UNION ALL SELECT recipient FROM t)) \
+                 named AS (SELECT sender AS a FROM t UNION SELECT recipient FROM t), \
+                 listed AS (SELECT DISTINCT a FROM unnest($3::text[]) a WHERE a IN (SELECT a FROM named)), \
+                 ever_flagged AS (SELECT DISTINCT address AS a FROM registry_history \
+                   WHERE sanctioned AND address IN (SELECT a FROM named)), \
+                 f AS MATERIALIZED (SELECT t.*, \
+                   CASE WHEN fs.a IS NOT NULL AND (SELECT sanctioned FROM registry_at(t.sender, t.height, t.seq)) \
+                     THEN t.sender END AS rs, \
+                   CASE WHEN fr.a IS NOT NULL AND (SELECT sanctioned FROM registry_at(t.recipient, t.height, t.seq)) \
+                     THEN t.recipient END AS rr \
+                   FROM t LEFT JOIN ever_flagged fs ON fs.a = t.sender LEFT JOIN ever_flagged fr ON fr.a = t.recipient) \
                  SELECT {TRANSFER_KEY}, t.height, t.tx_hash, b.time, \
-                   'account/' || CASE WHEN ls.a IS NOT NULL OR rs.address IS NOT NULL THEN t.sender ELSE t.recipient END, \
+                   'account/' || CASE WHEN ls.a IS NOT NULL OR t.rs IS NOT NULL THEN t.sender ELSE t.recipient END, \
                  jsonb_build_object({TRANSFER_EVIDENCE}, \
                    'listed', to_jsonb(ARRAY(SELECT x FROM unnest(ARRAY[ls.a, lr.a]) x WHERE x IS NOT NULL)), \
-                   'registry_flagged', to_jsonb(ARRAY(SELECT x FROM unnest(ARRAY[rs.address, rr.address]) x WHERE x IS NOT NULL))) \
-                 FROM t JOIN blocks b ON b.height = t.height \
+                   'registry_flagged', to_jsonb(ARRAY(SELECT x FROM unnest(ARRAY[t.rs, t.rr]) x WHERE x IS NOT NULL))) \
+                 FROM f t JOIN blocks b ON b.height = t.height \
                  LEFT JOIN listed ls ON ls.a = t.sender \
                  LEFT JOIN listed lr ON lr.a = t.recipient \
-                 LEFT JOIN registry_entries rs ON rs.address = t.sender AND rs.sanctioned \
-                 LEFT JOIN registry_entries rr ON rr.address = t.recipient AND rr.sanctioned \
-                 WHERE (ls.a IS NOT NULL OR lr.a IS NOT NULL OR rs.address IS NOT NULL OR rr.address IS NOT NULL) \
+                 WHERE (ls.a IS NOT NULL OR lr.a IS NOT NULL OR t.rs IS NOT NULL OR t.rr IS NOT NULL) \
                  ORDER BY t.height, t.seq, t.part"
             ))
             .bind(from)
@@ -170,8 +179,11 @@ pub async fn run(
             .await?
         }
         Detector::KycTierLimit { limits } => {
-            // Tier above the list: the last limit applies. The limits are
-            // cast once, not per move; a hit's key, block time and evidence
+            // Tier above the list: the last limit applies. The tier is the
+            // one that held at the move (`registry_at`), 0 once its
+            // verification had expired at the block's time, as the registry
+            // counts it (so the block is joined before the filter). The
+            // limits are cast once, not per move; a hit's key and evidence
             // are built for the hits only, after the filter.
             sqlx::query(&format!(
                 "WITH lim AS MATERIALIZED (SELECT $3::numeric[] AS a, cardinality($3::text[]) AS n), \
@@ -187,10 +199,11 @@ pub async fn run(
                    CASE WHEN t.transfer THEN jsonb_build_object({TRANSFER_EVIDENCE}) \
                      ELSE jsonb_build_object('action', t.action, 'owner', t.sender, 'amount', t.amount::text) END \
                    || jsonb_build_object('kyc_tier', c.tier, 'tier_limit', c.cap::text) \
-                 FROM moves t CROSS JOIN lim LEFT JOIN registry_entries r ON r.address = t.sender \
-                 CROSS JOIN LATERAL (SELECT coalesce(r.kyc_tier, 0) AS tier, \
-                   lim.a[least(coalesce(r.kyc_tier, 0), lim.n - 1) + 1] AS cap) c \
-                 JOIN blocks b ON b.height = t.height \
+                 FROM moves t CROSS JOIN lim JOIN blocks b ON b.height = t.height \
+                 LEFT JOIN LATERAL registry_at(t.sender, t.height, t.seq) r ON true \
+                 CROSS JOIN LATERAL (SELECT CASE WHEN r.expires_at_ns <= extract(epoch FROM b.time) * 1000000000 \
+                   THEN 0 ELSE coalesce(r.kyc_tier, 0) END AS tier) e \
+                 CROSS JOIN LATERAL (SELECT e.tier, lim.a[least(e.tier, lim.n - 1) + 1] AS cap) c \
                  WHERE t.amount > c.cap \
                  ORDER BY 2, 1"
             ))
@@ -284,6 +297,7 @@ pub async fn run(
             .fetch_all(&mut *conn)
             .await?
         }
+        // Groups as they stood at the approval (`release_group_history`).
         Detector::ReleaseGateAnomaly {} => {
             sqlx::query(
                 "SELECT 'release_vote/' || rv.request_id || '/' || rv.voter || '/' || rv.height, rv.height, NULL::text, b.time, \
@@ -301,8 +315,11 @@ pub async fn run(
                        ORDER BY height, seq, part LIMIT 1) fa \
                      JOIN (SELECT sender FROM transfers WHERE recipient = rr.requester AND sender IS NOT NULL \
                        ORDER BY height, seq, part LIMIT 1) fb ON fb.sender = fa.sender) AS common_funder, \
-                   to_jsonb(ARRAY(SELECT g.name FROM release_groups g \
-                     WHERE g.members ? rv.voter AND g.members ? rr.requester)) AS shared_groups) x \
+                   to_jsonb(ARRAY(SELECT g.name FROM ( \
+                       SELECT DISTINCT ON (h.name) h.name, h.members FROM release_group_history h \
+                       WHERE (h.height, h.seq) < (rv.height, coalesce(rv.seq, 2147483647)) \
+                       ORDER BY h.name, h.height DESC, h.seq DESC) g \
+                     WHERE g.members ? rv.voter AND g.members ? rr.requester ORDER BY g.name)) AS shared_groups) x \
                  WHERE rv.height BETWEEN $1 AND $2 AND rv.approve \
                    AND (x.funded_by_requester OR x.common_funder IS NOT NULL OR jsonb_array_length(x.shared_groups) > 0) \
                  ORDER BY rv.height, rv.request_id, rv.voter",

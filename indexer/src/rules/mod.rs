@@ -24,6 +24,7 @@ use spec::{Detector, RuleSpec};
 pub struct CompiledRule {
     pub spec: RuleSpec,
     condition: Option<Condition>,
+    /// The sanctions list's addresses, sorted, without duplicates.
     listed: Vec<String>,
 }
 
@@ -116,19 +117,52 @@ pub fn read_list(path: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
+/// SHA-256 (hex) of a sanctions list as a rule version stores it: its
+/// addresses sorted and without duplicates, one per line, so a comment or
+/// the order of the file changes nothing and an address does.
+pub fn list_digest(listed: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for address in listed {
+        hasher.update(address.as_bytes());
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
+
 impl CompiledRule {
+    /// Compiles `spec`, reading its sanctions list file (a rule file being
+    /// loaded, or a draft being test-run).
     pub fn compile(spec: RuleSpec) -> Result<Self> {
-        spec.validate()?;
-        let condition = spec.condition.as_deref().map(Condition::compile).transpose()?;
         let listed = match &spec.detector {
             Detector::SanctionedCounterparty { list: Some(path) } => read_list(Path::new(path))?,
             _ => Vec::new(),
         };
+        Self::with_list(spec, listed)
+    }
+
+    /// Compiles `spec` with the sanctions list stored with its version: a
+    /// version's list is the one its approvers saw, never the file as it is
+    /// now.
+    pub fn with_list(spec: RuleSpec, mut listed: Vec<String>) -> Result<Self> {
+        spec.validate()?;
+        let condition = spec.condition.as_deref().map(Condition::compile).transpose()?;
+        listed.sort_unstable();
+        listed.dedup();
         Ok(Self {
             spec,
             condition,
             listed,
         })
+    }
+
+    /// The sanctions list's addresses and their [`list_digest`], if the
+    /// rule has a list.
+    pub fn list(&self) -> Option<(&[String], String)> {
+        match &self.spec.detector {
+            Detector::SanctionedCounterparty { list: Some(_) } => Some((&self.listed, list_digest(&self.listed))),
+            _ => None,
+        }
     }
 
     /// The hits of heights `from..=to` that pass the condition.
@@ -188,11 +222,7 @@ impl Engine {
                 return Ok(loaded.rules.clone());
             }
         }
-        let rules: Vec<CompiledRule> = registry::active_specs(conn)
-            .await?
-            .into_iter()
-            .map(CompiledRule::compile)
-            .collect::<Result<_>>()?;
+        let rules: Vec<CompiledRule> = registry::active_rules(conn).await?;
         tracing::info!(generation, rules = rules.len(), "loaded the active compliance rules");
         let rules = Arc::new(rules);
         let mut loaded = self.loaded.lock().expect("rules lock");

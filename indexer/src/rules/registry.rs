@@ -28,10 +28,12 @@ pub enum RuleError {
     },
     #[error("four eyes: {0} approved this version, so another admin must activate it")]
     SamePerson(String),
-    #[error("rule {id} version {version} changed since it was loaded (sha256 {old} -> {new}); give the change a new version")]
+    #[error("rule {id} version {version}: its {what} changed since it was loaded (sha256 {old} -> {new}); give the change a new version")]
     Changed {
         id: String,
         version: i32,
+        /// `rule file` or `sanctions list`.
+        what: &'static str,
         old: String,
         new: String,
     },
@@ -48,6 +50,13 @@ pub struct RuleVersion {
     #[schema(value_type = Object)]
     pub spec: serde_json::Value,
     pub sha256: String,
+    /// The sanctions list stored with the version when it was loaded
+    /// ([`super::list_digest`]): what the rule checks, whatever the file
+    /// holds later. None without a list, and for a version loaded before
+    /// lists were stored (migration 0019), which still reads its file.
+    pub list_sha256: Option<String>,
+    /// How many addresses that list holds.
+    pub list_entries: Option<i32>,
     /// The file it was read from.
     pub source: String,
     pub loaded_by: String,
@@ -59,7 +68,7 @@ pub struct RuleVersion {
 }
 
 const COLUMNS: &str = "rule_id, version, state, spec, sha256, source, loaded_by, loaded_at, \
-                       approved_by, approved_at, activated_by, activated_at";
+                       approved_by, approved_at, activated_by, activated_at, list_sha256, cardinality(listed)";
 
 fn version_of(r: &sqlx::postgres::PgRow) -> RuleVersion {
     RuleVersion {
@@ -75,6 +84,8 @@ fn version_of(r: &sqlx::postgres::PgRow) -> RuleVersion {
         approved_at: r.get(9),
         activated_by: r.get(10),
         activated_at: r.get(11),
+        list_sha256: r.get(12),
+        list_entries: r.get(13),
     }
 }
 
@@ -99,11 +110,15 @@ pub async fn sync_dir(pool: &PgPool, dir: &Path, by: &str) -> Result<SyncReport>
             report.refused.push(format!("{source}: {e}"));
             continue;
         }
-        if let Err(e) = CompiledRule::compile(spec.clone()) {
-            report.refused.push(format!("{source}: {e:#}"));
-            continue;
-        }
-        match register(pool, &spec, &source, by).await {
+        let rule = match CompiledRule::compile(spec) {
+            Ok(rule) => rule,
+            Err(e) => {
+                report.refused.push(format!("{source}: {e:#}"));
+                continue;
+            }
+        };
+        let spec = &rule.spec;
+        match register(pool, &rule, &source, by).await {
             Ok(true) => report.loaded.push(format!("{}@{}", spec.id, spec.version)),
             Ok(false) => report.unchanged += 1,
             Err(e) => report.refused.push(format!("{source}: {e:#}")),
@@ -115,30 +130,42 @@ pub async fn sync_dir(pool: &PgPool, dir: &Path, by: &str) -> Result<SyncReport>
     Ok(report)
 }
 
-/// Adds `spec` as a draft; false if that exact version is already there.
-pub async fn register(pool: &PgPool, spec: &RuleSpec, source: &str, by: &str) -> Result<bool> {
+/// Adds `rule` as a draft, with its sanctions list's addresses; false if
+/// that exact version is already there. A version whose rule file or list
+/// changed since is refused.
+pub async fn register(pool: &PgPool, rule: &CompiledRule, source: &str, by: &str) -> Result<bool> {
+    let spec = &rule.spec;
     let sha = spec.digest()?;
+    let list = rule.list();
+    let list_sha = list.as_ref().map(|(_, digest)| digest.clone());
     let mut tx = pool.begin().await?;
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT sha256 FROM rule_versions WHERE rule_id = $1 AND version = $2 FOR UPDATE")
+    let existing: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT sha256, list_sha256 FROM rule_versions WHERE rule_id = $1 AND version = $2 FOR UPDATE")
             .bind(&spec.id)
             .bind(spec.version)
             .fetch_optional(&mut *tx)
             .await?;
-    if let Some(old) = existing {
-        if old == sha {
-            return Ok(false);
-        }
-        return Err(RuleError::Changed {
+    if let Some((old, old_list)) = existing {
+        let changed = |what, old: String, new: String| RuleError::Changed {
             id: spec.id.clone(),
             version: spec.version,
+            what,
             old,
-            new: sha,
+            new,
+        };
+        if old != sha {
+            return Err(changed("rule file", old, sha).into());
         }
-        .into());
+        // A version stored before lists were (old_list None) keeps reading
+        // its file: there is no list of its approval to compare with.
+        match (old_list, list_sha) {
+            (Some(old), Some(new)) if old != new => return Err(changed("sanctions list", old, new).into()),
+            _ => return Ok(false),
+        }
     }
     sqlx::query(
-        "INSERT INTO rule_versions (rule_id, version, spec, sha256, source, loaded_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO rule_versions (rule_id, version, spec, sha256, source, loaded_by, list_sha256, listed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&spec.id)
     .bind(spec.version)
@@ -146,14 +173,21 @@ pub async fn register(pool: &PgPool, spec: &RuleSpec, source: &str, by: &str) ->
     .bind(&sha)
     .bind(source)
     .bind(by)
+    .bind(&list_sha)
+    .bind(list.as_ref().map(|(listed, _)| *listed))
     .execute(&mut *tx)
     .await?;
+    let mut details = serde_json::json!({"version": spec.version, "sha256": sha, "source": source});
+    if let Some((listed, digest)) = &list {
+        details["list_sha256"] = digest.clone().into();
+        details["list_entries"] = listed.len().into();
+    }
     staff_log::record(
         &mut tx,
         by,
         "rule.loaded",
         &format!("rule/{}", spec.id),
-        serde_json::json!({"version": spec.version, "sha256": sha, "source": source}),
+        details,
         spec.tags.clone(),
         None,
     )
@@ -205,7 +239,7 @@ pub async fn approve(pool: &PgPool, id: &str, version: i32, by: &str) -> Result<
         by,
         "rule.approved",
         &format!("rule/{id}"),
-        serde_json::json!({"version": version, "sha256": v.sha256}),
+        serde_json::json!({"version": version, "sha256": v.sha256, "list_sha256": v.list_sha256}),
         tags_of(&v),
         None,
     )
@@ -262,7 +296,8 @@ pub async fn activate(pool: &PgPool, id: &str, version: i32, by: &str) -> Result
         by,
         "rule.activated",
         &format!("rule/{id}"),
-        serde_json::json!({"version": version, "sha256": v.sha256, "approved_by": v.approved_by, "retired": retired}),
+        serde_json::json!({"version": version, "sha256": v.sha256, "list_sha256": v.list_sha256,
+            "approved_by": v.approved_by, "retired": retired}),
         tags_of(&v),
         None,
     )
@@ -294,11 +329,20 @@ pub async fn list(pool: &PgPool, id: Option<&str>) -> Result<Vec<RuleVersion>> {
     Ok(rows.iter().map(version_of).collect())
 }
 
-/// The specs of the active versions.
-pub async fn active_specs(conn: &mut PgConnection) -> Result<Vec<RuleSpec>> {
-    let specs: Vec<serde_json::Value> =
-        sqlx::query_scalar("SELECT spec FROM rule_versions WHERE state = 'active' ORDER BY rule_id")
+/// The active versions, compiled with the sanctions lists stored with them
+/// (a version loaded before lists were stored reads its file).
+pub async fn active_rules(conn: &mut PgConnection) -> Result<Vec<CompiledRule>> {
+    let rows: Vec<(serde_json::Value, Option<Vec<String>>)> =
+        sqlx::query_as("SELECT spec, listed FROM rule_versions WHERE state = 'active' ORDER BY rule_id")
             .fetch_all(&mut *conn)
             .await?;
-    specs.into_iter().map(|s| Ok(serde_json::from_value(s)?)).collect()
+    rows.into_iter()
+        .map(|(spec, listed)| {
+            let spec: RuleSpec = serde_json::from_value(spec)?;
+            match listed {
+                Some(listed) => CompiledRule::with_list(spec, listed),
+                None => CompiledRule::compile(spec),
+            }
+        })
+        .collect()
 }
