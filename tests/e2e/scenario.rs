@@ -356,6 +356,8 @@ fn governance_and_release_on_a_real_chain() {
         &ok(&["close", &spend.to_string(), "--from", "alice"]),
     );
 
+    protocol_upgrades(&up["deployment"]);
+
     // dave stops representing carol, then leaves: her power is hers again.
     gas("drop a delegator", &ok(&["drop-delegator", "carol", "--from", "dave"]));
     let carol = ok(&["query", "power", "carol"]);
@@ -425,6 +427,147 @@ fn governance_and_release_on_a_real_chain() {
     // The indexer mirrored all of it live: every projection equals the contracts.
     let compared = indexer.finish();
     eprintln!("verify-state: {compared} values compared, no difference");
+}
+
+/// Votes yes with every voter while the proposal is open (it is decided
+/// early once nothing can change the outcome), closes it at its end if it
+/// was not, waits out its timelock and executes it.
+fn pass_and_execute(id: u64, label: &str) -> Value {
+    for who in ["alice", "bob", "dave", "erin"] {
+        if proposal(id)["status"] == "open" {
+            vote(id, &["yes"], who, &format!("vote yes/no ({label})"));
+        }
+    }
+    if proposal(id)["status"] == "open" {
+        wait_until(proposal(id)["end_time"].as_u64().unwrap());
+        ok(&["close", &id.to_string(), "--from", "bob"]);
+    }
+    assert_eq!(proposal(id)["status"], "passed", "{label}");
+    wait_until(proposal(id)["executable_at"].as_u64().unwrap());
+    let tx = ok(&["execute", &id.to_string(), "--from", "bob"]);
+    gas(&format!("execute {label}"), &tx);
+    assert_eq!(proposal(id)["status"], "executed", "{label}");
+    tx
+}
+
+/// A GET of the chain's REST API.
+fn rest(deployment: &Value, path: &str) -> Value {
+    let url = format!("{}{path}", deployment["rest"].as_str().unwrap().trim_end_matches('/'));
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let r = reqwest::get(&url).await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        assert!(r.status().is_success(), "GET {url}: {}", r.status());
+        r.json::<Value>().await.unwrap()
+    })
+}
+
+/// The code a contract runs now and how many times it was migrated.
+fn code_history(deployment: &Value, contract: &str) -> (u64, usize) {
+    let history = rest(deployment, &format!("/cosmwasm/wasm/v1/contract/{contract}/history"));
+    let entries = history["entries"].as_array().unwrap();
+    let migrations = entries
+        .iter()
+        .filter(|e| e["operation"].as_str().unwrap().ends_with("MIGRATE"))
+        .count();
+    let code_id = entries.last().unwrap()["code_id"].as_str().unwrap().parse().unwrap();
+    (code_id, migrations)
+}
+
+/// Governance's count of deposits it holds (its `dh` storage item).
+fn deposits_held(deployment: &Value, governance: &str) -> u128 {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    // The key in the path is URL-safe base64, the data standard base64.
+    let key = base64::engine::general_purpose::URL_SAFE.encode("dh");
+    let raw = rest(
+        deployment,
+        &format!("/cosmwasm/wasm/v1/contract/{governance}/raw/{key}"),
+    );
+    let json = b64.decode(raw["data"].as_str().unwrap()).unwrap();
+    num(&serde_json::from_slice(&json).unwrap())
+}
+
+/// The DAO migrates the contracts it manages on the real chain (wasmd: the
+/// governance contract is their admin and sends the migrations), then adds
+/// itself to what it manages (a safeguard change) and migrates itself: its
+/// `migrate` recounts the deposits it holds from the proposals, and the
+/// count must equal the one it kept.
+fn protocol_upgrades(deployment: &Value) {
+    let contract = |name: &str| deployment["contracts"][name].as_str().unwrap().to_string();
+    let code = |artifact: &str| deployment["codes"][artifact]["code_id"].as_u64().unwrap();
+    let managed = [
+        ("ve", "fog_ve"),
+        ("registry", "fog_registry"),
+        ("release_gate", "fog_release_gate"),
+        ("audit_anchor", "fog_audit_anchor"),
+    ];
+    let mut args: Vec<String> = [
+        "propose",
+        "upgrade",
+        "--title",
+        "Re-run the migrations",
+        "--from",
+        "alice",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (name, artifact) in managed {
+        assert_eq!(code_history(deployment, &contract(name)), (code(artifact), 0));
+        args.push("--migrate".into());
+        args.push(format!("{}:{}", contract(name), code(artifact)));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let upgrade = propose(&args, "propose protocol upgrade (4 migrations)");
+    pass_and_execute(upgrade, "protocol upgrade (4 migrations)");
+    for (name, artifact) in managed {
+        assert_eq!(
+            code_history(deployment, &contract(name)),
+            (code(artifact), 1),
+            "{name} migrated once"
+        );
+    }
+
+    let governance = contract("governance");
+    let all: Vec<String> = ["token", "ve", "release_gate", "audit_anchor", "registry", "governance"]
+        .iter()
+        .map(|c| contract(c))
+        .collect();
+    let json = serde_json::json!({ "managed_contracts": all }).to_string();
+    let manage = propose(
+        &[
+            "propose",
+            "params",
+            "--title",
+            "Govern governance's code",
+            "--json",
+            &json,
+            "--from",
+            "alice",
+        ],
+        "propose parameter change (safeguard: managed contracts)",
+    );
+    pass_and_execute(manage, "parameter change (safeguard)");
+    let upgrade_self = propose(
+        &[
+            "propose",
+            "upgrade",
+            "--title",
+            "Re-run governance's migration",
+            "--migrate",
+            &format!("{governance}:{}", code("fog_governance")),
+            "--from",
+            "alice",
+        ],
+        "propose protocol upgrade (governance itself)",
+    );
+    let held = deposits_held(deployment, &governance);
+    assert!(held > 0, "proposals hold deposits");
+    pass_and_execute(upgrade_self, "protocol upgrade (governance itself)");
+    assert_eq!(code_history(deployment, &governance), (code("fog_governance"), 1));
+    assert_eq!(
+        deposits_held(deployment, &governance),
+        held,
+        "the migration's recount equals the count governance kept"
+    );
 }
 
 fn rand_bytes() -> [u8; 32] {
