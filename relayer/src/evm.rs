@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use alloy::consensus::{Transaction as _, TxEnvelope};
-use alloy::eips::eip2718::Encodable2718;
+use alloy::eips::eip2718::{Decodable2718, Encodable2718};
 use alloy::network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder};
 /// The EVM account / contract address type of this API (alloy's).
 pub use alloy::primitives::Address;
@@ -284,6 +284,16 @@ impl EvmAnchor {
         self.client.send(tx).await
     }
 
+    /// A replacement for a prepared transaction that is not being mined
+    /// because fees rose above what it offers: the same nonce and call,
+    /// re-priced to the market (and at least an eighth above the old fees,
+    /// so nodes' pools accept it in place of the old one). `None` while the
+    /// market asks no more than it offers. Record it before sending it: the
+    /// old one may still be mined instead, and only one of them can be.
+    pub async fn replacement(&self, tx: &PreparedTx) -> Result<Option<PreparedTx>, EvmError> {
+        self.client.replacement(&tx.raw).await
+    }
+
     /// The outcome of a transaction, or `None` while it is not mined (or unknown).
     pub async fn receipt(&self, hash: [u8; 32]) -> Result<Option<TxInfo>, EvmError> {
         self.client.receipt(hash).await
@@ -396,6 +406,25 @@ impl EvmAnchor {
     }
 }
 
+/// Fees offered per gas, in wei.
+#[derive(Debug, Clone, Copy)]
+enum Fees {
+    Eip1559 { max_fee: u128, priority: u128 },
+    Legacy(u128),
+}
+
+impl Fees {
+    fn apply(self, request: &mut TransactionRequest) {
+        match self {
+            Fees::Eip1559 { max_fee, priority } => {
+                request.set_max_fee_per_gas(max_fee);
+                request.set_max_priority_fee_per_gas(priority);
+            }
+            Fees::Legacy(price) => request.set_gas_price(price),
+        }
+    }
+}
+
 /// A node connection and the local key that signs for it.
 #[derive(Debug, Clone)]
 struct Client {
@@ -444,18 +473,74 @@ impl Client {
             .await
             .map_err(|e| self.rpc_error(e))?;
         request.set_gas_limit(gas + gas * GAS_MARGIN_PERCENT / 100);
+        self.market_fees().await?.apply(&mut request);
+        self.finish(request).await
+    }
+
+    /// What the node suggests paying now.
+    async fn market_fees(&self) -> Result<Fees, EvmError> {
         match self.provider.estimate_eip1559_fees().await {
-            Ok(fees) => {
-                request.set_max_fee_per_gas(fees.max_fee_per_gas);
-                request.set_max_priority_fee_per_gas(fees.max_priority_fee_per_gas);
-            }
+            Ok(fees) => Ok(Fees::Eip1559 {
+                max_fee: fees.max_fee_per_gas,
+                priority: fees.max_priority_fee_per_gas,
+            }),
             // A chain without EIP-1559 fee history: a legacy transaction.
-            Err(RpcError::ErrorResp(_)) => {
-                let price = self.provider.get_gas_price().await.map_err(|e| self.rpc_error(e))?;
-                request.set_gas_price(price);
-            }
-            Err(e) => return Err(self.rpc_error(e)),
+            Err(RpcError::ErrorResp(_)) => Ok(Fees::Legacy(
+                self.provider.get_gas_price().await.map_err(|e| self.rpc_error(e))?,
+            )),
+            Err(e) => Err(self.rpc_error(e)),
         }
+    }
+
+    /// A replacement of the signed transaction `raw` (same nonce, call and
+    /// gas limit) paying what the market asks now and at least an eighth
+    /// more than before (what nodes' pools ask of a replacement); `None`
+    /// while the market asks no more than it offers.
+    async fn replacement(&self, raw: &[u8]) -> Result<Option<PreparedTx>, EvmError> {
+        let old = TxEnvelope::decode_2718(&mut &raw[..])
+            .map_err(|e| EvmError::Decode(format!("the recorded transaction does not decode: {e}")))?;
+        let raised = |fee: u128| fee + fee / 8 + 1;
+        let fees = match (self.market_fees().await?, old.max_priority_fee_per_gas()) {
+            (Fees::Eip1559 { max_fee, priority }, Some(old_priority)) => {
+                if max_fee <= old.max_fee_per_gas() {
+                    return Ok(None);
+                }
+                Fees::Eip1559 {
+                    max_fee: max_fee.max(raised(old.max_fee_per_gas())),
+                    priority: priority.max(raised(old_priority)),
+                }
+            }
+            (market, _) => {
+                let (price, old_price) = match (market, old.gas_price()) {
+                    (Fees::Legacy(price), Some(old_price)) => (price, old_price),
+                    (Fees::Eip1559 { max_fee, .. }, Some(old_price)) => (max_fee, old_price),
+                    (_, None) => {
+                        return Err(EvmError::Decode(
+                            "the recorded transaction has neither a gas price nor EIP-1559 fees".into(),
+                        ))
+                    }
+                };
+                if price <= old_price {
+                    return Ok(None);
+                }
+                Fees::Legacy(price.max(raised(old_price)))
+            }
+        };
+        let mut request = TransactionRequest::default()
+            .with_from(self.from)
+            .with_nonce(old.nonce())
+            .with_chain_id(self.chain_id)
+            .with_gas_limit(old.gas_limit())
+            .with_value(old.value())
+            .with_input(old.input().clone());
+        if let Some(to) = old.to() {
+            request = request.with_to(to);
+        }
+        fees.apply(&mut request);
+        self.finish(request).await.map(Some)
+    }
+
+    async fn finish(&self, request: TransactionRequest) -> Result<PreparedTx, EvmError> {
         let envelope: TxEnvelope = request
             .build(&self.wallet)
             .await

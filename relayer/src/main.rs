@@ -35,7 +35,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Watch the log and anchor its checkpoints (until killed).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// The anchorings recorded so far, newest first (JSON).
     Status {
         #[arg(long, default_value_t = 20)]
@@ -66,6 +66,11 @@ struct RunArgs {
     /// How often to look at the log, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     poll_ms: u64,
+    /// Seconds an EVM anchoring may go unmined after it was signed before it
+    /// is re-signed with the same nonce at the fees the node now asks, if
+    /// they rose above what it offers.
+    #[arg(long, default_value_t = 60)]
+    evm_replace_after_seconds: u64,
     /// Anchor the latest checkpoint everywhere now, wait for confirmation, exit.
     #[arg(long)]
     once: bool,
@@ -192,6 +197,7 @@ async fn run(cli: Cli) -> Result<()> {
                     every: Duration::from_secs(args.every_seconds),
                 },
                 poll: Duration::from_millis(args.poll_ms.max(50)),
+                replace_after: Duration::from_secs(args.evm_replace_after_seconds),
                 registry: match remediation::available(&pool).await? {
                     true => Some(deployment.contracts.registry.clone()),
                     false => None,

@@ -238,3 +238,56 @@ async fn node_and_contract_problems_are_readable_errors() {
     let err = anchor.wait([7; 32], Duration::from_millis(300)).await.unwrap_err();
     assert!(matches!(err, EvmError::Timeout { .. }), "{err}");
 }
+
+/// A JSON-RPC call to anvil (its own methods: mining, base fee).
+async fn anvil_rpc(url: &str, method: &'static str, params: serde_json::Value) -> serde_json::Value {
+    use alloy::providers::{Provider, RootProvider};
+    let node: RootProvider = RootProvider::new_http(url.parse().unwrap());
+    node.raw_request(method.into(), params)
+        .await
+        .unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+#[tokio::test]
+async fn an_anchor_priced_out_by_rising_fees_is_replaced_and_mined_once() {
+    let (anvil, anchor) = deployed().await;
+    anvil_rpc(anvil.url(), "evm_setAutomine", serde_json::json!([false])).await;
+    let first = anchor.prepare_anchor(1, root(1)).await.unwrap();
+    anchor.send_prepared(&first).await.unwrap();
+    assert!(
+        anchor.replacement(&first).await.unwrap().is_none(),
+        "the fees asked have not moved: nothing to re-price"
+    );
+
+    // The base fee jumps past what the first transaction offers (about
+    // twice the 1 gwei it was signed at): a block is mined without it.
+    anvil_rpc(
+        anvil.url(),
+        "anvil_setNextBlockBaseFeePerGas",
+        serde_json::json!(["0xe8d4a51000"]), // 1,000 gwei
+    )
+    .await;
+    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    assert!(anchor.receipt(first.hash).await.unwrap().is_none(), "priced out");
+
+    let second = anchor
+        .replacement(&first)
+        .await
+        .unwrap()
+        .expect("fees rose above what it offers");
+    assert_eq!(second.nonce, first.nonce, "the same nonce: only one can be mined");
+    assert_ne!(second.hash, first.hash);
+    anchor.send_prepared(&second).await.unwrap();
+    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    let mined = anchor
+        .receipt(second.hash)
+        .await
+        .unwrap()
+        .expect("the replacement is mined");
+    assert!(mined.success);
+    assert!(anchor.receipt(first.hash).await.unwrap().is_none());
+    assert_eq!(anchor.latest().await.unwrap(), (1, root(1)));
+    assert_eq!(anchor.anchored(0).await.unwrap().len(), 1, "anchored once");
+    let err = anchor.send_prepared(&first).await.unwrap_err();
+    assert!(matches!(err, EvmError::NonceTaken { .. }), "{err}");
+}

@@ -109,6 +109,7 @@ impl Relayer {
             .arg(&self.manifest)
             .args(["run", "--indexer", &self.indexer])
             .args(["--every-records", "1", "--every-seconds", "1", "--poll-ms", "200"])
+            .args(["--evm-replace-after-seconds", "1"])
             .args(["--metrics", &format!("127.0.0.1:{}", free_port())])
             .arg("--indexer-token-file")
             .arg(&self.token_file)
@@ -148,6 +149,71 @@ impl Relayer {
                 .expect("fog-relayer starts"),
         )
     }
+}
+
+/// A JSON-RPC call to the devnet's anvil (its own methods: mining, fees).
+fn anvil(rt: &tokio::runtime::Runtime, url: &str, method: &'static str, params: Value) -> Value {
+    rt.block_on(async {
+        let call = serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+        let answer: Value = reqwest::Client::new()
+            .post(url)
+            .json(&call)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+            .json()
+            .await
+            .unwrap();
+        assert!(answer.get("error").is_none(), "{method}: {}", answer["error"]);
+        answer["result"].clone()
+    })
+}
+
+/// With the EVM node not mining, the relayer's EVM anchoring waits in its
+/// pool; the base fee then jumps past what it offers (a block is mined
+/// without it). The relayer re-signs it with the same nonce at the new
+/// fees, records the old hash, and once the node mines again one of the
+/// two is mined: the size is anchored once, under the mined hash.
+fn fees_rise_while_an_evm_anchoring_waits(rt: &tokio::runtime::Runtime, db: &TestDb, rpc: &str) {
+    let waiting = wait_for("an EVM anchoring waiting to be mined", Duration::from_secs(60), || {
+        anchored_rows(rt, db)
+            .into_iter()
+            .find(|r| r.0.starts_with("evm:") && r.2 == "broadcast")
+    });
+    let offered = anvil(rt, rpc, "eth_getTransactionByHash", serde_json::json!([waiting.3]));
+    let max_fee = u128::from_str_radix(offered["maxFeePerGas"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    anvil(
+        rt,
+        rpc,
+        "anvil_setNextBlockBaseFeePerGas",
+        serde_json::json!([format!("{:#x}", max_fee * 4)]),
+    );
+    anvil(rt, rpc, "evm_mine", serde_json::json!([]));
+    let replaced: Vec<String> = wait_for("the relayer to re-price it", Duration::from_secs(60), || {
+        let replaced: Vec<String> = rt.block_on(async {
+            sqlx::query_scalar("SELECT replaced FROM relayer_anchors WHERE target = $1 AND size = $2")
+                .bind(&waiting.0)
+                .bind(waiting.1)
+                .fetch_one(&db.store.pool)
+                .await
+                .unwrap()
+        });
+        (!replaced.is_empty()).then_some(replaced)
+    });
+    assert_eq!(replaced[0], waiting.3, "the old hash is kept");
+    anvil(rt, rpc, "evm_setAutomine", serde_json::json!([true]));
+    anvil(rt, rpc, "evm_mine", serde_json::json!([]));
+    let settled = wait_for("the re-priced anchoring to be mined", Duration::from_secs(60), || {
+        anchored_rows(rt, db)
+            .into_iter()
+            .find(|r| r.0 == waiting.0 && r.1 == waiting.1 && r.2 == "confirmed")
+    });
+    assert_ne!(
+        settled.3, waiting.3,
+        "the replacement was mined, not the priced-out one"
+    );
+    let receipt = anvil(rt, rpc, "eth_getTransactionReceipt", serde_json::json!([waiting.3]));
+    assert!(receipt.is_null(), "the priced-out transaction is never mined");
 }
 
 fn anchored_rows(rt: &tokio::runtime::Runtime, db: &TestDb) -> Vec<(String, i64, String, String)> {
@@ -322,11 +388,15 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     assert!(err.contains("bearer token"), "{err}");
     let err = register(Some(&auditor)).unwrap_err();
     assert!(err.contains("403") && err.contains("auditor"), "{err}");
+    // The EVM node stops mining on its own while the registration is
+    // logged, so the relayer's anchoring of it waits in the node's pool.
+    anvil(&rt, &evm.rpc, "evm_setAutomine", serde_json::json!([false]));
     let registered = register(Some(&officer)).unwrap();
     let lineage_hash = registered["record_hash"].as_str().unwrap().to_string();
     let seq = registered["audit_seq"].as_u64().unwrap();
     let again = register(Some(&officer)).unwrap();
     assert_eq!(again["audit_seq"].as_u64(), Some(seq), "registering twice logs once");
+    fees_rise_while_an_evm_anchoring_waits(&rt, &db, &evm.rpc);
 
     let gate = |expect: &str| {
         let err = run(&[

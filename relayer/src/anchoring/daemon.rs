@@ -39,6 +39,9 @@ pub struct Daemon {
     pub registry: Option<String>,
     /// The connection holding the writer lock ([`state::acquire_writer`]).
     pub writer: tokio::sync::Mutex<sqlx::pool::PoolConnection<sqlx::Postgres>>,
+    /// An EVM anchoring not mined this long after it was signed is re-priced
+    /// if fees have risen above what it offers ([`Target::replacement`]).
+    pub replace_after: Duration,
 }
 
 /// What one target's turn did.
@@ -214,15 +217,58 @@ impl Daemon {
         Ok(())
     }
 
+    /// Where a recorded anchoring stands: its latest transaction's state, or
+    /// the first of those it replaced (same nonce) that reached a block, with
+    /// that transaction's hash.
+    async fn mined(&self, target: &Target, row: &AnchorRow) -> Result<(String, TxState)> {
+        let latest = target.status(&row.tx.tx_hash).await?;
+        if latest != TxState::Unknown {
+            return Ok((row.tx.tx_hash.clone(), latest));
+        }
+        for hash in row.replaced.iter().rev() {
+            let state = target.status(hash).await?;
+            if state != TxState::Unknown {
+                return Ok((hash.clone(), state));
+            }
+        }
+        Ok((row.tx.tx_hash.clone(), TxState::Unknown))
+    }
+
+    /// Re-signs a broadcast anchoring at today's fees if they rose above
+    /// what it offers, recorded before it is sent; whether it did.
+    async fn reprice(&self, target: &Target, row: &AnchorRow) -> Result<bool> {
+        if row.signed_age_seconds < self.replace_after.as_secs_f64() {
+            return Ok(false);
+        }
+        let Some(new) = target.replacement(&row.tx).await? else {
+            return Ok(false);
+        };
+        state::replace(&self.pool, row.id, &new).await?;
+        warn!(target = %row.target, size = row.size, old = %row.tx.tx_hash, new = %new.tx_hash,
+            "fees rose above what the anchoring offered: re-signed with the same nonce");
+        metrics::replaced(&row.target);
+        match target.broadcast(&new).await? {
+            Broadcast::Accepted => Ok(true),
+            // The nonce went to the old transaction meanwhile (found mined on
+            // the next turn), or the node refused: the recorded bytes are
+            // re-sent on the next turns.
+            Broadcast::Superseded(why) | Broadcast::Refused(why) => {
+                warn!(target = %row.target, tx = %new.tx_hash, %why, "the replacement was not accepted");
+                Ok(true)
+            }
+        }
+    }
+
     /// Brings one recorded transaction to a conclusion if it has one.
     /// Returns whether it is still in flight.
     async fn settle(&self, target: &Target, row: &AnchorRow) -> Result<bool> {
         let name = &row.target;
-        match target.status(&row.tx.tx_hash).await? {
+        let (hash, state) = self.mined(target, row).await?;
+        match state {
             TxState::Included { height, gas_used } => {
-                state::confirm(&self.pool, row.id, height, gas_used).await?;
+                state::confirm(&self.pool, row.id, &hash, height, gas_used).await?;
                 metrics::confirmed(name, gas_used, row.age_seconds);
-                info!(target = %name, size = row.size, tx = %row.tx.tx_hash, height, gas_used, "anchor confirmed");
+                info!(target = %name, size = row.size, tx = %hash, height, gas_used, "anchor confirmed");
                 Ok(false)
             }
             TxState::Failed(why) => {
@@ -237,6 +283,7 @@ impl Daemon {
                 );
             }
             TxState::Unknown if row.age_seconds < RESEND_AFTER.as_secs_f64() => Ok(true),
+            TxState::Unknown if self.reprice(target, row).await? => Ok(true),
             TxState::Unknown => match target.broadcast(&row.tx).await? {
                 // Resent (or the node still holds it): keep waiting.
                 Broadcast::Accepted => Ok(true),
@@ -248,9 +295,10 @@ impl Daemon {
                     row.tx.tx_hash
                 ),
                 Broadcast::Superseded(why) => {
-                    // Its sequence moved on: included after all, or lost.
-                    if let TxState::Included { height, gas_used } = target.status(&row.tx.tx_hash).await? {
-                        state::confirm(&self.pool, row.id, height, gas_used).await?;
+                    // Its sequence moved on: included after all (this
+                    // transaction or one it replaced), or lost.
+                    if let (hash, TxState::Included { height, gas_used }) = self.mined(target, row).await? {
+                        state::confirm(&self.pool, row.id, &hash, height, gas_used).await?;
                         metrics::confirmed(name, gas_used, row.age_seconds);
                         return Ok(false);
                     }

@@ -28,3 +28,8 @@ pub fn failed(target: &str) {
 pub fn error(target: &str) {
     counter!("fog_relayer_errors_total", "target" => target.to_string()).increment(1);
 }
+
+/// An EVM anchoring re-signed with higher fees.
+pub fn replaced(target: &str) {
+    counter!("fog_relayer_replacements_total", "target" => target.to_string()).increment(1);
+}

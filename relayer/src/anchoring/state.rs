@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS relayer_anchors (
 -- database itself refuses a second.
 CREATE UNIQUE INDEX IF NOT EXISTS relayer_anchors_once
     ON relayer_anchors (target, size) WHERE status <> 'failed';
+-- An EVM anchoring priced out by rising fees is re-signed with the same
+-- nonce: `replaced` keeps the hashes it had before (any one of them may
+-- still be the one mined), `signed_at` when it was last signed.
+ALTER TABLE relayer_anchors ADD COLUMN IF NOT EXISTS replaced text[] NOT NULL DEFAULT '{}';
+ALTER TABLE relayer_anchors ADD COLUMN IF NOT EXISTS signed_at timestamptz NOT NULL DEFAULT now();
 "#;
 
 /// The advisory lock that makes one relayer the writer (see DESIGN.md: one
@@ -44,6 +49,11 @@ pub struct AnchorRow {
     pub tx: SignedAnchor,
     pub status: String,
     pub age_seconds: f64,
+    /// Hashes of the transactions this one replaced (same nonce), oldest
+    /// first.
+    pub replaced: Vec<String>,
+    /// Seconds since its transaction was (re-)signed.
+    pub signed_age_seconds: f64,
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<()> {
@@ -92,11 +102,14 @@ fn row_of(r: &sqlx::postgres::PgRow) -> AnchorRow {
         },
         status: r.get("status"),
         age_seconds: r.get("age"),
+        replaced: r.get("replaced"),
+        signed_age_seconds: r.get("signed_age"),
     }
 }
 
-const COLUMNS: &str =
-    "id, target, size, root, tx_hash, raw_tx, nonce, status, extract(epoch FROM now() - created_at)::float8 AS age";
+const COLUMNS: &str = "id, target, size, root, tx_hash, raw_tx, nonce, status, \
+     extract(epoch FROM now() - created_at)::float8 AS age, replaced, \
+     extract(epoch FROM now() - signed_at)::float8 AS signed_age";
 
 /// Anchorings of `target` broadcast but not yet settled.
 pub async fn pending(pool: &PgPool, target: &str) -> Result<Vec<AnchorRow>> {
@@ -127,13 +140,35 @@ pub async fn record(conn: &mut PgConnection, target: &str, size: u64, root: &Has
     Ok(id)
 }
 
-pub async fn confirm(pool: &PgPool, id: i64, height: u64, gas_used: u64) -> Result<()> {
+/// Records anchoring `id` as mined by its transaction `tx_hash`: its
+/// latest, or one it replaced (which then becomes its transaction).
+pub async fn confirm(pool: &PgPool, id: i64, tx_hash: &str, height: u64, gas_used: u64) -> Result<()> {
     sqlx::query(
-        "UPDATE relayer_anchors SET status = 'confirmed', height = $2, gas_used = $3, settled_at = now() WHERE id = $1",
+        "UPDATE relayer_anchors SET status = 'confirmed', height = $2, gas_used = $3, settled_at = now(), \
+           replaced = CASE WHEN tx_hash = $4 THEN replaced ELSE array_remove(replaced, $4) || tx_hash END, \
+           tx_hash = $4 \
+         WHERE id = $1",
     )
     .bind(id)
     .bind(height as i64)
     .bind(gas_used as i64)
+    .bind(tx_hash)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Replaces anchoring `id`'s transaction by `tx` (same nonce, higher
+/// fees), keeping the old hash: recorded before `tx` is broadcast.
+pub async fn replace(pool: &PgPool, id: i64, tx: &SignedAnchor) -> Result<()> {
+    sqlx::query(
+        "UPDATE relayer_anchors SET replaced = replaced || tx_hash, tx_hash = $2, raw_tx = $3, signed_at = now() \
+         WHERE id = $1 AND status = 'broadcast' AND nonce = $4",
+    )
+    .bind(id)
+    .bind(&tx.tx_hash)
+    .bind(&tx.raw)
+    .bind(tx.nonce as i64)
     .execute(pool)
     .await?;
     Ok(())

@@ -143,6 +143,27 @@ impl Target {
         }
     }
 
+    /// A re-priced replacement of a broadcast EVM anchoring that fees have
+    /// risen above (same nonce); `None` while they have not, and always on
+    /// CosmWasm (a transaction there pays its fee or is refused at once).
+    pub async fn replacement(&self, tx: &SignedAnchor) -> Result<Option<SignedAnchor>> {
+        match self {
+            Target::Cosmwasm(_) => Ok(None),
+            Target::Evm(t) => {
+                let prepared = evm::PreparedTx {
+                    hash: evm_hash(&tx.tx_hash)?,
+                    raw: tx.raw.clone(),
+                    nonce: tx.nonce,
+                };
+                Ok(t.anchor.replacement(&prepared).await?.map(|new| SignedAnchor {
+                    tx_hash: format!("0x{}", hex::encode(new.hash)),
+                    raw: new.raw,
+                    nonce: new.nonce,
+                }))
+            }
+        }
+    }
+
     /// Broadcasts recorded bytes; safe to repeat.
     pub async fn broadcast(&self, tx: &SignedAnchor) -> Result<Broadcast> {
         match self {
