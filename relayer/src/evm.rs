@@ -499,26 +499,32 @@ impl Client {
     async fn replacement(&self, raw: &[u8]) -> Result<Option<PreparedTx>, EvmError> {
         let old = TxEnvelope::decode_2718(&mut &raw[..])
             .map_err(|e| EvmError::Decode(format!("the recorded transaction does not decode: {e}")))?;
-        let raised = |fee: u128| fee + fee / 8 + 1;
-        let fees = match (self.market_fees().await?, old.max_priority_fee_per_gas()) {
-            (Fees::Eip1559 { max_fee, priority }, Some(old_priority)) => {
+        let raised = |fee: u128| fee.saturating_add(fee / 8).saturating_add(1);
+        let market = self.market_fees().await?;
+        let fees = match old.max_priority_fee_per_gas() {
+            Some(old_priority) => {
+                // A node without fee history gives one gas price: it stands
+                // for the most to pay, and the tip stays what it was.
+                let (max_fee, priority) = match market {
+                    Fees::Eip1559 { max_fee, priority } => (max_fee, priority),
+                    Fees::Legacy(price) => (price, old_priority),
+                };
                 if max_fee <= old.max_fee_per_gas() {
                     return Ok(None);
                 }
+                let max_fee = max_fee.max(raised(old.max_fee_per_gas()));
                 Fees::Eip1559 {
-                    max_fee: max_fee.max(raised(old.max_fee_per_gas())),
-                    priority: priority.max(raised(old_priority)),
+                    max_fee,
+                    priority: priority.max(raised(old_priority)).min(max_fee),
                 }
             }
-            (market, _) => {
-                let (price, old_price) = match (market, old.gas_price()) {
-                    (Fees::Legacy(price), Some(old_price)) => (price, old_price),
-                    (Fees::Eip1559 { max_fee, .. }, Some(old_price)) => (max_fee, old_price),
-                    (_, None) => {
-                        return Err(EvmError::Decode(
-                            "the recorded transaction has neither a gas price nor EIP-1559 fees".into(),
-                        ))
-                    }
+            None => {
+                let old_price = old.gas_price().ok_or_else(|| {
+                    EvmError::Decode("the recorded transaction has neither a gas price nor EIP-1559 fees".into())
+                })?;
+                let price = match market {
+                    Fees::Legacy(price) => price,
+                    Fees::Eip1559 { max_fee, .. } => max_fee,
                 };
                 if price <= old_price {
                     return Ok(None);

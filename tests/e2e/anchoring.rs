@@ -169,18 +169,56 @@ fn anvil(rt: &tokio::runtime::Runtime, url: &str, method: &'static str, params: 
     })
 }
 
+/// The devnet's anvil with mining on demand only, until dropped: then it
+/// mines on every transaction again (and mines what waits), so a failing
+/// test does not leave the devnet's EVM node stopped.
+struct MiningOff {
+    rpc: String,
+}
+
+impl MiningOff {
+    fn new(rpc: &str) -> Self {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        anvil(&rt, rpc, "evm_setAutomine", serde_json::json!([false]));
+        Self { rpc: rpc.to_string() }
+    }
+
+    fn restore(rt: &tokio::runtime::Runtime, rpc: &str) {
+        anvil(rt, rpc, "evm_setAutomine", serde_json::json!([true]));
+        anvil(rt, rpc, "evm_mine", serde_json::json!([]));
+    }
+}
+
+impl Drop for MiningOff {
+    fn drop(&mut self) {
+        // A runtime of its own, on a thread of its own: drop may run inside
+        // the test's runtime or while it unwinds.
+        let rpc = self.rpc.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            MiningOff::restore(&rt, &rpc);
+        })
+        .join();
+    }
+}
+
 /// With the EVM node not mining, the relayer's EVM anchoring waits in its
 /// pool; the base fee then jumps past what it offers (a block is mined
 /// without it). The relayer re-signs it with the same nonce at the new
 /// fees, records the old hash, and once the node mines again one of the
 /// two is mined: the size is anchored once, under the mined hash.
 fn fees_rise_while_an_evm_anchoring_waits(rt: &tokio::runtime::Runtime, db: &TestDb, rpc: &str) {
-    let waiting = wait_for("an EVM anchoring waiting to be mined", Duration::from_secs(60), || {
+    // Recorded rows are broadcast just after: wait for one the node holds,
+    // unmined.
+    let (waiting, offered) = wait_for("an EVM anchoring waiting to be mined", Duration::from_secs(60), || {
         anchored_rows(rt, db)
             .into_iter()
-            .find(|r| r.0.starts_with("evm:") && r.2 == "broadcast")
+            .filter(|r| r.0.starts_with("evm:") && r.2 == "broadcast")
+            .find_map(|r| {
+                let tx = anvil(rt, rpc, "eth_getTransactionByHash", serde_json::json!([r.3]));
+                (tx.is_object() && tx["blockNumber"].is_null()).then_some((r, tx))
+            })
     });
-    let offered = anvil(rt, rpc, "eth_getTransactionByHash", serde_json::json!([waiting.3]));
     let max_fee = u128::from_str_radix(offered["maxFeePerGas"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
     anvil(
         rt,
@@ -201,8 +239,7 @@ fn fees_rise_while_an_evm_anchoring_waits(rt: &tokio::runtime::Runtime, db: &Tes
         (!replaced.is_empty()).then_some(replaced)
     });
     assert_eq!(replaced[0], waiting.3, "the old hash is kept");
-    anvil(rt, rpc, "evm_setAutomine", serde_json::json!([true]));
-    anvil(rt, rpc, "evm_mine", serde_json::json!([]));
+    MiningOff::restore(rt, rpc);
     let settled = wait_for("the re-priced anchoring to be mined", Duration::from_secs(60), || {
         anchored_rows(rt, db)
             .into_iter()
@@ -389,14 +426,16 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     let err = register(Some(&auditor)).unwrap_err();
     assert!(err.contains("403") && err.contains("auditor"), "{err}");
     // The EVM node stops mining on its own while the registration is
-    // logged, so the relayer's anchoring of it waits in the node's pool.
-    anvil(&rt, &evm.rpc, "evm_setAutomine", serde_json::json!([false]));
+    // logged, so the relayer's anchoring of it waits in the node's pool
+    // (mining comes back when the guard goes, even if the test fails).
+    let mining_off = MiningOff::new(&evm.rpc);
     let registered = register(Some(&officer)).unwrap();
     let lineage_hash = registered["record_hash"].as_str().unwrap().to_string();
     let seq = registered["audit_seq"].as_u64().unwrap();
     let again = register(Some(&officer)).unwrap();
     assert_eq!(again["audit_seq"].as_u64(), Some(seq), "registering twice logs once");
     fees_rise_while_an_evm_anchoring_waits(&rt, &db, &evm.rpc);
+    drop(mining_off);
 
     let gate = |expect: &str| {
         let err = run(&[

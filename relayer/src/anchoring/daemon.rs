@@ -16,6 +16,7 @@ use super::policy::Policy;
 use super::source::{IndexerSource, LogCheckpoint};
 use super::state::{self, AnchorRow};
 use super::target::{Broadcast, Target, TxState};
+use crate::evm::EvmError;
 
 /// A broadcast transaction not seen in a block for this long is re-sent;
 /// its recorded bytes stay the only candidate for its size until the chain
@@ -235,28 +236,45 @@ impl Daemon {
     }
 
     /// Re-signs a broadcast anchoring at today's fees if they rose above
-    /// what it offers, recorded before it is sent; whether it did.
+    /// what it offers, recorded before it is sent; whether it did (if not,
+    /// the caller re-sends the recorded bytes as they are).
     async fn reprice(&self, target: &Target, row: &AnchorRow) -> Result<bool> {
         if row.signed_age_seconds < self.replace_after.as_secs_f64() {
             return Ok(false);
         }
-        let Some(new) = target.replacement(&row.tx).await? else {
-            return Ok(false);
+        let new = match target.replacement(&row.tx).await {
+            Ok(Some(new)) => new,
+            Ok(None) => return Ok(false),
+            Err(e) => {
+                warn!(target = %row.target, size = row.size, error = %format!("{e:#}"),
+                    "could not re-price the anchoring; re-sending it as it is");
+                return Ok(false);
+            }
         };
         state::replace(&self.pool, row.id, &new).await?;
         warn!(target = %row.target, size = row.size, old = %row.tx.tx_hash, new = %new.tx_hash,
             "fees rose above what the anchoring offered: re-signed with the same nonce");
         metrics::replaced(&row.target);
-        match target.broadcast(&new).await? {
-            Broadcast::Accepted => Ok(true),
-            // The nonce went to the old transaction meanwhile (found mined on
-            // the next turn), or the node refused: the recorded bytes are
-            // re-sent on the next turns.
-            Broadcast::Superseded(why) | Broadcast::Refused(why) => {
-                warn!(target = %row.target, tx = %new.tx_hash, %why, "the replacement was not accepted");
-                Ok(true)
+        let refused = match target.broadcast(&new).await {
+            // In the pool; or the nonce went to the old transaction
+            // meanwhile, which the next turn finds mined.
+            Ok(Broadcast::Accepted | Broadcast::Superseded(_)) => return Ok(true),
+            Ok(Broadcast::Refused(why)) => why,
+            // The node answered: these bytes are in no pool.
+            Err(e)
+                if e.downcast_ref::<EvmError>()
+                    .is_some_and(|e| matches!(e, EvmError::Rpc { .. } | EvmError::Reverted(_))) =>
+            {
+                e.to_string()
             }
-        }
+            // Not answered: they may be in a pool, so they stay recorded.
+            Err(e) => return Err(e),
+        };
+        // Refused outright: the transaction before it is the latest again,
+        // and the next re-pricing starts from it.
+        warn!(target = %row.target, tx = %new.tx_hash, why = %refused, "the node refused the replacement");
+        state::unreplace(&self.pool, row.id, &new.tx_hash).await?;
+        Ok(false)
     }
 
     /// Brings one recorded transaction to a conclusion if it has one.

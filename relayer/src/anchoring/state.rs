@@ -29,10 +29,22 @@ CREATE TABLE IF NOT EXISTS relayer_anchors (
 CREATE UNIQUE INDEX IF NOT EXISTS relayer_anchors_once
     ON relayer_anchors (target, size) WHERE status <> 'failed';
 -- An EVM anchoring priced out by rising fees is re-signed with the same
--- nonce: `replaced` keeps the hashes it had before (any one of them may
--- still be the one mined), `signed_at` when it was last signed.
-ALTER TABLE relayer_anchors ADD COLUMN IF NOT EXISTS replaced text[] NOT NULL DEFAULT '{}';
-ALTER TABLE relayer_anchors ADD COLUMN IF NOT EXISTS signed_at timestamptz NOT NULL DEFAULT now();
+-- nonce: `replaced` and `replaced_raw` keep the transactions it had before
+-- (any one of them may still be the one mined), `signed_at` when it was
+-- last signed. Added only when missing: ALTER TABLE locks the table even
+-- when IF NOT EXISTS makes it a no-op, and this runs at every start.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'relayer_anchors'
+                     AND column_name = 'replaced_raw') THEN
+        ALTER TABLE relayer_anchors
+            ADD COLUMN IF NOT EXISTS replaced text[] NOT NULL DEFAULT '{}',
+            ADD COLUMN IF NOT EXISTS replaced_raw bytea[] NOT NULL DEFAULT '{}',
+            ADD COLUMN IF NOT EXISTS signed_at timestamptz NOT NULL DEFAULT now();
+    END IF;
+END
+$$;
 "#;
 
 /// The advisory lock that makes one relayer the writer (see DESIGN.md: one
@@ -141,34 +153,79 @@ pub async fn record(conn: &mut PgConnection, target: &str, size: u64, root: &Has
 }
 
 /// Records anchoring `id` as mined by its transaction `tx_hash`: its
-/// latest, or one it replaced (which then becomes its transaction).
+/// latest, or one it replaced, which then becomes its transaction (hash and
+/// bytes) and the latest takes its place among the replaced.
 pub async fn confirm(pool: &PgPool, id: i64, tx_hash: &str, height: u64, gas_used: u64) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let row =
+        sqlx::query("SELECT tx_hash, raw_tx, replaced, replaced_raw FROM relayer_anchors WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let (latest, latest_raw): (String, Vec<u8>) = (row.get(0), row.get(1));
+    let (mut replaced, mut replaced_raw): (Vec<String>, Vec<Vec<u8>>) = (row.get(2), row.get(3));
+    let mut raw = latest_raw.clone();
+    if latest != tx_hash {
+        if let Some(i) = replaced.iter().position(|h| h == tx_hash) {
+            if let Some(old_raw) = replaced_raw.get_mut(i) {
+                raw = std::mem::replace(old_raw, latest_raw);
+            }
+            replaced[i] = latest;
+        }
+    }
     sqlx::query(
         "UPDATE relayer_anchors SET status = 'confirmed', height = $2, gas_used = $3, settled_at = now(), \
-           replaced = CASE WHEN tx_hash = $4 THEN replaced ELSE array_remove(replaced, $4) || tx_hash END, \
-           tx_hash = $4 \
+           tx_hash = $4, raw_tx = $5, replaced = $6, replaced_raw = $7 \
          WHERE id = $1",
     )
     .bind(id)
     .bind(height as i64)
     .bind(gas_used as i64)
     .bind(tx_hash)
-    .execute(pool)
+    .bind(&raw)
+    .bind(&replaced)
+    .bind(&replaced_raw)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Replaces anchoring `id`'s transaction by `tx` (same nonce, higher
-/// fees), keeping the old hash: recorded before `tx` is broadcast.
+/// fees), keeping the old one: recorded before `tx` is broadcast.
 pub async fn replace(pool: &PgPool, id: i64, tx: &SignedAnchor) -> Result<()> {
-    sqlx::query(
-        "UPDATE relayer_anchors SET replaced = replaced || tx_hash, tx_hash = $2, raw_tx = $3, signed_at = now() \
+    let done = sqlx::query(
+        "UPDATE relayer_anchors SET replaced = replaced || tx_hash, replaced_raw = replaced_raw || raw_tx, \
+           tx_hash = $2, raw_tx = $3, signed_at = now() \
          WHERE id = $1 AND status = 'broadcast' AND nonce = $4",
     )
     .bind(id)
     .bind(&tx.tx_hash)
     .bind(&tx.raw)
     .bind(tx.nonce as i64)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() != 1 {
+        anyhow::bail!(
+            "anchoring {id} is no longer in flight with nonce {}: not replaced",
+            tx.nonce
+        );
+    }
+    Ok(())
+}
+
+/// Undoes [`replace`] when the node refused the replacement outright (it
+/// never reached a pool): the transaction before it is the latest again,
+/// and the next re-pricing starts from it, not from the refused one.
+pub async fn unreplace(pool: &PgPool, id: i64, refused_hash: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE relayer_anchors SET tx_hash = replaced[cardinality(replaced)], \
+           raw_tx = replaced_raw[cardinality(replaced_raw)], \
+           replaced = trim_array(replaced, 1), replaced_raw = trim_array(replaced_raw, 1) \
+         WHERE id = $1 AND status = 'broadcast' AND tx_hash = $2 AND cardinality(replaced) > 0",
+    )
+    .bind(id)
+    .bind(refused_hash)
     .execute(pool)
     .await?;
     Ok(())
