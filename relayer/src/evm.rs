@@ -284,6 +284,17 @@ impl EvmAnchor {
         self.client.send(tx).await
     }
 
+    /// Never offers more than `cap` wei per gas (None: what the node asks),
+    /// on an anchoring or its replacement: above it, a transaction waits
+    /// until fees fall (in the pool, or refused by a node that takes no
+    /// offer below its base fee, as anvil, and sent again later). What an
+    /// operator sets to bound the cost of anchoring every few minutes
+    /// forever.
+    pub fn with_max_fee_per_gas(mut self, cap: Option<u128>) -> Self {
+        self.client.max_fee_cap = cap;
+        self
+    }
+
     /// A replacement for a prepared transaction that is not being mined
     /// because fees rose above what it offers: the same nonce and call,
     /// re-priced to the market (and at least an eighth above the old fees,
@@ -433,6 +444,8 @@ struct Client {
     wallet: EthereumWallet,
     from: Address,
     chain_id: u64,
+    /// The most it offers per gas, whatever the node asks (wei).
+    max_fee_cap: Option<u128>,
 }
 
 impl Client {
@@ -450,6 +463,7 @@ impl Client {
             wallet: EthereumWallet::from(signer),
             from,
             chain_id: 0,
+            max_fee_cap: None,
         };
         client.chain_id = client.provider.get_chain_id().await.map_err(|e| client.rpc_error(e))?;
         Ok(client)
@@ -473,8 +487,23 @@ impl Client {
             .await
             .map_err(|e| self.rpc_error(e))?;
         request.set_gas_limit(gas + gas * GAS_MARGIN_PERCENT / 100);
-        self.market_fees().await?.apply(&mut request);
+        self.capped(self.market_fees().await?).apply(&mut request);
         self.finish(request).await
+    }
+
+    /// `fees` bounded by the cap: a transaction offering less than the node
+    /// asks waits until the base fee falls below what it offers.
+    fn capped(&self, fees: Fees) -> Fees {
+        let Some(cap) = self.max_fee_cap else {
+            return fees;
+        };
+        match fees {
+            Fees::Eip1559 { max_fee, priority } => Fees::Eip1559 {
+                max_fee: max_fee.min(cap),
+                priority: priority.min(cap),
+            },
+            Fees::Legacy(price) => Fees::Legacy(price.min(cap)),
+        }
     }
 
     /// What the node suggests paying now.
@@ -513,10 +542,16 @@ impl Client {
                     return Ok(None);
                 }
                 let max_fee = max_fee.max(raised(old.max_fee_per_gas()));
-                Fees::Eip1559 {
+                let fees = self.capped(Fees::Eip1559 {
                     max_fee,
                     priority: priority.max(raised(old_priority)).min(max_fee),
+                });
+                // Capped below an eighth more, the node's pool would refuse
+                // it as a replacement: the old one waits instead.
+                if matches!(fees, Fees::Eip1559 { max_fee, .. } if max_fee < raised(old.max_fee_per_gas())) {
+                    return Ok(None);
                 }
+                fees
             }
             None => {
                 let old_price = old.gas_price().ok_or_else(|| {
@@ -529,7 +564,11 @@ impl Client {
                 if price <= old_price {
                     return Ok(None);
                 }
-                Fees::Legacy(price.max(raised(old_price)))
+                let fees = self.capped(Fees::Legacy(price.max(raised(old_price))));
+                if matches!(fees, Fees::Legacy(price) if price < raised(old_price)) {
+                    return Ok(None);
+                }
+                fees
             }
         };
         let mut request = TransactionRequest::default()

@@ -71,6 +71,11 @@ struct RunArgs {
     /// they rose above what it offers.
     #[arg(long, default_value_t = 60)]
     evm_replace_after_seconds: u64,
+    /// The most an EVM anchoring (or its replacement) offers per gas, in
+    /// gwei; above it the transaction waits in the pool until fees fall.
+    /// Default: what the node asks.
+    #[arg(long)]
+    evm_max_fee_gwei: Option<f64>,
     /// Anchor the latest checkpoint everywhere now, wait for confirmation, exit.
     #[arg(long)]
     once: bool,
@@ -134,7 +139,12 @@ async fn targets(args: &RunArgs, deployment: &Deployment) -> Result<Vec<Target>>
             .parse()
             .with_context(|| format!("EVM anchor address {:?}", evm.audit_anchor))?;
         let rpc = args.evm_rpc.as_deref().unwrap_or(&evm.rpc);
-        let anchor = EvmAnchor::connect(rpc, &key, address).await?;
+        let cap = match args.evm_max_fee_gwei {
+            Some(g) if g.is_finite() && g > 0.0 => Some((g * 1e9) as u128),
+            Some(g) => anyhow::bail!("--evm-max-fee-gwei {g}: must be a positive number of gwei"),
+            None => None,
+        };
+        let anchor = EvmAnchor::connect(rpc, &key, address).await?.with_max_fee_per_gas(cap);
         info!(address = %anchor.signer_address(), "evm signer");
         targets.push(Target::Evm(EvmTarget { anchor }));
     }

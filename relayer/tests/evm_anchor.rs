@@ -291,3 +291,52 @@ async fn an_anchor_priced_out_by_rising_fees_is_replaced_and_mined_once() {
     let err = anchor.send_prepared(&first).await.unwrap_err();
     assert!(matches!(err, EvmError::NonceTaken { .. }), "{err}");
 }
+
+/// The max fee per gas a transaction the node holds offers.
+async fn offered_max_fee(url: &str, hash: [u8; 32]) -> u128 {
+    let tx = anvil_rpc(
+        url,
+        "eth_getTransactionByHash",
+        serde_json::json!([format!("0x{}", hex::encode(hash))]),
+    )
+    .await;
+    u128::from_str_radix(tx["maxFeePerGas"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+#[tokio::test]
+async fn a_fee_cap_bounds_an_anchoring_and_its_replacements() {
+    let (anvil, anchor) = deployed().await;
+    anvil_rpc(anvil.url(), "evm_setAutomine", serde_json::json!([false])).await;
+    // The node asks about twice its base fee (1 gwei); the cap is below.
+    let cap = 1_500_000_000u128;
+    let capped = anchor.clone().with_max_fee_per_gas(Some(cap));
+    let first = capped.prepare_anchor(1, root(1)).await.unwrap();
+    capped.send_prepared(&first).await.unwrap();
+    assert_eq!(offered_max_fee(anvil.url(), first.hash).await, cap);
+
+    // Fees jump: uncapped it would be re-priced; at the cap it waits.
+    anvil_rpc(
+        anvil.url(),
+        "anvil_setNextBlockBaseFeePerGas",
+        serde_json::json!(["0xe8d4a51000"]),
+    )
+    .await;
+    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    assert!(
+        anchor.replacement(&first).await.unwrap().is_some(),
+        "uncapped: re-priced"
+    );
+    assert!(
+        capped.replacement(&first).await.unwrap().is_none(),
+        "capped: not raised past the cap"
+    );
+    // A cap above the base fee (875 gwei for the next block) and below what
+    // the node asks (about twice that) allows a replacement, up to it.
+    let above_base = 1_200_000_000_000u128;
+    let higher = anchor.clone().with_max_fee_per_gas(Some(above_base));
+    let second = higher.replacement(&first).await.unwrap().expect("room under the cap");
+    higher.send_prepared(&second).await.unwrap();
+    assert_eq!(offered_max_fee(anvil.url(), second.hash).await, above_base);
+    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    assert!(higher.receipt(second.hash).await.unwrap().expect("mined").success);
+}
