@@ -17,4 +17,4 @@ $$;
 GRANT fog_kyc_owner TO fog_service;
 ALTER TABLE kyc_subjects OWNER TO fog_kyc_owner;
 ALTER TABLE kyc_keys OWNER TO fog_kyc_owner;
-ALTER SEQUENCE kyc_subjects_id_seq OWNER TO fog_kyc_owner;
+-- (kyc_subjects_id_seq, owned by its column, follows its table.)

@@ -57,6 +57,18 @@ async fn table_files(pool: &PgPool) -> Vec<u8> {
     all
 }
 
+/// A subject's wrapped key and ciphertext, as stored.
+async fn stored_secrets(pool: &PgPool, id: i64) -> (Vec<u8>, Vec<u8>) {
+    let r = sqlx::query(
+        "SELECT k.wrapped, s.ciphertext FROM kyc_keys k JOIN kyc_subjects s ON s.id = k.subject_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    (r.get(0), r.get(1))
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -96,16 +108,7 @@ async fn a_subject_is_sealed_readable_by_officers_and_erased_for_good() {
             .assert_problem(403);
     }
 
-    let (wrapped, ciphertext): (Vec<u8>, Vec<u8>) = {
-        let r = sqlx::query(
-            "SELECT k.wrapped, s.ciphertext FROM kyc_keys k JOIN kyc_subjects s ON s.id = k.subject_id WHERE s.id = $1",
-        )
-        .bind(id)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        (r.get(0), r.get(1))
-    };
+    let (wrapped, ciphertext) = stored_secrets(pool, id).await;
     assert!(
         contains(&table_files(pool).await, &wrapped),
         "the file check sees stored bytes"
@@ -198,16 +201,7 @@ async fn an_erasure_by_the_service_role_leaves_no_copy_on_disk() {
     let r = api.call(&api.officer, "POST", "/kyc/subjects", Some(&subject())).await;
     assert_eq!(r.status.as_u16(), 201, "{}", r.text);
     let id = r.body["id"].as_i64().unwrap();
-    let (wrapped, ciphertext): (Vec<u8>, Vec<u8>) = {
-        let r = sqlx::query(
-            "SELECT k.wrapped, s.ciphertext FROM kyc_keys k JOIN kyc_subjects s ON s.id = k.subject_id WHERE s.id = $1",
-        )
-        .bind(id)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        (r.get(0), r.get(1))
-    };
+    let (wrapped, ciphertext) = stored_secrets(pool, id).await;
     let service_url = api
         .db
         .url
