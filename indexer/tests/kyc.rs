@@ -216,6 +216,37 @@ async fn an_erasure_by_the_service_role_leaves_no_copy_on_disk() {
     fog_indexer::kyc::erase(&service, id, "GDPR art. 17 request", "ana")
         .await
         .unwrap();
+    // The service takes the owner's rights for the VACUUM only: its own
+    // statements cannot truncate, drop or re-grant the KYC tables, and the
+    // connection it vacuumed on went back to the pool as itself.
+    for statement in [
+        "TRUNCATE kyc_subjects",
+        "DROP TABLE kyc_keys",
+        "UPDATE kyc_keys SET wrapped = wrapped",
+    ] {
+        let err = sqlx::query(statement).execute(&service).await.expect_err(statement);
+        assert!(
+            err.to_string().contains("permission denied") || err.to_string().contains("must be owner"),
+            "{statement}: {err}"
+        );
+    }
+    // A non-owner's GRANT only warns: what counts is that nothing was granted.
+    sqlx::query("GRANT SELECT ON kyc_keys TO PUBLIC")
+        .execute(&service)
+        .await
+        .unwrap();
+    let public: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a WHERE c.relname = 'kyc_keys' AND a.grantee = 0",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(public, 0, "the wrapped keys were granted to PUBLIC");
+    let users: Vec<String> = sqlx::query_scalar("SELECT current_user::text FROM generate_series(1, 3)")
+        .fetch_all(&service)
+        .await
+        .unwrap();
+    assert!(users.iter().all(|u| u == "fog_service"), "{users:?}");
     service.close().await;
     let files = table_files(pool).await;
     assert!(!contains(&files, &wrapped), "the wrapped key survives in a dead tuple");

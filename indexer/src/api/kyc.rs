@@ -20,6 +20,7 @@ fn problem(e: anyhow::Error) -> ApiError {
         Some(k @ KycError::NotFound(_)) => ApiError::NotFound(k.to_string()),
         Some(k @ KycError::Erased(_)) => ApiError::Gone(k.to_string()),
         Some(k @ KycError::Invalid(_)) => ApiError::BadBody(k.to_string()),
+        Some(k @ KycError::CannotPurge(_)) => ApiError::Unavailable(k.to_string()),
         // A value PostgreSQL refused (400) or a conflict (409), as for the
         // other resources; anything else is internal.
         None => super::domain::problem(e),

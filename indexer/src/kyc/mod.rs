@@ -31,6 +31,10 @@ pub enum KycError {
     Erased(i64),
     #[error("{0}")]
     Invalid(String),
+    /// The database role cannot purge what an erasure leaves (see
+    /// [`can_purge`]): nothing is erased.
+    #[error("{0}")]
+    CannotPurge(String),
 }
 
 /// The personal data of a subject: only ever stored sealed.
@@ -300,6 +304,7 @@ fn check_reason(reason: &str) -> Result<(), KycError> {
 /// deletion), logs it, and vacuums so no dead tuple keeps a copy.
 pub async fn erase(pool: &PgPool, id: i64, reason: &str, by: &str) -> Result<Subject> {
     check_reason(reason)?;
+    can_purge(pool).await?;
     let mut tx = pool.begin().await?;
     let erased: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT erased_at FROM kyc_subjects WHERE id = $1 FOR UPDATE")
@@ -339,12 +344,55 @@ pub async fn erase(pool: &PgPool, id: i64, reason: &str, by: &str) -> Result<Sub
     get(pool, id).await
 }
 
-/// Removes dead tuples (old key rows, old ciphertexts) from the heap.
+/// The role that owns the KYC tables (migration 0021): only an owner's
+/// VACUUM purges them.
+const KYC_OWNER: &str = "fog_kyc_owner";
+
+/// Whether this connection's role may become the KYC tables' owner, as the
+/// VACUUM after an erasure needs; an erasure that could not purge is
+/// refused before anything is deleted.
+async fn can_purge(pool: &PgPool) -> Result<()> {
+    let (user, member): (String, bool) =
+        sqlx::query_as("SELECT current_user::text, pg_has_role(current_user, $1, 'MEMBER')")
+            .bind(KYC_OWNER)
+            .fetch_one(pool)
+            .await?;
+    if member {
+        return Ok(());
+    }
+    Err(KycError::CannotPurge(format!(
+        "the database role {user} cannot purge erased KYC data (VACUUM takes the tables' owner, {KYC_OWNER}): \
+         connect as fog_service or another member of {KYC_OWNER}"
+    ))
+    .into())
+}
+
+/// Removes dead tuples (old key rows, old ciphertexts) from the heap, as
+/// the tables' owner (the service role inherits nothing from it).
 async fn vacuum(pool: &PgPool) -> Result<()> {
-    // VACUUM refuses transaction blocks: the simple protocol, one statement each.
-    sqlx::raw_sql("VACUUM kyc_keys").execute(pool).await?;
-    sqlx::raw_sql("VACUUM kyc_subjects").execute(pool).await?;
-    Ok(())
+    use sqlx::Executor;
+    let mut conn = pool.acquire().await?;
+    // VACUUM refuses transaction blocks: the simple protocol (a statement
+    // without arguments), one statement each, on one connection that holds
+    // the role.
+    let set_role = format!("SET ROLE {KYC_OWNER}");
+    let mut done = Ok(());
+    for statement in [
+        set_role.as_str(),
+        "VACUUM kyc_keys",
+        "VACUUM kyc_subjects",
+        "RESET ROLE",
+    ] {
+        if let Err(e) = conn.execute(statement).await {
+            done = Err(anyhow::Error::new(e).context(format!("purging erased KYC data: {statement}")));
+            break;
+        }
+    }
+    if done.is_err() {
+        // Never hand the pool a connection that may still hold the role.
+        conn.close_on_drop();
+    }
+    done
 }
 
 /// Erases every subject past its retention date; logs the run (also when
