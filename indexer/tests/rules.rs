@@ -1213,7 +1213,17 @@ async fn two_versions_activated_at_once_leave_one_active() {
         },
     );
     let compiled = |spec: &RuleSpec| CompiledRule::compile(spec.clone()).unwrap();
-    assert!(registry::register(pool, &compiled(&spec), "t.race.json", "test")
+    // Two readers of the directory load the same new version at once: one
+    // loads it, the other finds it loaded (not "refused").
+    let (first, second) = (compiled(&spec), compiled(&spec));
+    let (a, b) = tokio::join!(
+        registry::register(pool, &first, "t.race.json", "sighup"),
+        registry::register(pool, &second, "t.race.json", "reload")
+    );
+    let mut loaded = [a.unwrap(), b.unwrap()];
+    loaded.sort();
+    assert_eq!(loaded, [false, true]);
+    assert!(!registry::register(pool, &compiled(&spec), "t.race.json", "test")
         .await
         .unwrap());
     spec.version = 2;

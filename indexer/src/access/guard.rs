@@ -76,6 +76,31 @@ pub struct Limiter {
     refusals: Arc<DefaultKeyedRateLimiter<Client>>,
     /// Clients over their refusal budget, and until when.
     blocked: Arc<Mutex<HashMap<Client, Instant>>>,
+    /// Lookups in flight per client: refusals are only counted once they
+    /// return, so without this cap a client's concurrent burst would reach
+    /// the database whole before the first was counted.
+    in_flight: Arc<Mutex<HashMap<Client, usize>>>,
+}
+
+/// Uncached token lookups one client may have in flight at once.
+const MAX_LOOKUPS_IN_FLIGHT: usize = 4;
+
+/// A lookup counted in flight until dropped.
+pub struct InFlight {
+    limiter: Limiter,
+    client: Client,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut in_flight = self.limiter.in_flight.lock().expect("limiter lock");
+        if let Some(n) = in_flight.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                in_flight.remove(&self.client);
+            }
+        }
+    }
 }
 
 fn wait_of(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> Duration {
@@ -99,6 +124,7 @@ impl Limiter {
                 Quota::per_second(limit.refusals_per_second).allow_burst(refusal_burst),
             )),
             blocked: Arc::default(),
+            in_flight: Arc::default(),
         }
     }
 
@@ -110,17 +136,31 @@ impl Limiter {
             .map(|n| whole_seconds(wait_of(n)))
     }
 
-    /// Seconds to wait when `client` may not have a token looked up now.
-    fn lookup_retry_after(&self, client: Client) -> Option<u64> {
-        let mut blocked = self.blocked.lock().expect("limiter lock");
-        let until = *blocked.get(&client)?;
-        match until.checked_duration_since(Instant::now()) {
-            Some(wait) if !wait.is_zero() => Some(whole_seconds(wait)),
-            _ => {
-                blocked.remove(&client);
-                None
+    /// A lookup for `client` if it may have one now (held until it
+    /// returns), or the seconds to wait: while it is over its refusal
+    /// budget, or has [`MAX_LOOKUPS_IN_FLIGHT`] lookups running.
+    fn start_lookup(&self, client: Client) -> Result<InFlight, u64> {
+        {
+            let mut blocked = self.blocked.lock().expect("limiter lock");
+            if let Some(until) = blocked.get(&client).copied() {
+                match until.checked_duration_since(Instant::now()) {
+                    Some(wait) if !wait.is_zero() => return Err(whole_seconds(wait)),
+                    _ => {
+                        blocked.remove(&client);
+                    }
+                }
             }
         }
+        let mut in_flight = self.in_flight.lock().expect("limiter lock");
+        let n = in_flight.entry(client).or_insert(0);
+        if *n >= MAX_LOOKUPS_IN_FLIGHT {
+            return Err(1);
+        }
+        *n += 1;
+        Ok(InFlight {
+            limiter: self.clone(),
+            client,
+        })
     }
 
     /// Counts a lookup that refused `client`'s token; over the budget, the
@@ -158,9 +198,10 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
         Some(answer) => Ok(answer),
         None => {
             let client = client_of(req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()));
-            if let Some(seconds) = s.limiter.lookup_retry_after(client) {
-                return ApiError::TooManyRequests(seconds).into_response();
-            }
+            let _lookup = match s.limiter.start_lookup(client) {
+                Ok(lookup) => lookup,
+                Err(seconds) => return ApiError::TooManyRequests(seconds).into_response(),
+            };
             tokens::authenticate_digest(&s.pool, &digest).await.map(|r| match r {
                 Ok((caller, expires_at)) => {
                     s.tokens.put(digest, caller.clone(), expires_at);
@@ -254,5 +295,24 @@ mod tests {
         assert_eq!(client_of(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
         assert_eq!(client_of(ip("192.0.2.7")), ip("192.0.2.7"));
         assert_eq!(client_of(None), None);
+    }
+
+    #[test]
+    fn a_client_has_a_few_lookups_in_flight_at_most() {
+        let limiter = Limiter::new(RateLimit::default());
+        let a = client_of(Some("192.0.2.1".parse().unwrap()));
+        let b = client_of(Some("192.0.2.2".parse().unwrap()));
+        let mut running: Vec<InFlight> = (0..MAX_LOOKUPS_IN_FLIGHT)
+            .map(|_| limiter.start_lookup(a).expect("under the cap"))
+            .collect();
+        assert_eq!(limiter.start_lookup(a).err(), Some(1), "the cap");
+        assert!(limiter.start_lookup(b).is_ok(), "another client is not held up");
+        running.pop();
+        assert!(limiter.start_lookup(a).is_ok(), "a finished lookup frees its place");
+        drop(running);
+        assert!(
+            limiter.in_flight.lock().unwrap().get(&a).is_none(),
+            "nothing left counted"
+        );
     }
 }

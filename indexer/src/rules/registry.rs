@@ -138,14 +138,7 @@ pub async fn register(pool: &PgPool, rule: &CompiledRule, source: &str, by: &str
     let sha = spec.digest()?;
     let list = rule.list();
     let list_sha = list.as_ref().map(|(_, digest)| digest.clone());
-    let mut tx = pool.begin().await?;
-    let existing: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT sha256, list_sha256 FROM rule_versions WHERE rule_id = $1 AND version = $2 FOR UPDATE")
-            .bind(&spec.id)
-            .bind(spec.version)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some((old, old_list)) = existing {
+    let same_as = |old: String, old_list: Option<String>| -> Result<bool> {
         let changed = |what, old: String, new: String| RuleError::Changed {
             id: spec.id.clone(),
             version: spec.version,
@@ -154,18 +147,30 @@ pub async fn register(pool: &PgPool, rule: &CompiledRule, source: &str, by: &str
             new,
         };
         if old != sha {
-            return Err(changed("rule file", old, sha).into());
+            return Err(changed("rule file", old, sha.clone()).into());
         }
         // A version stored before lists were (old_list None) keeps reading
         // its file: there is no list of its approval to compare with.
-        match (old_list, list_sha) {
-            (Some(old), Some(new)) if old != new => return Err(changed("sanctions list", old, new).into()),
-            _ => return Ok(false),
+        match (old_list, &list_sha) {
+            (Some(old), Some(new)) if old != *new => Err(changed("sanctions list", old, new.clone()).into()),
+            _ => Ok(false),
         }
+    };
+    let mut tx = pool.begin().await?;
+    let existing: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT sha256, list_sha256 FROM rule_versions WHERE rule_id = $1 AND version = $2 FOR UPDATE")
+            .bind(&spec.id)
+            .bind(spec.version)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((old, old_list)) = existing {
+        return same_as(old, old_list);
     }
-    sqlx::query(
+    // Two readers of the directory (SIGHUP and POST /rules/reload) may load
+    // the same new version at once: the second finds the first's row.
+    let inserted = sqlx::query(
         "INSERT INTO rule_versions (rule_id, version, spec, sha256, source, loaded_by, list_sha256, listed) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (rule_id, version) DO NOTHING",
     )
     .bind(&spec.id)
     .bind(spec.version)
@@ -177,6 +182,15 @@ pub async fn register(pool: &PgPool, rule: &CompiledRule, source: &str, by: &str
     .bind(list.as_ref().map(|(listed, _)| *listed))
     .execute(&mut *tx)
     .await?;
+    if inserted.rows_affected() == 0 {
+        let (old, old_list): (String, Option<String>) =
+            sqlx::query_as("SELECT sha256, list_sha256 FROM rule_versions WHERE rule_id = $1 AND version = $2")
+                .bind(&spec.id)
+                .bind(spec.version)
+                .fetch_one(&mut *tx)
+                .await?;
+        return same_as(old, old_list);
+    }
     let mut details = serde_json::json!({"version": spec.version, "sha256": sha, "source": source});
     if let Some((listed, digest)) = &list {
         details["list_sha256"] = digest.clone().into();
