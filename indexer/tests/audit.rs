@@ -336,6 +336,9 @@ async fn the_database_refuses_updates_and_deletes() {
     for sql in [
         "UPDATE audit_records SET record = '\\x00' WHERE seq = 0",
         "DELETE FROM audit_records WHERE seq = 0",
+        "DELETE FROM audit_head",
+        "TRUNCATE audit_head",
+        "INSERT INTO audit_head (id, size, last_leaf) VALUES (2, 0, '\\x00')",
     ] {
         let err = sqlx::query(sql).execute(&mut svc).await.unwrap_err().to_string();
         assert!(err.contains("permission denied"), "{sql}: {err}");
