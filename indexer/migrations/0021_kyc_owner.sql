@@ -33,25 +33,20 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 DO $$
+DECLARE
+    member text;
 BEGIN
-    IF NOT pg_has_role('fog_service', 'fog_kyc_owner', 'MEMBER') THEN
-        GRANT fog_kyc_owner TO fog_service;
-    END IF;
-EXCEPTION WHEN OTHERS THEN
-    IF NOT pg_has_role('fog_service', 'fog_kyc_owner', 'MEMBER') THEN
-        RAISE;
-    END IF;
-END
-$$;
-DO $$
-BEGIN
-    IF NOT pg_has_role(current_user, 'fog_kyc_owner', 'MEMBER') THEN
-        GRANT fog_kyc_owner TO CURRENT_USER;
-    END IF;
-EXCEPTION WHEN OTHERS THEN
-    IF NOT pg_has_role(current_user, 'fog_kyc_owner', 'MEMBER') THEN
-        RAISE;
-    END IF;
+    FOREACH member IN ARRAY ARRAY['fog_service', current_user::text] LOOP
+        BEGIN
+            IF NOT pg_has_role(member, 'fog_kyc_owner', 'MEMBER') THEN
+                EXECUTE format('GRANT fog_kyc_owner TO %I', member);
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            IF NOT pg_has_role(member, 'fog_kyc_owner', 'MEMBER') THEN
+                RAISE;
+            END IF;
+        END;
+    END LOOP;
 END
 $$;
 ALTER TABLE kyc_subjects OWNER TO fog_kyc_owner;

@@ -417,6 +417,11 @@ impl EvmAnchor {
     }
 }
 
+/// An eighth more than `fee`, and at least one more.
+fn raised(fee: u128) -> u128 {
+    fee.saturating_add(fee / 8).saturating_add(1)
+}
+
 /// Fees offered per gas, in wei.
 #[derive(Debug, Clone, Copy)]
 enum Fees {
@@ -521,6 +526,20 @@ impl Client {
         }
     }
 
+    /// What a replacement offers per gas where the old offered `old` and
+    /// the market asks `market`: the market's price, at least an eighth more
+    /// than before (what nodes' pools ask of a replacement), at most the cap.
+    /// `None` while the market asks no more than the old offer, or when the
+    /// cap leaves less than an eighth more (the pool would refuse it; the
+    /// old one waits instead).
+    fn replacement_offer(&self, old: u128, market: u128) -> Option<u128> {
+        if market <= old {
+            return None;
+        }
+        let offer = market.max(raised(old)).min(self.max_fee_cap.unwrap_or(u128::MAX));
+        (offer >= raised(old)).then_some(offer)
+    }
+
     /// A replacement of the signed transaction `raw` (same nonce, call and
     /// gas limit) paying what the market asks now and at least an eighth
     /// more than before (what nodes' pools ask of a replacement); `None`
@@ -528,7 +547,6 @@ impl Client {
     async fn replacement(&self, raw: &[u8]) -> Result<Option<PreparedTx>, EvmError> {
         let old = TxEnvelope::decode_2718(&mut &raw[..])
             .map_err(|e| EvmError::Decode(format!("the recorded transaction does not decode: {e}")))?;
-        let raised = |fee: u128| fee.saturating_add(fee / 8).saturating_add(1);
         let market = self.market_fees().await?;
         let fees = match old.max_priority_fee_per_gas() {
             Some(old_priority) => {
@@ -538,20 +556,13 @@ impl Client {
                     Fees::Eip1559 { max_fee, priority } => (max_fee, priority),
                     Fees::Legacy(price) => (price, old_priority),
                 };
-                if max_fee <= old.max_fee_per_gas() {
+                let Some(max_fee) = self.replacement_offer(old.max_fee_per_gas(), max_fee) else {
                     return Ok(None);
-                }
-                let max_fee = max_fee.max(raised(old.max_fee_per_gas()));
-                let fees = self.capped(Fees::Eip1559 {
+                };
+                Fees::Eip1559 {
                     max_fee,
                     priority: priority.max(raised(old_priority)).min(max_fee),
-                });
-                // Capped below an eighth more, the node's pool would refuse
-                // it as a replacement: the old one waits instead.
-                if matches!(fees, Fees::Eip1559 { max_fee, .. } if max_fee < raised(old.max_fee_per_gas())) {
-                    return Ok(None);
                 }
-                fees
             }
             None => {
                 let old_price = old.gas_price().ok_or_else(|| {
@@ -561,14 +572,10 @@ impl Client {
                     Fees::Legacy(price) => price,
                     Fees::Eip1559 { max_fee, .. } => max_fee,
                 };
-                if price <= old_price {
+                let Some(price) = self.replacement_offer(old_price, price) else {
                     return Ok(None);
-                }
-                let fees = self.capped(Fees::Legacy(price.max(raised(old_price))));
-                if matches!(fees, Fees::Legacy(price) if price < raised(old_price)) {
-                    return Ok(None);
-                }
-                fees
+                };
+                Fees::Legacy(price)
             }
         };
         let mut request = TransactionRequest::default()

@@ -72,8 +72,9 @@ struct RunArgs {
     #[arg(long, default_value_t = 60)]
     evm_replace_after_seconds: u64,
     /// The most an EVM anchoring (or its replacement) offers per gas, in
-    /// gwei; above it the transaction waits in the pool until fees fall.
-    /// Default: what the node asks.
+    /// gwei; above it the transaction waits until fees fall (in the pool, or
+    /// re-sent where a node refuses an offer below its base fee). Default:
+    /// what the node asks.
     #[arg(long)]
     evm_max_fee_gwei: Option<f64>,
     /// Anchor the latest checkpoint everywhere now, wait for confirmation, exit.

@@ -55,6 +55,15 @@ fn tx(n: u8) -> SignedAnchor {
     }
 }
 
+/// Records the anchoring of `size` by `tx`, as the daemon does before
+/// broadcasting it.
+async fn recorded(pool: &PgPool, size: u64, tx: &SignedAnchor) -> i64 {
+    let mut conn = pool.acquire().await.unwrap();
+    state::record(&mut conn, "evm:1:0xabc", size, &[size as u8; 32], tx)
+        .await
+        .unwrap()
+}
+
 async fn row(pool: &PgPool, id: i64) -> (String, String, Vec<u8>, Vec<String>, Vec<Vec<u8>>) {
     let r = sqlx::query("SELECT status, tx_hash, raw_tx, replaced, replaced_raw FROM relayer_anchors WHERE id = $1")
         .bind(id)
@@ -68,11 +77,7 @@ async fn row(pool: &PgPool, id: i64) -> (String, String, Vec<u8>, Vec<String>, V
 async fn replacements_are_kept_undone_when_refused_and_confirmed_under_the_mined_one() {
     let db = Scratch::new("replace").await;
     let pool = &db.pool;
-    let mut conn = pool.acquire().await.unwrap();
-    let id = state::record(&mut conn, "evm:1:0xabc", 5, &[1; 32], &tx(1))
-        .await
-        .unwrap();
-    drop(conn);
+    let id = recorded(pool, 5, &tx(1)).await;
 
     state::replace(pool, id, &tx(2)).await.unwrap();
     let pending = state::pending(pool, "evm:1:0xabc").await.unwrap();
@@ -109,11 +114,7 @@ async fn replacements_are_kept_undone_when_refused_and_confirmed_under_the_mined
     assert!(err.to_string().contains("no longer in flight"), "{err}");
 
     // Confirmed under its latest transaction: nothing moves.
-    let mut conn = pool.acquire().await.unwrap();
-    let other = state::record(&mut conn, "evm:1:0xabc", 6, &[2; 32], &tx(5))
-        .await
-        .unwrap();
-    drop(conn);
+    let other = recorded(pool, 6, &tx(5)).await;
     state::replace(pool, other, &tx(6)).await.unwrap();
     state::confirm(pool, other, &tx(6).tx_hash, 101, 40_000).await.unwrap();
     let (_, hash, raw, replaced, _) = row(pool, other).await;

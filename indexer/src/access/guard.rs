@@ -58,7 +58,7 @@ const MAX_TRACKED_CLIENTS: usize = 100_000;
 /// process, as the tests do).
 type Client = Option<IpAddr>;
 
-pub fn client_of(peer: Option<IpAddr>) -> Client {
+fn client_of(peer: Option<IpAddr>) -> Client {
     peer.map(|ip| match ip {
         IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
             IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1)))

@@ -157,17 +157,9 @@ pub async fn register(pool: &PgPool, rule: &CompiledRule, source: &str, by: &str
         }
     };
     let mut tx = pool.begin().await?;
-    let existing: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT sha256, list_sha256 FROM rule_versions WHERE rule_id = $1 AND version = $2 FOR UPDATE")
-            .bind(&spec.id)
-            .bind(spec.version)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some((old, old_list)) = existing {
-        return same_as(old, old_list);
-    }
-    // Two readers of the directory (SIGHUP and POST /rules/reload) may load
-    // the same new version at once: the second finds the first's row.
+    // A version already there (loaded before, or by the other reader of the
+    // directory at this moment, SIGHUP or POST /rules/reload) is not
+    // inserted again but compared with.
     let inserted = sqlx::query(
         "INSERT INTO rule_versions (rule_id, version, spec, sha256, source, loaded_by, list_sha256, listed) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (rule_id, version) DO NOTHING",

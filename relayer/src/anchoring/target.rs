@@ -65,6 +65,24 @@ pub enum Target {
     Evm(EvmTarget),
 }
 
+/// A signed EVM transaction as the state table keeps it.
+fn signed(tx: evm::PreparedTx) -> SignedAnchor {
+    SignedAnchor {
+        tx_hash: format!("0x{}", hex::encode(tx.hash)),
+        raw: tx.raw,
+        nonce: tx.nonce,
+    }
+}
+
+/// A recorded EVM transaction as the EVM client takes it.
+fn prepared(tx: &SignedAnchor) -> Result<evm::PreparedTx> {
+    Ok(evm::PreparedTx {
+        hash: evm_hash(&tx.tx_hash)?,
+        raw: tx.raw.clone(),
+        nonce: tx.nonce,
+    })
+}
+
 fn hex32(h: &[u8]) -> Result<[u8; 32]> {
     h.try_into().map_err(|_| anyhow!("not a 32-byte hash"))
 }
@@ -132,14 +150,7 @@ impl Target {
                     nonce: tx.sequence,
                 })
             }
-            Target::Evm(t) => {
-                let tx = t.anchor.prepare_anchor(checkpoint.size, checkpoint.root).await?;
-                Ok(SignedAnchor {
-                    tx_hash: format!("0x{}", hex::encode(tx.hash)),
-                    raw: tx.raw,
-                    nonce: tx.nonce,
-                })
-            }
+            Target::Evm(t) => Ok(signed(t.anchor.prepare_anchor(checkpoint.size, checkpoint.root).await?)),
         }
     }
 
@@ -149,18 +160,7 @@ impl Target {
     pub async fn replacement(&self, tx: &SignedAnchor) -> Result<Option<SignedAnchor>> {
         match self {
             Target::Cosmwasm(_) => Ok(None),
-            Target::Evm(t) => {
-                let prepared = evm::PreparedTx {
-                    hash: evm_hash(&tx.tx_hash)?,
-                    raw: tx.raw.clone(),
-                    nonce: tx.nonce,
-                };
-                Ok(t.anchor.replacement(&prepared).await?.map(|new| SignedAnchor {
-                    tx_hash: format!("0x{}", hex::encode(new.hash)),
-                    raw: new.raw,
-                    nonce: new.nonce,
-                }))
-            }
+            Target::Evm(t) => Ok(t.anchor.replacement(&prepared(tx)?).await?.map(signed)),
         }
     }
 
@@ -183,18 +183,11 @@ impl Target {
                     Err(e) => Err(e.into()),
                 }
             }
-            Target::Evm(t) => {
-                let prepared = evm::PreparedTx {
-                    hash: evm_hash(&tx.tx_hash)?,
-                    raw: tx.raw.clone(),
-                    nonce: tx.nonce,
-                };
-                match t.anchor.send_prepared(&prepared).await {
-                    Ok(()) => Ok(Broadcast::Accepted),
-                    Err(e @ EvmError::NonceTaken { .. }) => Ok(Broadcast::Superseded(e.to_string())),
-                    Err(e) => Err(e.into()),
-                }
-            }
+            Target::Evm(t) => match t.anchor.send_prepared(&prepared(tx)?).await {
+                Ok(()) => Ok(Broadcast::Accepted),
+                Err(e @ EvmError::NonceTaken { .. }) => Ok(Broadcast::Superseded(e.to_string())),
+                Err(e) => Err(e.into()),
+            },
         }
     }
 
