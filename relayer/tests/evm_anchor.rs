@@ -248,6 +248,30 @@ async fn anvil_rpc(url: &str, method: &'static str, params: serde_json::Value) -
         .unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
+/// Mines a block at base fee `wei` (without the pending transactions that
+/// offer less), then waits until the node's fee history, which fee
+/// estimates read, has caught up with it: anvil updates that history after
+/// the block, so an estimate right after `evm_mine` could still see the old
+/// base fee.
+async fn mine_at_base_fee(url: &str, wei: u128) {
+    anvil_rpc(
+        url,
+        "anvil_setNextBlockBaseFeePerGas",
+        serde_json::json!([format!("{wei:#x}")]),
+    )
+    .await;
+    anvil_rpc(url, "evm_mine", serde_json::json!([])).await;
+    for _ in 0..250 {
+        let history = anvil_rpc(url, "eth_feeHistory", serde_json::json!(["0x1", "latest", []])).await;
+        let latest = history["baseFeePerGas"][0].as_str().unwrap_or("0x0");
+        if u128::from_str_radix(latest.trim_start_matches("0x"), 16).unwrap() >= wei {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the node's fee history never showed the base fee {wei}");
+}
+
 #[tokio::test]
 async fn an_anchor_priced_out_by_rising_fees_is_replaced_and_mined_once() {
     let (anvil, anchor) = deployed().await;
@@ -261,13 +285,7 @@ async fn an_anchor_priced_out_by_rising_fees_is_replaced_and_mined_once() {
 
     // The base fee jumps past what the first transaction offers (about
     // twice the 1 gwei it was signed at): a block is mined without it.
-    anvil_rpc(
-        anvil.url(),
-        "anvil_setNextBlockBaseFeePerGas",
-        serde_json::json!(["0xe8d4a51000"]), // 1,000 gwei
-    )
-    .await;
-    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    mine_at_base_fee(anvil.url(), 1_000_000_000_000).await; // 1,000 gwei
     assert!(anchor.receipt(first.hash).await.unwrap().is_none(), "priced out");
 
     let second = anchor
@@ -315,13 +333,7 @@ async fn a_fee_cap_bounds_an_anchoring_and_its_replacements() {
     assert_eq!(offered_max_fee(anvil.url(), first.hash).await, cap);
 
     // Fees jump: uncapped it would be re-priced; at the cap it waits.
-    anvil_rpc(
-        anvil.url(),
-        "anvil_setNextBlockBaseFeePerGas",
-        serde_json::json!(["0xe8d4a51000"]),
-    )
-    .await;
-    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    mine_at_base_fee(anvil.url(), 1_000_000_000_000).await;
     assert!(
         anchor.replacement(&first).await.unwrap().is_some(),
         "uncapped: re-priced"
