@@ -587,6 +587,40 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     });
     assert!(done["tx_hash"].is_string(), "{done}");
     assert_eq!(ok(&["registry", "show", &listed])["status"]["sanctioned"], true);
+    // A KYC renewal of the listed address keeps the sanction (`fog
+    // registry set` repeats the flag, the contract refuses a change), and
+    // flagging an entry that exists goes through `fog registry sanction`.
+    let commitment = "44".repeat(32);
+    let kyc = |who: &str, extra: &[&str]| {
+        let mut args = vec![
+            "registry",
+            "set",
+            who,
+            "--tier",
+            "1",
+            "--jurisdiction",
+            "DE",
+            "--commitment",
+            &commitment,
+            "--from",
+            "officer",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    kyc(&listed, &[]).unwrap();
+    let shown = ok(&["registry", "show", &listed]);
+    assert_eq!(
+        (&shown["status"]["sanctioned"], &shown["status"]["kyc_tier"]),
+        (&Value::Bool(true), &Value::from(1))
+    );
+    let kyc_only = cosmrs::AccountId::new("inj", &rand::random::<[u8; 20]>())
+        .unwrap()
+        .to_string();
+    kyc(&kyc_only, &[]).unwrap();
+    let err = kyc(&kyc_only, &["--sanctioned"]).unwrap_err();
+    assert!(err.contains("already has an entry, not sanctioned"), "{err}");
+    assert_eq!(ok(&["registry", "show", &kyc_only])["status"]["sanctioned"], false);
 
     // Nothing missed: both chains catch up with the log's latest checkpoint.
     let latest = wait_for(

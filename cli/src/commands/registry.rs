@@ -1,9 +1,10 @@
 //! The compliance registry: entries written by officers.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::Subcommand;
 use cosmwasm_std::Timestamp;
 use fog_registry::msg::{EntryResponse, ExecuteMsg, QueryMsg, StatusResponse};
+use fog_relayer::chain::ChainClient;
 
 use super::parse_hash;
 use crate::context::Context;
@@ -20,6 +21,8 @@ pub enum RegistryCmd {
         /// ISO 3166-1 alpha-2 code, e.g. CH.
         #[arg(long)]
         jurisdiction: String,
+        /// Create the entry flagged as sanctioned. An existing entry keeps
+        /// its flag: `fog registry sanction` changes it, with a reason.
         #[arg(long)]
         sanctioned: bool,
         /// Days until the KYC verification expires (1 to 36500).
@@ -65,6 +68,14 @@ pub async fn run(ctx: &Context, cmd: RegistryCmd) -> Result<()> {
             from,
         } => {
             let address = ctx.address(&address, &client)?;
+            let existing = entry(&client, &registry, &address).await?;
+            let sanctioned = match existing.entry {
+                Some(e) if sanctioned && !e.sanctioned => bail!(
+                    "{address} already has an entry, not sanctioned: flag it with `fog registry sanction {address} --reason ...`"
+                ),
+                Some(e) => e.sanctioned,
+                None => sanctioned,
+            };
             let expires_at = match expires_in_days {
                 Some(days) => {
                     let (_, now) = client.latest_block().await?;
@@ -125,14 +136,7 @@ pub async fn run(ctx: &Context, cmd: RegistryCmd) -> Result<()> {
         }
         RegistryCmd::Show { address } => {
             let address = ctx.address(&address, &client)?;
-            let entry: EntryResponse = client
-                .query(
-                    &registry,
-                    &QueryMsg::Entry {
-                        address: address.clone(),
-                    },
-                )
-                .await?;
+            let entry = entry(&client, &registry, &address).await?;
             let status: StatusResponse = client
                 .query(
                     &registry,
@@ -157,4 +161,15 @@ pub async fn run(ctx: &Context, cmd: RegistryCmd) -> Result<()> {
             })
         }
     }
+}
+
+async fn entry(client: &ChainClient, registry: &str, address: &str) -> Result<EntryResponse> {
+    Ok(client
+        .query(
+            registry,
+            &QueryMsg::Entry {
+                address: address.to_string(),
+            },
+        )
+        .await?)
 }

@@ -10,6 +10,10 @@ use crate::checkpoint::{accept, to_hash, Previous, Proposal};
 use crate::error::ContractError;
 use crate::state::{Anchored, Latest, CHECKPOINTS, LATEST, LOGS};
 
+/// How far a checkpoint's timestamp may be ahead of the block's time: the
+/// log's clock and the chain's may disagree, but not by hours.
+pub const MAX_CLOCK_AHEAD_SECONDS: u64 = 3_600;
+
 /// A submitted checkpoint, as in `ExecuteMsg::Checkpoint`.
 pub struct Submission {
     pub origin: String,
@@ -29,6 +33,16 @@ pub fn checkpoint(deps: DepsMut, env: Env, info: MessageInfo, s: Submission) -> 
         return Err(ContractError::Unauthorized {
             origin: s.origin,
             sender: info.sender.into_string(),
+        });
+    }
+    // A timestamp is never checked against anything but the next one, so
+    // one far ahead (milliseconds taken for seconds, a bad clock) would
+    // refuse every later checkpoint of the log for good.
+    let latest_allowed = env.block.time.seconds().saturating_add(MAX_CLOCK_AHEAD_SECONDS);
+    if s.timestamp > latest_allowed {
+        return Err(ContractError::TimestampInFuture {
+            timestamp: s.timestamp,
+            block_time: env.block.time.seconds(),
         });
     }
     let latest = LATEST.may_load(deps.storage, &s.origin)?;

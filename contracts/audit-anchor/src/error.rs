@@ -64,6 +64,9 @@ pub enum ContractError {
     #[error("timestamp {timestamp} is before the latest anchored timestamp {latest_timestamp}")]
     TimestampWentBack { timestamp: u64, latest_timestamp: u64 },
 
+    #[error("timestamp {timestamp} is more than an hour ahead of the block time {block_time}")]
+    TimestampInFuture { timestamp: u64, block_time: u64 },
+
     #[error("consistency proof from size {latest_size} to {size} does not verify: {reason}")]
     InconsistentProof {
         latest_size: u64,

@@ -54,7 +54,8 @@ pub enum ExecuteMsg {
         /// this size: exactly 32 bytes.
         root: HexBinary,
         /// The log's own time of the checkpoint, in seconds since the Unix
-        /// epoch; never before the latest anchored checkpoint's timestamp.
+        /// epoch; never before the latest anchored checkpoint's timestamp,
+        /// nor more than an hour ahead of the block's time.
         timestamp: u64,
         /// RFC 9162 consistency proof from the latest anchored checkpoint
         /// of this log to this one (32-byte hashes, in the RFC's order).

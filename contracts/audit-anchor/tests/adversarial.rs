@@ -223,6 +223,28 @@ fn a_timestamp_going_back_is_refused() {
 }
 
 #[test]
+fn a_timestamp_far_ahead_of_the_chain_is_refused() {
+    let (mut suite, mut log) = anchored();
+    log.append("audit", 1);
+    // The suite moves the block 5 s on before each submission.
+    let at = |suite: &Suite| suite.app.block_info().time.seconds() + 5;
+    // Milliseconds for seconds, or u64::MAX, would have blocked the log.
+    for ahead in [|now: u64| now + 3_601, |now| now * 1_000, |_| u64::MAX] {
+        let now = at(&suite);
+        refused(
+            &mut suite,
+            &log.checkpoint(Some(8), ahead(now)),
+            ContractError::TimestampInFuture {
+                timestamp: ahead(now),
+                block_time: now,
+            },
+        );
+    }
+    let now = at(&suite);
+    suite.submit(&log.checkpoint(Some(8), now + 3_600)).unwrap();
+}
+
+#[test]
 fn an_unknown_log_is_refused() {
     let (mut suite, log) = anchored();
     let msg = ExecuteMsg::Checkpoint {

@@ -24,6 +24,7 @@ pub fn instantiate(
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
+    cw_utils::nonpayable(&info)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let owner = deps.api.addr_validate(&msg.owner)?;
     CONFIG.save(deps.storage, &Config { owner: owner.clone() })?;
@@ -35,6 +36,8 @@ pub fn instantiate(
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+    // Funds sent here could never leave: refuse them.
+    cw_utils::nonpayable(&info)?;
     match msg {
         ExecuteMsg::AddOfficer { address } => execute::add_officer(deps, info, address),
         ExecuteMsg::RemoveOfficer { address } => execute::remove_officer(deps, info, address),

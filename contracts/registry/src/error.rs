@@ -1,4 +1,5 @@
 use cosmwasm_std::StdError;
+use cw_utils::PaymentError;
 use thiserror::Error;
 
 /// Every refusal of the registry, one variant each.
@@ -6,6 +7,9 @@ use thiserror::Error;
 pub enum ContractError {
     #[error("{0}")]
     Std(#[from] StdError),
+
+    #[error("{0}")]
+    Payment(#[from] PaymentError),
 
     #[error("only the owner may do this")]
     NotOwner,
@@ -31,6 +35,9 @@ pub enum ContractError {
     #[error("expires_at must be later than the current block time; to end a verification now, set tier 0 or remove the entry")]
     ExpiryNotInFuture,
 
+    #[error("expires_at is more than {max_days} days ahead; for a verification that never expires, leave it out")]
+    ExpiryTooFar { max_days: u64 },
+
     #[error("reason is {length} characters long: at most {max} are allowed")]
     ReasonTooLong { length: usize, max: usize },
 
@@ -42,6 +49,9 @@ pub enum ContractError {
 
     #[error("{address} is sanctioned: lift the sanction with SetSanctioned before removing the entry")]
     EntrySanctioned { address: String },
+
+    #[error("{address}'s sanctions flag is {sanctioned}: SetEntry must repeat it; change it with SetSanctioned, which records why")]
+    SanctionNotChangedBySetEntry { address: String, sanctioned: bool },
 
     #[error("cannot migrate from contract {found}: this code is {expected}")]
     WrongContract { expected: String, found: String },

@@ -72,7 +72,14 @@ pub fn set_entry(deps: DepsMut, env: Env, info: MessageInfo, new: NewEntry) -> R
     rules::validate_commitment(&new.commitment)?;
     rules::validate_expiry(new.expires_at, env.block.time)?;
 
-    let created = !ENTRIES.has(deps.storage, &address);
+    let existing = ENTRIES.may_load(deps.storage, &address)?;
+    if let Some(existing) = existing.as_ref().filter(|e| e.sanctioned != new.sanctioned) {
+        return Err(ContractError::SanctionNotChangedBySetEntry {
+            address: address.into(),
+            sanctioned: existing.sanctioned,
+        });
+    }
+    let created = existing.is_none();
     let entry = Entry {
         kyc_tier: new.kyc_tier,
         jurisdiction: new.jurisdiction,

@@ -34,10 +34,14 @@ pub enum ExecuteMsg {
         /// Where the subject is established: ISO 3166-1 alpha-2 code, two
         /// uppercase letters (e.g. "DE"); "ZZ" for unknown.
         jurisdiction: String,
-        /// Whether the address is sanctioned; the flag never expires.
+        /// Whether the address is sanctioned; the flag never expires. A
+        /// new entry may start either way; replacing an entry must repeat
+        /// its flag (a change goes through `SetSanctioned`, which records
+        /// why), so renewing a KYC cannot lift a sanction by omission.
         sanctioned: bool,
         /// When the KYC verification expires (then the tier counts as 0);
-        /// must be later than the current block time; `None`: never.
+        /// must be later than the current block time and at most 36,525
+        /// days (a century) after it; `None`: never.
         expires_at: Option<Timestamp>,
         /// sha256 of the off-chain KYC record (exactly 32 bytes), binding
         /// the entry to it without putting personal data on-chain.

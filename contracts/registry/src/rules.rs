@@ -44,9 +44,18 @@ pub fn validate_commitment(commitment: &HexBinary) -> Result<(), ContractError> 
 
 /// A verification that has already expired is refused: set tier 0 or
 /// remove the entry instead.
+/// How far ahead a KYC verification may expire: a century (an expiry is a
+/// date a verification is good until, not "never", which is `None`). It
+/// also keeps every expiry within a signed 64-bit count of nanoseconds
+/// (until 2262), which is how databases and most readers hold times.
+pub const MAX_EXPIRY_DAYS: u64 = 36_525;
+
 pub fn validate_expiry(expires_at: Option<Timestamp>, now: Timestamp) -> Result<(), ContractError> {
     match expires_at {
         Some(at) if at <= now => Err(ContractError::ExpiryNotInFuture),
+        Some(at) if at > now.plus_days(MAX_EXPIRY_DAYS) => Err(ContractError::ExpiryTooFar {
+            max_days: MAX_EXPIRY_DAYS,
+        }),
         _ => Ok(()),
     }
 }

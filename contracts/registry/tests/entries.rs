@@ -172,6 +172,25 @@ fn expiry_in_the_past_is_refused() {
 }
 
 #[test]
+fn expiry_beyond_a_century_is_refused() {
+    let mut s = Suite::new();
+    let (officer, alice) = (s.officer.clone(), s.alice.clone());
+    let now = s.now();
+    let century = now.plus_days(fog_registry::rules::MAX_EXPIRY_DAYS);
+    s.exec(&officer, &set_entry_msg(&alice, 2, Some(century))).unwrap();
+    for too_far in [
+        century.plus_nanos(1),
+        cosmwasm_std::Timestamp::from_nanos(i64::MAX as u64 + 1),
+        cosmwasm_std::Timestamp::from_nanos(u64::MAX),
+    ] {
+        assert_eq!(
+            s.exec(&officer, &set_entry_msg(&alice, 2, Some(too_far))).unwrap_err(),
+            ContractError::ExpiryTooFar { max_days: 36_525 }
+        );
+    }
+}
+
+#[test]
 fn expired_entry_counts_as_tier_zero() {
     let mut s = Suite::new();
     let (officer, alice) = (s.officer.clone(), s.alice.clone());
@@ -444,6 +463,54 @@ fn removing_a_sanctioned_entry_is_refused() {
 }
 
 #[test]
+fn replacing_an_entry_cannot_change_its_sanctions_flag() {
+    let mut s = Suite::new();
+    let (officer, alice, mallory) = (s.officer.clone(), s.alice.clone(), s.mallory.clone());
+    s.exec(
+        &officer,
+        &ExecuteMsg::SetSanctioned {
+            address: mallory.to_string(),
+            sanctioned: true,
+            reason: Some("OFAC SDN 2026-12-01".to_string()),
+        },
+    )
+    .unwrap();
+    // A routine KYC renewal that leaves the flag out (false) is refused,
+    // and the sanction stands.
+    assert_eq!(
+        s.exec(&officer, &set_entry_msg(&mallory, 1, None)).unwrap_err(),
+        ContractError::SanctionNotChangedBySetEntry {
+            address: mallory.to_string(),
+            sanctioned: true
+        }
+    );
+    assert!(s.status(&mallory).sanctioned);
+    // Repeating the flag renews the KYC fields and keeps it.
+    let renew = |address: &cosmwasm_std::Addr, sanctioned: bool| ExecuteMsg::SetEntry {
+        address: address.to_string(),
+        kyc_tier: 1,
+        jurisdiction: "DE".to_string(),
+        sanctioned,
+        expires_at: None,
+        commitment: commitment(7),
+    };
+    s.exec(&officer, &renew(&mallory, true)).unwrap();
+    let entry = s.entry(&mallory).unwrap();
+    assert_eq!((entry.kyc_tier, entry.sanctioned), (1, true));
+    // Nor can a replacement flag an entry without a reason.
+    s.exec(&officer, &set_entry_msg(&alice, 2, None)).unwrap();
+    assert_eq!(
+        s.exec(&officer, &renew(&alice, true)).unwrap_err(),
+        ContractError::SanctionNotChangedBySetEntry {
+            address: alice.to_string(),
+            sanctioned: false
+        }
+    );
+    assert!(!s.status(&alice).sanctioned);
+    // A new entry may start sanctioned (sanctions_survive_expiry).
+}
+
+#[test]
 fn entries_are_listed_a_page_at_a_time() {
     let mut s = Suite::new();
     let officer = s.officer.clone();
@@ -473,4 +540,32 @@ fn entries_are_listed_a_page_at_a_time() {
     for e in first.entries.iter().chain(&rest.entries) {
         assert_eq!(Some(e.entry.clone()), s.entry(&e.address));
     }
+}
+
+#[test]
+fn funds_are_refused() {
+    use cw_multi_test::Executor;
+    let mut s = Suite::new();
+    let (officer, alice) = (s.officer.clone(), s.alice.clone());
+    s.app
+        .init_modules(|router, _, storage| {
+            router
+                .bank
+                .init_balance(storage, &officer, cosmwasm_std::coins(100, "inj"))
+        })
+        .unwrap();
+    let err = s
+        .app
+        .execute_contract(
+            officer,
+            s.registry.clone(),
+            &set_entry_msg(&alice, 1, None),
+            &cosmwasm_std::coins(1, "inj"),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err.downcast::<ContractError>().unwrap(),
+        ContractError::Payment(_)
+    ));
+    assert_eq!(s.entry(&alice), None);
 }

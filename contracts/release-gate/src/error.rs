@@ -1,4 +1,5 @@
 use cosmwasm_std::StdError;
+use cw_utils::PaymentError;
 use thiserror::Error;
 
 use crate::request::Status;
@@ -8,6 +9,9 @@ use crate::request::Status;
 pub enum ContractError {
     #[error("{0}")]
     Std(#[from] StdError),
+
+    #[error("{0}")]
+    Payment(#[from] PaymentError),
 
     #[error("only the owner may do this")]
     NotOwner,

@@ -244,3 +244,32 @@ fn overlong_comment_is_refused() {
     );
     assert!(s.get(id).approvals.is_empty());
 }
+
+#[test]
+fn funds_are_refused() {
+    use cw_multi_test::Executor;
+    let mut s = Suite::new();
+    let owner = s.owner.clone();
+    s.app
+        .init_modules(|router, _, storage| {
+            router
+                .bank
+                .init_balance(storage, &owner, cosmwasm_std::coins(100, "inj"))
+        })
+        .unwrap();
+    let err = s
+        .app
+        .execute_contract(
+            owner,
+            s.gate.clone(),
+            &ExecuteMsg::CreateGroup {
+                name: "auditors".to_string(),
+            },
+            &cosmwasm_std::coins(1, "inj"),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err.downcast::<ContractError>().unwrap(),
+        ContractError::Payment(_)
+    ));
+}

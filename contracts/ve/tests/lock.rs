@@ -126,7 +126,7 @@ fn sanctioned_addresses_cannot_lock() {
     s.lock(&bob, fog(10), WEEK).unwrap();
     s.lock(&s.user(2), fog(10), WEEK).unwrap();
     // Flagged after locking: cannot add more.
-    s.set_kyc(&bob, 1, true).unwrap();
+    s.set_sanctioned(&bob, true).unwrap();
     let err = s.increase(&bob, fog(1)).unwrap_err();
     assert!(err.contains("sanctioned"), "{err}");
     // Nor lengthen the lock for more power and a better tier.

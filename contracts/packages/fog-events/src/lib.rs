@@ -18,7 +18,7 @@ pub mod registry;
 pub mod release_gate;
 pub mod ve;
 
-pub use value::{AttrValue, DecodeError, Json, Text};
+pub use value::{without_escaped_nul, AttrValue, DecodeError, Json, Text};
 
 /// Prefix of every fog event type as the contract emits it.
 pub const EVENT_PREFIX: &str = "fog.";

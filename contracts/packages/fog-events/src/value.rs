@@ -123,7 +123,7 @@ impl<T: AttrValue> AttrValue for Option<T> {
 /// into U+FFFD (`\ufffd`). Decoded events end up in databases, and
 /// PostgreSQL refuses U+0000 in text and jsonb; the indexer's block decoder
 /// does the same to raw NUL characters, so no decoded value carries one.
-fn without_escaped_nul(json: &str) -> std::borrow::Cow<'_, str> {
+pub fn without_escaped_nul(json: &str) -> std::borrow::Cow<'_, str> {
     if !json.contains("\\u0000") {
         return json.into();
     }

@@ -463,6 +463,21 @@ impl Suite {
         )
     }
 
+    /// Flags `who` as sanctioned or lifts the flag, as an officer does
+    /// (`admin` must already be one: `set_kyc` makes it so).
+    pub fn set_sanctioned(&mut self, who: &Addr, sanctioned: bool) -> Res {
+        let (registry, admin) = (self.registry.clone(), self.admin.clone());
+        self.execute(
+            &admin,
+            &registry,
+            &fog_registry::msg::ExecuteMsg::SetSanctioned {
+                address: who.to_string(),
+                sanctioned,
+                reason: None,
+            },
+        )
+    }
+
     // Governance
 
     pub fn gov_config(&self) -> fog_governance::state::Config {
