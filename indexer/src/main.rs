@@ -74,6 +74,22 @@ struct AuditArgs {
 }
 
 /// The signing key, created on first use.
+/// The node, once it answers: a node not up yet (or restarting) is waited
+/// for with backoff, as ingestion waits for one that goes away.
+async fn connect_waiting(url: &str, prefix: &str) -> RpcSource {
+    let mut wait = Duration::from_millis(500);
+    loop {
+        match RpcSource::connect(url, prefix).await {
+            Ok(source) => return source,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), retry_in = ?wait, "the node does not answer yet");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
 fn audit_signer(args: &AuditArgs) -> Result<fog_indexer::audit::note::NoteSigner> {
     use fog_indexer::audit::note::NoteSigner;
     if let Ok(text) = std::env::var("FOG_AUDIT_KEY") {
@@ -353,8 +369,7 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let store = store().await?;
             let signer = audit_signer(&audit)?;
-            let source =
-                RpcSource::connect(rpc.as_deref().unwrap_or(&deployment.expect("loaded").rpc), &prefix).await?;
+            let source = connect_waiting(rpc.as_deref().unwrap_or(&deployment.expect("loaded").rpc), &prefix).await;
             info!(version = %source.version, chain = %source.chain_id, "node");
             let ingest = Ingest::new(
                 source,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use fog_indexer::source::{decode_block, detect, Phase, Protocol};
+use fog_indexer::source::{decode_block, detect, DecodeError, Phase, Protocol};
 use serde_json::Value;
 
 fn load(rel: &str) -> Value {
@@ -92,4 +92,88 @@ fn mismatched_answers_are_refused() {
     results["height"] = Value::String("11".into());
     let err = decode_block(&block, &results, "cosmos", None).unwrap_err();
     assert!(err.to_string().contains("block_results is of height"), "{err}");
+}
+
+#[test]
+fn an_answer_of_another_protocol_than_the_node_reported_is_refused() {
+    let b38 = load("kvstore-v0_38/block_at_height_10.json");
+    let r38 = load("kvstore-v0_38/block_results_at_height_10.json");
+    let b37 = load("kvstore-v0_37/block_at_height_10.json");
+    let r37 = load("kvstore-v0_37/block_results_at_height_10.json");
+    // Read as 0.37, a 0.38 answer would lose its finalize_block_events; read
+    // as 0.38, a 0.37 one its begin and end block events.
+    for (block, results, reported, found) in [
+        (&b38, &r38, Protocol::BeginEnd, "finalize_block_events"),
+        (&b38, &r38, Protocol::BeginEndBase64, "finalize_block_events"),
+        (&b37, &r37, Protocol::Finalize, "begin_block_events"),
+    ] {
+        match decode_block(block, results, "cosmos", Some(reported)) {
+            Err(DecodeError::ProtocolChanged { expected, found: f, .. }) => {
+                assert_eq!((expected, f), (reported, found))
+            }
+            other => panic!("{reported:?}: {other:?}"),
+        }
+    }
+}
+
+/// A node upgraded under a running indexer (0.37 to 0.38, as chains did):
+/// the first answer of the new shape is refused, `/status` is read again,
+/// and the block is then decoded as the node now speaks.
+#[tokio::test]
+async fn the_rpc_source_reads_the_protocol_again_when_the_node_changes() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use axum::extract::State;
+    use axum::routing::get;
+    use fog_indexer::source::{BlockSource, RpcSource};
+
+    let upgraded = Arc::new(AtomicBool::new(false));
+    let status = |State(upgraded): State<Arc<AtomicBool>>| async move {
+        let version = if upgraded.load(Ordering::SeqCst) {
+            "0.38.12"
+        } else {
+            "0.37.4"
+        };
+        axum::Json(serde_json::json!({"result": {"node_info": {"version": version, "network": "kv"}}}))
+    };
+    let app = axum::Router::new()
+        .route("/status", get(status))
+        .route(
+            "/block",
+            get(|| async { axum::Json(load("kvstore-v0_38/block_at_height_10.json")) }),
+        )
+        .route(
+            "/block_results",
+            get(|| async { axum::Json(load("kvstore-v0_38/block_results_at_height_10.json")) }),
+        )
+        .with_state(upgraded.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let source = RpcSource::connect(&url, "cosmos").await.unwrap();
+    assert_eq!(source.protocol(), Some(Protocol::BeginEnd));
+    let err = source.fetch(10).await.unwrap_err();
+    assert!(err.to_string().contains("protocol changed"), "{err}");
+    upgraded.store(true, Ordering::SeqCst);
+    let block = source.fetch(10).await.unwrap();
+    assert_eq!(
+        (block.protocol, source.protocol()),
+        (Protocol::Finalize, Some(Protocol::Finalize))
+    );
+}
+
+#[test]
+fn a_result_code_that_is_no_integer_is_refused_not_read_as_success() {
+    let block = load("injective-devnet-v1_0/block.json");
+    let mut results = load("injective-devnet-v1_0/block_results.json");
+    let tx = &mut results["result"]["txs_results"][0];
+    tx["code"] = Value::Null;
+    assert_eq!(decode_block(&block, &results, "inj", None).unwrap().txs[0].code, 0);
+    for garbled in [Value::String("5x".into()), Value::Bool(true), serde_json::json!(1.5)] {
+        results["result"]["txs_results"][0]["code"] = garbled.clone();
+        let err = decode_block(&block, &results, "inj", None).unwrap_err();
+        assert!(err.to_string().contains("code is not an integer"), "{garbled}: {err}");
+    }
 }

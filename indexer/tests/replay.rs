@@ -272,6 +272,10 @@ async fn a_nul_character_from_the_chain_is_stored_as_u_fffd_not_refused() {
         if attr["key"] == "options" {
             attr["value"] = r#"["y\u0000es","no","abstain"]"#.into();
         }
+        // A proposal's actions are JSON the projection parses itself.
+        if attr["key"] == "actions" {
+            attr["value"] = r#"[{"treasury_spend":{"transfers":[{"recipient":"inj1x","asset":{"native":"a\u0000b"},"amount":"1"}]}}]"#.into();
+        }
     }
     events.push(serde_json::json!({"type": "transfer", "attributes": [
         {"key": "memo", "value": "a\u{0}b", "index": true}
@@ -296,6 +300,15 @@ async fn a_nul_character_from_the_chain_is_stored_as_u_fffd_not_refused() {
         .unwrap()
         .get(0);
     assert_eq!(options[0], "y\u{FFFD}es");
+    let actions: serde_json::Value = sqlx::query("SELECT actions FROM proposals WHERE id = 1")
+        .fetch_one(&db.store.pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        actions[0]["treasury_spend"]["transfers"][0]["asset"]["native"],
+        "a\u{FFFD}b"
+    );
 }
 
 #[tokio::test]
@@ -328,6 +341,39 @@ async fn a_veto_that_decides_a_proposal_projects_its_winner() {
         (status.as_str(), winner, decided_at),
         ("vetoed", Some(2), Some(1_800_000_004))
     );
+}
+
+#[tokio::test]
+async fn an_expiry_beyond_a_bigint_is_held_as_the_latest_time_not_wrapped() {
+    use fog_events::registry::EntrySet;
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 6, 2).unwrap();
+    let (b, mut r) = synth::block(5, 2);
+    let set = synth::fog(
+        &synth::watched().registry,
+        &EntrySet {
+            address: "inj1faraway".into(),
+            kyc_tier: 2,
+            jurisdiction: "DE".into(),
+            sanctioned: false,
+            expires_at_ns: Some(u64::MAX),
+            commitment: "ab".repeat(32),
+            officer: "inj1officer".into(),
+            updated_at_ns: 1_800_000_004_000_000_000,
+            created: true,
+        },
+    );
+    r["txs_results"][0]["events"].as_array_mut().unwrap().push(set);
+    fog_indexer::source::write_recorded(dir.path(), 5, &b, &r).unwrap();
+    ingest(&db, dir.path(), 10).run_to(None).await.unwrap();
+    let expires: Option<i64> =
+        sqlx::query_scalar("SELECT expires_at_ns FROM registry_entries WHERE address = 'inj1faraway'")
+            .fetch_one(&db.store.pool)
+            .await
+            .unwrap();
+    // Wrapped, it was -1: expired since 1970, tier 0 to the rules.
+    assert_eq!(expires, Some(i64::MAX));
 }
 
 #[tokio::test]

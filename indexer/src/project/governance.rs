@@ -184,10 +184,18 @@ async fn vote(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, v: VoteCa
     Ok(())
 }
 
+/// A JSON attribute as jsonb can hold it: PostgreSQL refuses U+0000, which
+/// a contract's JSON may carry escaped (`\u0000`, e.g. in a proposed
+/// denomination); it becomes U+FFFD, as everywhere else the chain's text is
+/// stored.
+fn stored_json(attr: &str) -> serde_json::Result<serde_json::Value> {
+    serde_json::from_str(&fog_events::without_escaped_nul(attr))
+}
+
 pub async fn apply(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, e: GovernanceEvent) -> Result<()> {
     match e {
         GovernanceEvent::ConfigUpdated(c) => {
-            let config: serde_json::Value = serde_json::from_str(&c.config).context("governance config JSON")?;
+            let config = stored_json(&c.config).context("governance config JSON")?;
             sqlx::query(
                 "INSERT INTO gov_config (id, config, height) VALUES (1, $1, $2)
                  ON CONFLICT (id) DO UPDATE SET config = $1, height = $2",
@@ -198,7 +206,7 @@ pub async fn apply(p: &mut Projector, conn: &mut PgConnection, at: &At<'_>, e: G
             .await?;
         }
         GovernanceEvent::ProposalCreated(pc) => {
-            let actions: serde_json::Value = serde_json::from_str(&pc.actions).context("proposal actions JSON")?;
+            let actions = stored_json(&pc.actions).context("proposal actions JSON")?;
             let tally = vec![0u128; pc.options.len()];
             sqlx::query(
                 "INSERT INTO proposals (id, proposer, kind, method, title, description, options, actions, start_height,

@@ -83,6 +83,15 @@ async fn set_owner(conn: &mut PgConnection, contract: &str, owner: &str, height:
 }
 
 /// COPY of a buffer into `statement`'s table (no-op when empty).
+/// A contract's time in nanoseconds as a PostgreSQL bigint holds it. One
+/// after 2262 (beyond i64; the registry refuses such expiries since stop
+/// 18, but the chain's history may hold one) is held as the latest time a
+/// bigint can, which keeps it later than every block instead of wrapping
+/// to before 1970 and reading as long expired.
+pub(crate) fn nanos(ns: u64) -> i64 {
+    i64::try_from(ns).unwrap_or(i64::MAX)
+}
+
 pub(crate) async fn copy(conn: &mut PgConnection, statement: &str, buf: &CopyBuf) -> Result<()> {
     if buf.rows() == 0 {
         return Ok(());

@@ -55,10 +55,10 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: RegistryEvent) -> Re
             .bind(i16::from(s.kyc_tier))
             .bind(&s.jurisdiction)
             .bind(s.sanctioned)
-            .bind(s.expires_at_ns.map(|t| t as i64))
+            .bind(s.expires_at_ns.map(super::nanos))
             .bind(&s.commitment)
             .bind(&s.officer)
-            .bind(s.updated_at_ns as i64)
+            .bind(super::nanos(s.updated_at_ns))
             .bind(at.height)
             .execute(&mut *conn)
             .await?;
@@ -76,7 +76,7 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: RegistryEvent) -> Re
             .bind(s.sanctioned)
             .bind(ZERO_COMMITMENT_HEX)
             .bind(&s.officer)
-            .bind(s.updated_at_ns as i64)
+            .bind(super::nanos(s.updated_at_ns))
             .bind(at.height)
             .execute(&mut *conn)
             .await?;

@@ -19,6 +19,14 @@ use super::model::{Block, Event, Phase, Protocol, Tx};
 pub enum DecodeError {
     #[error("block {height}: {message}")]
     Invalid { height: String, message: String },
+    /// The answer has the shape of another protocol than the one the node
+    /// reported (it was upgraded and restarted since): ask it again.
+    #[error("block {height}: /block_results has {found}, which {expected:?} does not; the node's protocol changed")]
+    ProtocolChanged {
+        height: String,
+        expected: Protocol,
+        found: &'static str,
+    },
 }
 
 fn invalid(height: &str, message: impl Into<String>) -> DecodeError {
@@ -37,12 +45,17 @@ fn text<'a>(v: &'a Value, height: &str, what: &str) -> Result<&'a str, DecodeErr
     v.as_str().ok_or_else(|| invalid(height, format!("{what} missing")))
 }
 
-fn int(v: &Value) -> i64 {
+/// A result code or gas figure: absent (CometBFT omits zeros) is 0; one
+/// that is there but no integer is refused, not read as 0 (a failed
+/// transaction's code read as 0 would pass for a success).
+fn int(v: &Value, height: &str, what: &str) -> Result<i64, DecodeError> {
     match v {
-        Value::String(s) => s.parse().unwrap_or(0),
-        Value::Number(n) => n.as_i64().unwrap_or(0),
-        _ => 0,
+        Value::Null => Some(0),
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
     }
+    .ok_or_else(|| invalid(height, format!("{what} is not an integer: {v}")))
 }
 
 /// Which protocol a `block_results` answer speaks. 0.34 is told from 0.37
@@ -211,6 +224,24 @@ pub fn decode_block(
         .parse()
         .map_err(|e| invalid(&h, format!("time: {e}")))?;
     let protocol = protocol.unwrap_or_else(|| detect(results));
+    // Keys of the other protocol's answer mean the node changed under us
+    // (a chain upgrade to a new CometBFT): decoded as before, its block
+    // events would be silently missed.
+    let foreign = match protocol {
+        Protocol::Finalize => ["begin_block_events", "end_block_events"]
+            .into_iter()
+            .find(|k| r.get(*k).is_some()),
+        Protocol::BeginEnd | Protocol::BeginEndBase64 => {
+            r.get("finalize_block_events").map(|_| "finalize_block_events")
+        }
+    };
+    if let Some(found) = foreign {
+        return Err(DecodeError::ProtocolChanged {
+            height: h,
+            expected: protocol,
+            found,
+        });
+    }
 
     let none = Vec::new();
     let raw_txs = b["block"]["data"]["txs"].as_array().unwrap_or(&none);
@@ -232,10 +263,10 @@ pub fn decode_block(
         txs.push(Tx {
             hash: hex::encode_upper(Sha256::digest(&bytes)),
             index: i as u32,
-            code: int(&res["code"]) as u32,
+            code: int(&res["code"], &h, "a transaction's code")? as u32,
             codespace: string(&res["codespace"]),
-            gas_wanted: int(&res["gas_wanted"]),
-            gas_used: int(&res["gas_used"]),
+            gas_wanted: int(&res["gas_wanted"], &h, "gas_wanted")?,
+            gas_used: int(&res["gas_used"], &h, "gas_used")?,
             signer,
             fee,
             memo,

@@ -1,18 +1,30 @@
 //! A live node's CometBFT RPC.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::RwLock;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 
-use super::{protocol_of_version, BlockSource, Protocol};
+use super::{decode_block, protocol_of_version, Block, BlockSource, DecodeError, Protocol};
 
 pub struct RpcSource {
     http: reqwest::Client,
     url: String,
     prefix: String,
-    protocol: Option<Protocol>,
-    /// The node's CometBFT version, as `/status` reports it.
+    /// What the node's version says it speaks; read again after the node
+    /// could have changed (see `recheck`).
+    protocol: RwLock<Option<Protocol>>,
+    /// Set when a request failed or an answer had another protocol's shape:
+    /// a node that went away may come back upgraded (a chain upgrade
+    /// restarts it on a new CometBFT), so `/status` is read again before
+    /// the next block is fetched.
+    recheck: AtomicBool,
+    /// Held while `/status` is read again, so no block is fetched and
+    /// decoded meanwhile under the old protocol.
+    rechecking: tokio::sync::Mutex<()>,
+    /// The node's CometBFT version, as `/status` reported it at connect.
     pub version: String,
     pub chain_id: String,
 }
@@ -25,18 +37,50 @@ impl RpcSource {
             http,
             url: url.trim_end_matches('/').to_string(),
             prefix: prefix.to_string(),
-            protocol: None,
+            protocol: RwLock::new(None),
+            recheck: AtomicBool::new(false),
+            rechecking: tokio::sync::Mutex::new(()),
             version: String::new(),
             chain_id: String::new(),
         };
         let status = s.get("status", &[]).await?;
         s.version = status["node_info"]["version"].as_str().unwrap_or_default().to_string();
         s.chain_id = status["node_info"]["network"].as_str().unwrap_or_default().to_string();
-        s.protocol = protocol_of_version(&s.version);
+        *s.protocol.get_mut().unwrap_or_else(|e| e.into_inner()) = protocol_of_version(&s.version);
         Ok(s)
     }
 
+    /// Reads `/status` again if something since the last read suggests the
+    /// node may have changed; fetches wait for it.
+    async fn recheck_protocol(&self) -> Result<()> {
+        if !self.recheck.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let _only_one = self.rechecking.lock().await;
+        if !self.recheck.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let status = self.get("status", &[]).await?;
+        let version = status["node_info"]["version"].as_str().unwrap_or_default();
+        let now = protocol_of_version(version);
+        let mut protocol = self.protocol.write().unwrap_or_else(|e| e.into_inner());
+        if *protocol != now {
+            tracing::warn!(version, from = ?*protocol, to = ?now, "the node's protocol changed");
+            *protocol = now;
+        }
+        self.recheck.store(false, Ordering::Release);
+        Ok(())
+    }
+
     async fn get(&self, method: &str, params: &[(&str, String)]) -> Result<Value> {
+        let answer = self.get_once(method, params).await;
+        if answer.is_err() {
+            self.recheck.store(true, Ordering::Release);
+        }
+        answer
+    }
+
+    async fn get_once(&self, method: &str, params: &[(&str, String)]) -> Result<Value> {
         let url = format!("{}/{method}", self.url);
         let resp = self
             .http
@@ -74,13 +118,23 @@ impl BlockSource for RpcSource {
     }
 
     async fn fetch_raw(&self, height: u64) -> Result<(Value, Value)> {
+        self.recheck_protocol().await?;
         let p = [("height", height.to_string())];
         let (block, results) = tokio::try_join!(self.get("block", &p), self.get("block_results", &p))?;
         Ok((block, results))
     }
 
     fn protocol(&self) -> Option<Protocol> {
-        self.protocol
+        *self.protocol.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn fetch(&self, height: u64) -> Result<Block> {
+        let (block, results) = self.fetch_raw(height).await?;
+        let decoded = decode_block(&block, &results, &self.prefix, self.protocol());
+        if let Err(DecodeError::ProtocolChanged { .. }) = decoded {
+            self.recheck.store(true, Ordering::Release);
+        }
+        Ok(decoded?)
     }
 
     fn prefix(&self) -> &str {
