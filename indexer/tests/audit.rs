@@ -126,6 +126,32 @@ async fn checkpoints_are_signed_notes() {
         .unwrap();
     let r = verify::verify(pool, Some(&signer.verifier_key()), &[]).await.unwrap();
     assert_eq!((r.checkpoints, r.failure), (2, None));
+    assert_eq!(r.origin.as_deref(), Some("fog.test/audit"));
+
+    // Checkpoints are of the log expected, or at least all of one log.
+    let options = |origin| verify::Options { origin, strict: false };
+    let key = signer.verifier_key();
+    let r = verify::verify_with(pool, Some(&key), &[], options(Some("fog.test/audit")))
+        .await
+        .unwrap();
+    assert_eq!(r.failure, None);
+    let r = verify::verify_with(pool, Some(&key), &[], options(Some("fog.test/other")))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.failure.as_deref(),
+        Some(r#"checkpoint 10: it is of the log "fog.test/audit", not "fog.test/other""#)
+    );
+    append(pool, 15, 1).await;
+    checkpoint::publish(pool, &signer, "fog.test/elsewhere")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = verify::verify(pool, Some(&key), &[]).await.unwrap();
+    assert_eq!(
+        r.failure.as_deref(),
+        Some(r#"checkpoint 16: it is of the log "fog.test/elsewhere", not "fog.test/audit""#)
+    );
 }
 
 async fn superuser(db: &TestDb) -> sqlx::PgConnection {
@@ -343,12 +369,59 @@ async fn the_database_refuses_updates_and_deletes() {
         let err = sqlx::query(sql).execute(&mut svc).await.unwrap_err().to_string();
         assert!(err.contains("permission denied"), "{sql}: {err}");
     }
-    // It may still append.
+    // The head follows the records (migration 0023): the service role may
+    // lock it but not move it, nor plant a record anywhere but at the head;
+    // a superuser (outside replica mode) may not move it either.
+    for (superuser, sql) in [
+        (false, "UPDATE audit_head SET size = 2"),
+        (false, "UPDATE audit_head SET size = 4"),
+        (
+            false,
+            "UPDATE audit_head SET last_leaf = set_byte(last_leaf, 0, get_byte(last_leaf, 0) # 1)",
+        ),
+        (true, "UPDATE audit_head SET size = 0"),
+    ] {
+        let conn = if superuser { &mut c } else { &mut svc };
+        let err = sqlx::query(sql).execute(conn).await.unwrap_err().to_string();
+        assert!(err.contains("head follows its records"), "{sql}: {err}");
+    }
+    for (sql, at) in [
+        (
+            "SELECT 1000000000000, record, leaf_hash, '' FROM audit_records WHERE seq = 0",
+            "1000000000000 to 1000000000000",
+        ),
+        (
+            "SELECT seq + 4, record, leaf_hash, '' FROM audit_records WHERE seq <> 1",
+            "4 to 6 (2 records)",
+        ),
+    ] {
+        let sql = format!("INSERT INTO audit_records (seq, record, leaf_hash, subtree_hashes) {sql}");
+        let err = sqlx::query(&sql).execute(&mut svc).await.unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("continue the log at seq 3: seq {at}")),
+            "{sql}: {err}"
+        );
+    }
+    // An UPDATE that leaves the head where it is passes (and does nothing).
+    sqlx::query("UPDATE audit_head SET size = size")
+        .execute(&mut svc)
+        .await
+        .unwrap();
+    // It may still append, and the append moves the head.
     let mut tx = svc.begin().await.unwrap();
-    log::append(&mut tx, &[entry(99)]).await.unwrap();
+    log::append(&mut tx, &[entry(99), entry(100)]).await.unwrap();
     tx.commit().await.unwrap();
+    let head: (i64, Vec<u8>) = sqlx::query_as("SELECT size, last_leaf FROM audit_head")
+        .fetch_one(&mut svc)
+        .await
+        .unwrap();
+    let last: Vec<u8> = sqlx::query_scalar("SELECT leaf_hash FROM audit_records WHERE seq = 4")
+        .fetch_one(&mut svc)
+        .await
+        .unwrap();
+    assert_eq!(head, (5, last));
     let r = verify::verify(&db.store.pool, None, &[]).await.unwrap();
-    assert_eq!((r.records, r.failure), (4, None));
+    assert_eq!((r.records, r.failure), (5, None));
 }
 
 /// A log stored before migration 0014 (its tree's hashes in a table of

@@ -51,6 +51,15 @@ fn key_id(name: &str, public: &VerifyingKey) -> [u8; 4] {
     [d[0], d[1], d[2], d[3]]
 }
 
+/// A key's id as written (8 hex digits, either case) against the one its
+/// name and key give.
+fn check_key_id(written: &str, id: &[u8; 4]) -> Result<()> {
+    if written.len() != 8 || !written.eq_ignore_ascii_case(&hex::encode(id)) {
+        bail!("the key's id {written:?} does not match its name and key");
+    }
+    Ok(())
+}
+
 fn valid_name(name: &str) -> Result<()> {
     if name.is_empty() || name.contains('+') || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
         bail!("key name {name:?} must be non-empty, without spaces or '+'");
@@ -75,7 +84,7 @@ impl NoteSigner {
         let text = text.trim();
         if let Some(rest) = text.strip_prefix("PRIVATE+KEY+") {
             let parts: Vec<&str> = rest.splitn(3, '+').collect();
-            let [name, _id, key] = parts.as_slice() else {
+            let [name, id_hex, key] = parts.as_slice() else {
                 bail!("a note private key is PRIVATE+KEY+<name>+<id>+<key>");
             };
             let raw = B64.decode(key).context("note private key is not base64")?;
@@ -83,7 +92,9 @@ impl NoteSigner {
                 bail!("only Ed25519 note keys are supported");
             }
             let seed: [u8; 32] = raw[1..].try_into().map_err(|_| anyhow!("key length"))?;
-            return Self::from_seed(name, seed);
+            let signer = Self::from_seed(name, seed)?;
+            check_key_id(id_hex, &key_id(name, &signer.key.verifying_key()))?;
+            return Ok(signer);
         }
         let seed: [u8; 32] = hex::decode(text)
             .context("the signing key is neither a note private key nor 64 hex digits")?
@@ -154,11 +165,10 @@ impl VerifierKey {
         if raw.len() != 33 || raw[0] != ED25519 {
             bail!("only Ed25519 verifier keys are supported");
         }
+        valid_name(name)?;
         let key = VerifyingKey::from_bytes(raw[1..].try_into().map_err(|_| anyhow!("key length"))?)?;
         let id = key_id(name, &key);
-        if hex::encode(id) != *id_hex {
-            bail!("the verifier key's id does not match its name and key");
-        }
+        check_key_id(id_hex, &id)?;
         Ok(Self {
             name: name.to_string(),
             id,
@@ -193,35 +203,69 @@ impl VerifierKey {
     /// its checkpoint.
     pub fn verify(&self, note: &str) -> Result<Checkpoint> {
         let VerifierKey { name, id, key: vk } = self;
-        let (body, sigs) = note
-            .split_once("\n\n")
-            .ok_or_else(|| anyhow!("a signed note has a blank line before its signatures"))?;
-        let body = format!("{body}\n");
+        let opened = open(note)?;
         let mut verified = false;
-        for line in sigs.lines() {
-            let Some(rest) = line.strip_prefix("\u{2014} ") else {
-                continue;
-            };
-            let Some((sig_name, b64)) = rest.split_once(' ') else {
-                continue;
-            };
-            if sig_name != name {
+        for sig in &opened.signatures {
+            if sig.name != *name || sig.blob[..4] != *id {
                 continue;
             }
-            let blob = B64.decode(b64).context("signature is not base64")?;
-            if blob.len() != 68 || blob[..4] != *id {
-                continue;
-            }
-            let sig = Signature::from_slice(&blob[4..])?;
-            vk.verify(body.as_bytes(), &sig)
+            let sig = Signature::from_slice(&sig.blob[4..])
+                .map_err(|_| anyhow!("the signature of {name} is not an Ed25519 signature"))?;
+            vk.verify(opened.body.as_bytes(), &sig)
                 .map_err(|_| anyhow!("the signature of {name} does not verify"))?;
             verified = true;
         }
         if !verified {
             bail!("no signature by {name} on the note");
         }
-        parse_body(&body)
+        parse_body(opened.body)
     }
+}
+
+/// A signed note split as C2SP signed-note (and Go's `note.Open`) does:
+/// the text up to and including the last blank line's first newline, then
+/// signature lines `— <name> <base64(key id || signature)>`, each ending in
+/// a newline. Anything else in the signature block makes the note
+/// malformed, whether or not a known key signed it.
+pub struct Opened<'a> {
+    pub body: &'a str,
+    pub signatures: Vec<NoteSignature<'a>>,
+}
+
+pub struct NoteSignature<'a> {
+    pub name: &'a str,
+    /// The 4-byte key id, then the signature (at least one byte).
+    pub blob: Vec<u8>,
+}
+
+pub fn open(note: &str) -> Result<Opened<'_>> {
+    let split = note
+        .rfind("\n\n")
+        .ok_or_else(|| anyhow!("a signed note has a blank line before its signatures"))?;
+    let (body, block) = (&note[..split + 1], &note[split + 2..]);
+    let lines = block
+        .strip_suffix('\n')
+        .ok_or_else(|| anyhow!("a signed note ends with a newline"))?;
+    if lines.is_empty() {
+        bail!("a signed note has at least one signature line");
+    }
+    let signatures = lines
+        .split('\n')
+        .map(|line| {
+            let malformed = || anyhow!("malformed signature line {line:?}: expected \"\u{2014} <name> <base64>\"");
+            let (name, b64) = line
+                .strip_prefix("\u{2014} ")
+                .and_then(|rest| rest.split_once(' '))
+                .ok_or_else(malformed)?;
+            valid_name(name).map_err(|_| malformed())?;
+            let blob = B64.decode(b64).map_err(|_| malformed())?;
+            if blob.len() < 5 {
+                return Err(malformed());
+            }
+            Ok(NoteSignature { name, blob })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Opened { body, signatures })
 }
 
 /// The checkpoint lines of a note body (no signature check).
@@ -231,10 +275,13 @@ pub fn parse_body(body: &str) -> Result<Checkpoint> {
         .next()
         .filter(|l| !l.is_empty())
         .ok_or_else(|| anyhow!("no origin line"))?;
+    // ASCII decimal without leading zeros (C2SP tlog-checkpoint): one
+    // size, one spelling.
     let size = lines
         .next()
+        .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && (*l == "0" || !l.starts_with('0')))
         .and_then(|l| l.parse().ok())
-        .ok_or_else(|| anyhow!("no tree size line"))?;
+        .ok_or_else(|| anyhow!("no tree size line (ASCII decimal, no leading zeros)"))?;
     let root: [u8; 32] = lines
         .next()
         .and_then(|l| B64.decode(l).ok())
@@ -271,5 +318,59 @@ mod tests {
         // The private key format round-trips.
         let again = NoteSigner::parse(&signer.private_key_text(), "ignored").unwrap();
         assert_eq!(again.verifier_key(), signer.verifier_key());
+        // Key ids are checked in both formats, in either case.
+        let id = hex::encode(key_id(&signer.name, &signer.key.verifying_key()));
+        let wrong = format!("{}{}", if id.starts_with('0') { '1' } else { '0' }, &id[1..]);
+        let private = signer.private_key_text();
+        assert!(NoteSigner::parse(&private.replacen(&id, &id.to_uppercase(), 1), "").is_ok());
+        assert!(NoteSigner::parse(&private.replacen(&id, &wrong, 1), "").is_err());
+        let public = signer.verifier_key();
+        assert!(VerifierKey::parse(&public.replacen(&id, &id.to_uppercase(), 1)).is_ok());
+        assert!(VerifierKey::parse(&public.replacen(&id, &wrong, 1)).is_err());
+    }
+
+    #[test]
+    fn malformed_notes_are_refused_as_go_note_open_refuses_them() {
+        let signer = NoteSigner::from_seed("fog.example/audit", [7u8; 32]).unwrap();
+        let key = signer.verifier_key();
+        let c = Checkpoint {
+            origin: "fog.example/audit".into(),
+            size: 42,
+            root: [9u8; 32],
+        };
+        let note = signer.sign(&c);
+        // Another key's signature line is well-formed and ignored.
+        let other = NoteSigner::from_seed("fog.example/witness", [8u8; 32]).unwrap();
+        let cosigned = format!("{note}{}", other.sign(&c).rsplit_once("\n\n").unwrap().1);
+        assert_eq!(verify(&cosigned, &key).unwrap(), c);
+        for (what, bad) in [
+            (
+                "a line that is no signature",
+                note.replacen("\n\n\u{2014}", "\n\njunk\n\u{2014}", 1),
+            ),
+            (
+                "a second blank line",
+                note.replacen("\n\n\u{2014}", "\n\n\n\u{2014}", 1),
+            ),
+            ("no final newline", note.trim_end().to_string()),
+            ("no signature line", format!("{}\n\n", c.body().trim_end())),
+            ("a signature that is not base64", format!("{note}\u{2014} other !!!\n")),
+            (
+                "a signature too short for a key id",
+                format!("{note}\u{2014} other AAAA\n"),
+            ),
+        ] {
+            assert!(verify(&bad, &key).is_err(), "{what}: {bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_tree_size_has_one_spelling() {
+        let root = B64.encode([9u8; 32]);
+        assert_eq!(parse_body(&format!("o\n42\n{root}\n")).unwrap().size, 42);
+        assert_eq!(parse_body(&format!("o\n0\n{root}\n")).unwrap().size, 0);
+        for size in ["042", "+42", "-1", "", "4 2", "18446744073709551616"] {
+            assert!(parse_body(&format!("o\n{size}\n{root}\n")).is_err(), "{size:?}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{bail, Context as _, Result};
 use clap::Subcommand;
 use fog_indexer::audit::note::{self, VerifierKey};
-use fog_indexer::audit::verify::{self, verify, Anchored, Report};
+use fog_indexer::audit::verify::{self, Anchored, Report};
 use fog_relayer::anchoring::anchored;
 use serde::Serialize;
 
@@ -38,6 +38,11 @@ pub enum AuditCmd {
         /// Do not read the anchored roots from the chains.
         #[arg(long)]
         offline: bool,
+        /// Also parse every record in full and require its bytes to be
+        /// exactly its RFC 8785 canonical JSON (slower; by default a
+        /// record's place is read from the end of its bytes).
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -75,17 +80,22 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
             key,
             origin,
             offline,
+            strict,
         } => {
             let started = Instant::now();
             let key = verifier_key(ctx, key)?;
-            let roots = if offline {
-                Vec::new()
+            // The log the checkpoints must name and the anchors are read
+            // for; offline and without --origin, the checkpoints need only
+            // agree with each other.
+            let (origin, roots) = if offline {
+                (origin, Vec::new())
             } else {
                 let deployment = ctx.deployment()?;
                 let origin = origin
                     .or_else(|| deployment.audit_origin.clone())
                     .context("the manifest names no audit log origin; pass --origin")?;
-                anchored::all(&deployment, &origin).await?
+                let roots = anchored::all(&deployment, &origin).await?;
+                (Some(origin), roots)
             };
             let mut chains: Vec<String> = roots.iter().map(|r| r.chain.clone()).collect();
             chains.dedup();
@@ -102,7 +112,11 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
                 .connect(&database_url)
                 .await
                 .with_context(|| format!("connecting to {}", without_password(&database_url)))?;
-            let report = verify(&pool, key.as_deref(), &anchored).await?;
+            let opts = verify::Options {
+                origin: origin.as_deref(),
+                strict,
+            };
+            let report = verify::verify_with(&pool, key.as_deref(), &anchored, opts).await?;
             let out = VerifyReport {
                 ok: report.failure.is_none(),
                 seconds: started.elapsed().as_secs_f64(),
@@ -114,6 +128,10 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
                 let mut rows = vec![
                     ("records", report.records.to_string()),
                     ("root", report.root.clone()),
+                    (
+                        "log origin",
+                        report.origin.clone().unwrap_or_else(|| "(no checkpoint)".into()),
+                    ),
                     ("stored hashes", report.stored_hashes.to_string()),
                     (
                         "checkpoints",

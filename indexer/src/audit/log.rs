@@ -86,11 +86,7 @@ pub async fn append(conn: &mut PgConnection, entries: &[Entry]) -> Result<Append
         records,
     )
     .await?;
-    sqlx::query("UPDATE audit_head SET size = $1, last_leaf = $2 WHERE id = 1")
-        .bind(seq as i64)
-        .bind(prev.to_vec())
-        .execute(&mut *conn)
-        .await?;
+    // The COPY's trigger (migration 0023) moved the head to `seq`, `prev`.
     Ok(Appended {
         first_seq: size,
         size: seq,

@@ -36,11 +36,16 @@ pub struct Anchored {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Options {
-    /// Also re-serialise every record and require its stored bytes to be
-    /// exactly its RFC 8785 form (slower; integrity does not need it, since
-    /// the hashes cover the bytes as stored).
-    pub canonical: bool,
+pub struct Options<'a> {
+    /// The log every checkpoint must name (its origin line); `None`: the
+    /// first checkpoint's, so they must at least all agree.
+    pub origin: Option<&'a str>,
+    /// Parse every record in full and require its stored bytes to be
+    /// exactly its RFC 8785 form. Without it a record's place (`seq`,
+    /// `prev_hash`) is read from the end of its bytes, which must end the
+    /// way a record does; bytes that end so but are not JSON before it then
+    /// go unnoticed (their hash still covers them). Slower.
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,7 +55,10 @@ pub struct Report {
     pub stored_hashes: u64,
     pub checkpoints: usize,
     pub anchors: usize,
-    /// Whether every record's bytes were checked to be canonical.
+    /// The log the checkpoints name.
+    pub origin: Option<String>,
+    /// Whether every record's bytes were parsed in full and checked to be
+    /// canonical (`Options::strict`).
     pub canonical_checked: bool,
     /// The first thing that does not match, naming the record.
     pub failure: Option<String>,
@@ -118,8 +126,15 @@ struct Place<'a> {
 
 /// Where a record says it is, read from the end of its canonical bytes,
 /// where `prev_hash` and `seq` follow `details` and come before `subject`;
-/// `None` for anything else (which then takes the full JSON parser).
+/// `None` for anything else (which then takes the full JSON parser). What
+/// follows `seq` must be exactly a record's end (`subject`, `tags`, `time`
+/// and the closing brace, strings checked), so a look-alike nested in the
+/// record's values, which needs a second closing brace, is not taken for
+/// its place: the full parser then reads the real one.
 fn place_from_tail(bytes: &[u8]) -> Option<(u64, &str)> {
+    if !bytes.starts_with(b"{\"action\":\"") {
+        return None;
+    }
     const KEY: &[u8] = b",\"prev_hash\":\"";
     // The last `_` is almost always the key's own (SIMD search for one
     // byte, then a comparison), so the scan from the end stays short.
@@ -131,9 +146,61 @@ fn place_from_tail(bytes: &[u8]) -> Option<(u64, &str)> {
     let hash = bytes.get(at..at + 64)?;
     let rest = bytes.get(at + 64..)?.strip_prefix(b"\",\"seq\":")?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    rest.get(digits..)?.strip_prefix(b",\"subject\":")?;
+    let tail = rest.get(digits..)?.strip_prefix(b",\"subject\":")?;
+    if !is_record_end(tail) {
+        return None;
+    }
     let seq = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
     Some((seq, std::str::from_utf8(hash).ok()?))
+}
+
+/// Whether `b` is `<string>,"tags":[<string>,...],"time":<string>}` and
+/// nothing more: the end of a record after `"subject":`.
+fn is_record_end(b: &[u8]) -> bool {
+    fn end(b: &[u8]) -> Option<()> {
+        let b = b.get(json_string_len(b)?..)?.strip_prefix(b",\"tags\":[")?;
+        let mut b = b;
+        if let Some(after) = b.strip_prefix(b"]") {
+            b = after;
+        } else {
+            loop {
+                b = b.get(json_string_len(b)?..)?;
+                match b.split_first()? {
+                    (b',', after) => b = after,
+                    (b']', after) => {
+                        b = after;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        let b = b.strip_prefix(b",\"time\":")?;
+        (b.get(json_string_len(b)?..)? == b"}").then_some(())
+    }
+    end(b).is_some()
+}
+
+/// The length of the JSON string `b` starts with, quotes included; `None`
+/// if it does not start with one (RFC 8259: no raw control characters,
+/// only the defined escapes).
+fn json_string_len(b: &[u8]) -> Option<usize> {
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    loop {
+        match *b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => match *b.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                b'u' if b.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) => i += 6,
+                _ => return None,
+            },
+            0..=0x1f => return None,
+            _ => i += 1,
+        }
+    }
 }
 
 /// Each byte's value as a hex digit (either case); 0xff if it is none.
@@ -213,7 +280,7 @@ const MIN_ROW_BYTES: usize = 256;
 /// it chains to. Rows come in any order, mostly in sequence (storage
 /// order): a record following its predecessor is chained here, the others
 /// by [`Records`], which puts them all in sequence.
-fn check_rows(rows: &[u8], opts: Options) -> Checked {
+fn check_rows(rows: &[u8], strict: bool) -> Checked {
     let mut out = Checked {
         records: Vec::with_capacity(rows.len() / MIN_ROW_BYTES),
         ..Checked::default()
@@ -229,7 +296,7 @@ fn check_rows(rows: &[u8], opts: Options) -> Checked {
         };
         let seq = seq as u64;
         let leaf = leaf_hash(bytes);
-        let place = match place_from_tail(bytes) {
+        let place = match place_from_tail(bytes).filter(|_| !strict) {
             Some((seq, prev_hash)) => Ok(Place { seq, prev_hash }),
             None => serde_json::from_slice::<Place>(bytes),
         };
@@ -259,7 +326,7 @@ fn check_rows(rows: &[u8], opts: Options) -> Checked {
                 });
                 if stored_leaf != leaf {
                     Some(format!("record {seq}: its bytes do not hash to its stored leaf hash"))
-                } else if opts.canonical && !is_canonical(bytes) {
+                } else if strict && !is_canonical(bytes) {
                     Some(format!("record {seq}: its bytes are not canonical JSON"))
                 } else {
                     None
@@ -565,7 +632,7 @@ impl Records {
 /// Reads and checks every record of the snapshot: the leaves in sequence,
 /// the stored tree, or the first failure. Each batch is filed in sequence
 /// as soon as it is checked.
-async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<Found> {
+async fn records(pool: &PgPool, snapshot: &Snapshot, strict: bool) -> Result<Found> {
     let all = Arc::new(Mutex::new(Records::new(snapshot.size)));
     let share = snapshot.pages.div_ceil(u64::from(READERS)).max(1);
     let mut readers = Vec::new();
@@ -588,7 +655,7 @@ async fn records(pool: &PgPool, snapshot: &Snapshot, opts: Options) -> Result<Fo
             // Each reader connects while the others already read.
             let mut tx = joining.await?;
             stream_checked(&mut tx, &statement, move |rows| {
-                let checked = check_rows(rows, opts);
+                let checked = check_rows(rows, strict);
                 all.lock().expect("no reader panicked while filing").add(checked);
             })
             .await
@@ -623,11 +690,13 @@ pub async fn verify(pool: &PgPool, verifier_key: Option<&str>, anchored: &[Ancho
     verify_with(pool, verifier_key, anchored, Options::default()).await
 }
 
+/// [`verify`], with [`Options`]: the origin the checkpoints must name, and
+/// whether to check each record's JSON in full.
 pub async fn verify_with(
     pool: &PgPool,
     verifier_key: Option<&str>,
     anchored: &[Anchored],
-    opts: Options,
+    opts: Options<'_>,
 ) -> Result<Report> {
     let snapshot = Snapshot::take(pool).await?;
     let Found {
@@ -635,7 +704,7 @@ pub async fn verify_with(
         stored,
         filed,
         problem,
-    } = records(pool, &snapshot, opts).await?;
+    } = records(pool, &snapshot, opts.strict).await?;
     let size = leaves.len() as u64;
     let levels = tokio::task::spawn_blocking(move || Levels::build(leaves)).await?;
     let tree = StoredTree(&levels);
@@ -667,6 +736,7 @@ pub async fn verify_with(
     let checkpoints = sqlx::query("SELECT size, root, note FROM audit_checkpoints ORDER BY size")
         .fetch_all(&mut *snapshot.join(pool).await?)
         .await?;
+    let mut origin: Option<String> = None;
     for row in &checkpoints {
         if failure.is_some() {
             break;
@@ -676,12 +746,17 @@ pub async fn verify_with(
         let text: String = row.get(2);
         let noted = match verifier_key {
             Some(k) => note::verify(&text, k),
-            None => text
-                .split_once("\n\n")
-                .map(|(b, _)| format!("{b}\n"))
-                .ok_or_else(|| anyhow!("no body"))
-                .and_then(|b| note::parse_body(&b)),
+            None => note::open(&text).and_then(|opened| note::parse_body(opened.body)),
         };
+        // Every checkpoint is of one log: the one expected, or else the
+        // first checkpoint's.
+        let noted = noted.and_then(|c| match opts.origin.or(origin.as_deref()) {
+            Some(o) if o != c.origin => Err(anyhow!("it is of the log {:?}, not {o:?}", c.origin)),
+            _ => Ok(c),
+        });
+        if let Ok(c) = &noted {
+            origin.get_or_insert_with(|| c.origin.clone());
+        }
         failure = match (noted, root_at(s)) {
             (Err(e), _) => Some(format!("checkpoint {s}: {e}")),
             (_, Err(e)) => Some(format!("checkpoint {s}: {e}")),
@@ -718,7 +793,8 @@ pub async fn verify_with(
         stored_hashes: filed,
         checkpoints: checkpoints.len(),
         anchors: anchored.len(),
-        canonical_checked: opts.canonical,
+        origin,
+        canonical_checked: opts.strict,
         failure,
     })
 }
@@ -817,7 +893,7 @@ mod tests {
             for order in [[&first, &second], [&second, &first]] {
                 let mut records = Records::new(10);
                 for batch in order {
-                    records.add(check_rows(batch, Options::default()));
+                    records.add(check_rows(batch, false));
                 }
                 let found = records.finish();
                 assert_eq!(found.leaves, leaves);
@@ -868,6 +944,85 @@ mod tests {
         }
         for garbage in [&b""[..], b"{}", b"not json", br#"{"prev_hash":"ab","seq":1}"#] {
             assert_eq!(place_from_tail(garbage), None, "{garbage:?}");
+        }
+    }
+
+    /// Rows of records 0 and 1, record 1 given as `bytes` (its leaf is
+    /// computed from them; its stored leaf matches).
+    fn rows_with(bytes: &[u8]) -> Vec<u8> {
+        let (mut rows, _) = row(0, &[0u8; 32]);
+        let mut out = crate::store::BinaryCopy::new();
+        out.row(4)
+            .int8(1)
+            .bytea(bytes)
+            .bytea(&leaf_hash(bytes))
+            .bytea(&[0u8; 32]);
+        let all = out.finish();
+        let header = BinaryReader::header_len(&all).unwrap();
+        rows.extend_from_slice(&all[header..all.len() - 2]);
+        rows
+    }
+
+    #[test]
+    fn a_place_nested_after_the_real_one_is_not_taken() {
+        let (_, leaf0) = row(0, &[0u8; 32]);
+        let fake = "ab".repeat(32);
+        let real = hex::encode(leaf0);
+        let tail = r#""subject":"s","tags":["SOX"],"time":"2027-01-15T08:00:00.000Z"}"#;
+        // The record's own prev_hash breaks the chain; a look-alike in a
+        // later key chains correctly. Valid JSON: its tail closes twice.
+        let nested =
+            format!(r#"{{"action":"a","prev_hash":"{fake}","seq":1,"z":{{"k":0,"prev_hash":"{real}","seq":1,{tail}}}"#);
+        assert_eq!(place_from_tail(nested.as_bytes()), None);
+        serde_json::from_str::<serde_json::Value>(&nested).unwrap();
+        for strict in [false, true] {
+            let mut records = Records::new(2);
+            records.add(check_rows(&rows_with(nested.as_bytes()), strict));
+            assert_eq!(records.finish().problem, Some((1, chain_break(1))), "strict: {strict}");
+        }
+        // Unclosed instead, it is not JSON: the fast path takes the
+        // look-alike (the hash still covers the bytes); strict names it.
+        let unclosed = &nested[..nested.len() - 1];
+        assert_eq!(place_from_tail(unclosed.as_bytes()), Some((1, real.as_str())));
+        let mut records = Records::new(2);
+        records.add(check_rows(&rows_with(unclosed.as_bytes()), true));
+        let (seq, why) = records.finish().problem.unwrap();
+        assert_eq!(seq, 1);
+        assert!(why.starts_with("record 1 is not a record"), "{why}");
+    }
+
+    #[test]
+    fn strict_verification_requires_canonical_bytes() {
+        let (_, leaf0) = row(0, &[0u8; 32]);
+        let spaced = format!(
+            r#"{{"action":"a", "actor":"b","details":{{}},"prev_hash":"{}","seq":1,"subject":"s","tags":[],"time":"2027-01-15T08:00:00.000Z"}}"#,
+            hex::encode(leaf0)
+        );
+        let mut fast = Records::new(2);
+        fast.add(check_rows(&rows_with(spaced.as_bytes()), false));
+        assert_eq!(fast.finish().problem, None);
+        let mut strict = Records::new(2);
+        strict.add(check_rows(&rows_with(spaced.as_bytes()), true));
+        assert_eq!(
+            strict.finish().problem,
+            Some((1, "record 1: its bytes are not canonical JSON".to_string()))
+        );
+    }
+
+    #[test]
+    fn json_strings_are_measured_as_rfc_8259_has_them() {
+        for (text, len) in [
+            (&br#""""#[..], Some(2)),
+            (br#""a\"b" rest"#, Some(6)),
+            (br#""\u00e9\n""#, Some(10)),
+            (br#""\\""#, Some(4)),
+            (br#""\x""#, None),
+            (br#""\u12""#, None),
+            (b"\"a\nb\"", None),
+            (br#""open"#, None),
+            (br#"x"a""#, None),
+        ] {
+            assert_eq!(json_string_len(text), len, "{:?}", String::from_utf8_lossy(text));
         }
     }
 }
