@@ -73,14 +73,19 @@ struct AuditArgs {
     nats_subject: String,
 }
 
-/// The signing key, created on first use.
 /// The node, once it answers: a node not up yet (or restarting) is waited
-/// for with backoff, as ingestion waits for one that goes away.
-async fn connect_waiting(url: &str, prefix: &str) -> RpcSource {
+/// for with backoff, as ingestion waits for one that goes away. A URL that
+/// can never work is refused at once.
+async fn connect_waiting(url: &str, prefix: &str) -> Result<RpcSource> {
+    let parsed = reqwest::Url::parse(url).with_context(|| format!("--rpc {url:?} is not a URL"))?;
+    anyhow::ensure!(
+        matches!(parsed.scheme(), "http" | "https"),
+        "--rpc {url:?} is not an http(s) URL"
+    );
     let mut wait = Duration::from_millis(500);
     loop {
         match RpcSource::connect(url, prefix).await {
-            Ok(source) => return source,
+            Ok(source) => return Ok(source),
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), retry_in = ?wait, "the node does not answer yet");
                 tokio::time::sleep(wait).await;
@@ -90,6 +95,7 @@ async fn connect_waiting(url: &str, prefix: &str) -> RpcSource {
     }
 }
 
+/// The signing key, created on first use.
 fn audit_signer(args: &AuditArgs) -> Result<fog_indexer::audit::note::NoteSigner> {
     use fog_indexer::audit::note::NoteSigner;
     if let Ok(text) = std::env::var("FOG_AUDIT_KEY") {
@@ -369,7 +375,7 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let store = store().await?;
             let signer = audit_signer(&audit)?;
-            let source = connect_waiting(rpc.as_deref().unwrap_or(&deployment.expect("loaded").rpc), &prefix).await;
+            let source = connect_waiting(rpc.as_deref().unwrap_or(&deployment.expect("loaded").rpc), &prefix).await?;
             info!(version = %source.version, chain = %source.chain_id, "node");
             let ingest = Ingest::new(
                 source,
@@ -414,6 +420,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Staff(cmd) => staff(&store().await?, cmd).await,
         Cmd::Replay { dir, batch, until } => {
             let store = store().await?;
+            let _writer = fog_indexer::store::writer_lock_now(&store).await?;
             let source = DirSource::open(&dir, &prefix)?;
             // An empty database starts at the recording's first height.
             let start_height = source.heights().first().copied().unwrap_or(1);

@@ -142,10 +142,26 @@ async fn checkpoints_are_signed_notes() {
         r.failure.as_deref(),
         Some(r#"checkpoint 10: it is of the log "fog.test/audit", not "fog.test/other""#)
     );
+    // The indexer refuses to sign the log under another name...
     append(pool, 15, 1).await;
-    checkpoint::publish(pool, &signer, "fog.test/elsewhere")
+    let err = checkpoint::publish(pool, &signer, "fog.test/elsewhere")
         .await
-        .unwrap()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(r#"checkpoints are of origin "fog.test/audit""#), "{err}");
+    // ... and verify names a checkpoint that is (stored by other means).
+    let elsewhere = signer.sign(&note::Checkpoint {
+        origin: "fog.test/elsewhere".into(),
+        size: 16,
+        root: fog_indexer::audit::tree::root(&mut pool.acquire().await.unwrap(), 16)
+            .await
+            .unwrap(),
+    });
+    sqlx::query("INSERT INTO audit_checkpoints (size, root, time, note) VALUES (16, $1, now(), $2)")
+        .bind(Vec::<u8>::new())
+        .bind(&elsewhere)
+        .execute(pool)
+        .await
         .unwrap();
     let r = verify::verify(pool, Some(&key), &[]).await.unwrap();
     assert_eq!(
@@ -385,6 +401,15 @@ async fn the_database_refuses_updates_and_deletes() {
         let err = sqlx::query(sql).execute(conn).await.unwrap_err().to_string();
         assert!(err.contains("head follows its records"), "{sql}: {err}");
     }
+    // Nor replace the head row (which would also let any record through).
+    for sql in [
+        "DELETE FROM audit_head",
+        "TRUNCATE audit_head",
+        "INSERT INTO audit_head (id, size, last_leaf) VALUES (2, 0, '\\x00')",
+    ] {
+        let err = sqlx::query(sql).execute(&mut c).await.unwrap_err().to_string();
+        assert!(err.contains("head row stays"), "{sql}: {err}");
+    }
     for (sql, at) in [
         (
             "SELECT 1000000000000, record, leaf_hash, '' FROM audit_records WHERE seq = 0",
@@ -424,6 +449,24 @@ async fn the_database_refuses_updates_and_deletes() {
     assert_eq!((r.records, r.failure), (5, None));
 }
 
+/// Runs the migrations numbered below `version`: the schema as it was.
+async fn migrate_before(pool: &PgPool, version: &str) {
+    let before = tempfile::tempdir().unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for file in std::fs::read_dir(&migrations).unwrap() {
+        let file = file.unwrap();
+        if file.file_name().into_string().unwrap().as_str() < version {
+            std::fs::copy(file.path(), before.path().join(file.file_name())).unwrap();
+        }
+    }
+    sqlx::migrate::Migrator::new(before.path())
+        .await
+        .unwrap()
+        .run(pool)
+        .await
+        .unwrap();
+}
+
 /// A log stored before migration 0014 (its tree's hashes in a table of
 /// their own) moves into the record rows unchanged: byte for byte the rows
 /// today's appends write, and it verifies.
@@ -444,21 +487,7 @@ async fn a_log_stored_before_subtree_hashes_moves_over_intact() {
     // The schema as it was before 0014.
     let old = TestDb::unmigrated().await.unwrap();
     let pool = &old.store.pool;
-    let before = tempfile::tempdir().unwrap();
-    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    for file in std::fs::read_dir(&migrations).unwrap() {
-        let file = file.unwrap();
-        let name = file.file_name().into_string().unwrap();
-        if name.as_str() < "0014" {
-            std::fs::copy(file.path(), before.path().join(&name)).unwrap();
-        }
-    }
-    sqlx::migrate::Migrator::new(before.path())
-        .await
-        .unwrap()
-        .run(pool)
-        .await
-        .unwrap();
+    migrate_before(pool, "0014").await;
     // The same log in the old layout.
     for (seq, record, leaf, subtrees) in &written {
         sqlx::query("INSERT INTO audit_records (seq, record, leaf_hash) VALUES ($1, $2, $3)")
@@ -525,6 +554,48 @@ async fn a_log_stored_before_subtree_hashes_moves_over_intact() {
     assert!(err.to_string().contains("append-only"), "{err}");
     append(pool, 45, 3).await;
     assert_eq!(verify::verify(pool, None, &[]).await.unwrap().failure, None);
+}
+
+/// Migration 0023 makes the head follow the records; a log stored before
+/// it whose head and records disagree (a record planted past the head, a
+/// head set past the records: both were possible for the service role) is
+/// refused rather than locked into failing every append or into a gap.
+#[tokio::test]
+async fn the_head_follows_the_records_only_on_a_log_where_they_agree() {
+    for tamper in [
+        "INSERT INTO audit_records (seq, record, leaf_hash, subtree_hashes) \
+         SELECT 1000000000000, record, leaf_hash, '' FROM audit_records WHERE seq = 0",
+        "UPDATE audit_head SET size = 100",
+        "UPDATE audit_head SET last_leaf = set_byte(last_leaf, 0, get_byte(last_leaf, 0) # 1)",
+        "",
+    ] {
+        let db = TestDb::unmigrated().await.unwrap();
+        let pool = &db.store.pool;
+        migrate_before(pool, "0023").await;
+        append(pool, 0, 3).await;
+        // Appends before 0023 moved the head themselves.
+        sqlx::query(
+            "UPDATE audit_head SET size = 3, \
+             last_leaf = (SELECT leaf_hash FROM audit_records WHERE seq = 2)",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        if !tamper.is_empty() {
+            sqlx::query(tamper).execute(pool).await.unwrap();
+        }
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let migrated = fog_indexer::store::MIGRATOR.run(&mut conn).await;
+        conn.close().await.unwrap();
+        if tamper.is_empty() {
+            migrated.unwrap();
+            append(pool, 3, 2).await;
+            assert_eq!(verify::verify(pool, None, &[]).await.unwrap().failure, None);
+        } else {
+            let err = migrated.unwrap_err().to_string();
+            assert!(err.contains("do not match its head"), "{tamper}: {err}");
+        }
+    }
 }
 
 /// Sequential scans of the log's records so far.

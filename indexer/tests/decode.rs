@@ -116,52 +116,93 @@ fn an_answer_of_another_protocol_than_the_node_reported_is_refused() {
     }
 }
 
-/// A node upgraded under a running indexer (0.37 to 0.38, as chains did):
-/// the first answer of the new shape is refused, `/status` is read again,
-/// and the block is then decoded as the node now speaks.
+/// A node upgraded under a running indexer (0.37 to 0.38, as chains did).
+/// The source notices through any of three paths: an answer of the new
+/// shape (refused, then `/status` read again), a request that failed while
+/// the node restarted (`/status` read again before the next block), or the
+/// tail's own `/status` poll.
 #[tokio::test]
 async fn the_rpc_source_reads_the_protocol_again_when_the_node_changes() {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicU8, Ordering};
     use std::sync::Arc;
 
     use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
     use axum::routing::get;
     use fog_indexer::source::{BlockSource, RpcSource};
 
-    let upgraded = Arc::new(AtomicBool::new(false));
-    let status = |State(upgraded): State<Arc<AtomicBool>>| async move {
-        let version = if upgraded.load(Ordering::SeqCst) {
-            "0.38.12"
-        } else {
-            "0.37.4"
+    const OLD: u8 = 0;
+    const DOWN: u8 = 1;
+    const NEW: u8 = 2;
+    type Node = State<Arc<AtomicU8>>;
+    let status = |State(node): Node| async move {
+        let version = match node.load(Ordering::SeqCst) {
+            OLD => "0.37.4",
+            DOWN => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            _ => "0.38.12",
         };
-        axum::Json(serde_json::json!({"result": {"node_info": {"version": version, "network": "kv"}}}))
+        axum::Json(serde_json::json!({"result": {
+            "node_info": {"version": version, "network": "kv"},
+            "sync_info": {"latest_block_height": "10"},
+        }}))
+        .into_response()
     };
+    let answer = |file: &'static str| {
+        move |State(node): Node| async move {
+            match node.load(Ordering::SeqCst) {
+                DOWN => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                // Only the 0.38 answers are served: what an upgraded node
+                // gives, or what the old one would be misread as.
+                _ => axum::Json(load(file)).into_response(),
+            }
+        }
+    };
+    let node = Arc::new(AtomicU8::new(OLD));
     let app = axum::Router::new()
         .route("/status", get(status))
-        .route(
-            "/block",
-            get(|| async { axum::Json(load("kvstore-v0_38/block_at_height_10.json")) }),
-        )
+        .route("/block", get(answer("kvstore-v0_38/block_at_height_10.json")))
         .route(
             "/block_results",
-            get(|| async { axum::Json(load("kvstore-v0_38/block_results_at_height_10.json")) }),
+            get(answer("kvstore-v0_38/block_results_at_height_10.json")),
         )
-        .with_state(upgraded.clone());
+        .with_state(node.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
+    let connect = || {
+        let (node, url) = (node.clone(), url.clone());
+        async move {
+            node.store(OLD, Ordering::SeqCst);
+            let source = RpcSource::connect(&url, "cosmos").await.unwrap();
+            assert_eq!(source.protocol(), Some(Protocol::BeginEnd));
+            source
+        }
+    };
 
-    let source = RpcSource::connect(&url, "cosmos").await.unwrap();
-    assert_eq!(source.protocol(), Some(Protocol::BeginEnd));
+    // An answer of the new shape.
+    let source = connect().await;
+    node.store(NEW, Ordering::SeqCst);
     let err = source.fetch(10).await.unwrap_err();
     assert!(err.to_string().contains("protocol changed"), "{err}");
-    upgraded.store(true, Ordering::SeqCst);
     let block = source.fetch(10).await.unwrap();
     assert_eq!(
         (block.protocol, source.protocol()),
         (Protocol::Finalize, Some(Protocol::Finalize))
     );
+
+    // A request that failed while the node was down.
+    let source = connect().await;
+    node.store(DOWN, Ordering::SeqCst);
+    source.fetch(10).await.unwrap_err();
+    node.store(NEW, Ordering::SeqCst);
+    assert_eq!(source.fetch(10).await.unwrap().protocol, Protocol::Finalize);
+
+    // The tail's poll of the head.
+    let source = connect().await;
+    node.store(NEW, Ordering::SeqCst);
+    assert_eq!(source.latest_height().await.unwrap(), 10);
+    assert_eq!(source.protocol(), Some(Protocol::Finalize));
 }
 
 #[test]
@@ -175,5 +216,22 @@ fn a_result_code_that_is_no_integer_is_refused_not_read_as_success() {
         results["result"]["txs_results"][0]["code"] = garbled.clone();
         let err = decode_block(&block, &results, "inj", None).unwrap_err();
         assert!(err.to_string().contains("code is not an integer"), "{garbled}: {err}");
+    }
+}
+
+#[test]
+fn a_node_version_tells_its_protocol() {
+    use fog_indexer::source::protocol_of_version;
+    for (version, protocol) in [
+        ("0.34.24", Some(Protocol::BeginEndBase64)),
+        ("v0.34.27", Some(Protocol::BeginEndBase64)),
+        ("0.35.9", Some(Protocol::BeginEnd)),
+        ("0.37.4", Some(Protocol::BeginEnd)),
+        ("0.38.12", Some(Protocol::Finalize)),
+        ("1.0.1", Some(Protocol::Finalize)),
+        ("", None),
+        ("unknown", None),
+    ] {
+        assert_eq!(protocol_of_version(version), protocol, "{version}");
     }
 }

@@ -424,3 +424,11 @@ async fn verify_state_compares_only_at_the_indexed_height() {
         .unwrap_err();
     assert!(format!("{err:#}").contains("as of the indexed height 6"), "{err:#}");
 }
+
+#[tokio::test]
+async fn a_replay_is_refused_while_another_indexer_writes() {
+    let db = TestDb::new().await.unwrap();
+    let _writing = fog_indexer::store::writer_lock(&db.store).await.unwrap();
+    let err = fog_indexer::store::writer_lock_now(&db.store).await.unwrap_err();
+    assert!(err.to_string().contains("another indexer is writing"), "{err}");
+}

@@ -1,9 +1,9 @@
 //! Publishing signed checkpoints of the log.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use sqlx::{PgPool, Row};
 
-use super::note::{Checkpoint, NoteSigner};
+use super::note::{self, Checkpoint, NoteSigner};
 use super::{log, tree};
 
 /// A published checkpoint.
@@ -21,10 +21,21 @@ pub struct Published {
 pub async fn publish(pool: &PgPool, signer: &NoteSigner, origin: &str) -> Result<Option<Published>> {
     let mut tx = pool.begin().await?;
     let size = log::size(&mut tx).await?;
-    let last: Option<i64> = sqlx::query_scalar("SELECT max(size) FROM audit_checkpoints")
-        .fetch_one(&mut *tx)
-        .await?;
-    if size == 0 || last.is_some_and(|l| l as u64 >= size) {
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((_, note)) = &last {
+        // Checkpoints are append-only: one signed under another origin
+        // would make the log fail verification for good.
+        let signed_as = note::open(note).and_then(|n| note::parse_body(n.body))?.origin;
+        if signed_as != origin {
+            bail!(
+                "the log's checkpoints are of origin {signed_as:?}: publishing as {origin:?} would mix two logs' names in one (keep --audit-origin {signed_as:?})"
+            );
+        }
+    }
+    if size == 0 || last.is_some_and(|(l, _)| l as u64 >= size) {
         return Ok(None);
     }
     let root = tree::root(&mut tx, size).await?;

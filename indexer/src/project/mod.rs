@@ -82,7 +82,6 @@ async fn set_owner(conn: &mut PgConnection, contract: &str, owner: &str, height:
     Ok(())
 }
 
-/// COPY of a buffer into `statement`'s table (no-op when empty).
 /// A contract's time in nanoseconds as a PostgreSQL bigint holds it. One
 /// after 2262 (beyond i64; the registry refuses such expiries since stop
 /// 18, but the chain's history may hold one) is held as the latest time a
@@ -92,6 +91,7 @@ pub(crate) fn nanos(ns: u64) -> i64 {
     i64::try_from(ns).unwrap_or(i64::MAX)
 }
 
+/// COPY of a buffer into `statement`'s table (no-op when empty).
 pub(crate) async fn copy(conn: &mut PgConnection, statement: &str, buf: &CopyBuf) -> Result<()> {
     if buf.rows() == 0 {
         return Ok(());

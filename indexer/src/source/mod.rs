@@ -47,7 +47,9 @@ pub fn protocol_of_version(version: &str) -> Option<Protocol> {
     let minor: u32 = parts.next()?.parse().ok()?;
     Some(match (major, minor) {
         (0, m) if m <= 34 => Protocol::BeginEndBase64,
-        (0, 37) => Protocol::BeginEnd,
+        // 0.35 (0.36 was never released) already had string attributes and
+        // still begin/end block events, as 0.37 has.
+        (0, 35..=37) => Protocol::BeginEnd,
         _ => Protocol::Finalize,
     })
 }

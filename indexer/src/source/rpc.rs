@@ -57,10 +57,24 @@ impl RpcSource {
             return Ok(());
         }
         let _only_one = self.rechecking.lock().await;
-        if !self.recheck.load(Ordering::Acquire) {
+        // Cleared before the read, so a failure during it sets it again.
+        if !self.recheck.swap(false, Ordering::AcqRel) {
             return Ok(());
         }
-        let status = self.get("status", &[]).await?;
+        match self.get("status", &[]).await {
+            Ok(status) => {
+                self.note_version(&status);
+                Ok(())
+            }
+            Err(e) => {
+                self.recheck.store(true, Ordering::Release);
+                Err(e)
+            }
+        }
+    }
+
+    /// Takes the protocol from a `/status` answer's version.
+    fn note_version(&self, status: &Value) {
         let version = status["node_info"]["version"].as_str().unwrap_or_default();
         let now = protocol_of_version(version);
         let mut protocol = self.protocol.write().unwrap_or_else(|e| e.into_inner());
@@ -68,8 +82,6 @@ impl RpcSource {
             tracing::warn!(version, from = ?*protocol, to = ?now, "the node's protocol changed");
             *protocol = now;
         }
-        self.recheck.store(false, Ordering::Release);
-        Ok(())
     }
 
     async fn get(&self, method: &str, params: &[(&str, String)]) -> Result<Value> {
@@ -101,6 +113,9 @@ impl RpcSource {
     /// A height of `/status`'s `sync_info`.
     async fn status_height(&self, field: &str) -> Result<u64> {
         let status = self.get("status", &[]).await?;
+        // The tail polls this: a node that changed version is noticed here
+        // too, whether or not a request failed while it restarted.
+        self.note_version(&status);
         status["sync_info"][field]
             .as_str()
             .and_then(|h| h.parse().ok())

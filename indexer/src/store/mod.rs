@@ -174,6 +174,16 @@ impl Store {
 /// its own connection for as long as the returned value lives. A second
 /// indexer waits here as a standby and takes over when the writer dies.
 pub async fn writer_lock(store: &Store) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+    writer_lock_waiting(store, true).await
+}
+
+/// The single-writer lock for a one-off writer (`fog-indexer replay`):
+/// refused at once, not waited for, while another indexer writes.
+pub async fn writer_lock_now(store: &Store) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+    writer_lock_waiting(store, false).await
+}
+
+async fn writer_lock_waiting(store: &Store, wait: bool) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
     const KEY: i64 = 0x666f_675f_6978; // "fog_ix"
     let mut conn = store.pool.acquire().await?;
     let mut waited = false;
@@ -187,6 +197,9 @@ pub async fn writer_lock(store: &Store) -> Result<sqlx::pool::PoolConnection<sql
                 tracing::info!("took over as the writer");
             }
             return Ok(conn);
+        }
+        if !wait {
+            anyhow::bail!("another indexer is writing to this database; stop it first");
         }
         if !waited {
             tracing::info!("another indexer is writing; standing by");
