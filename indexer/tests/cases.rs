@@ -517,3 +517,26 @@ async fn an_action_proposed_by_a_concurrent_request_is_a_409_naming_it() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// The service role reads every table and view and uses every sequence:
+/// 0003 granted rights on the tables of its time only, and the alerts and
+/// the rule registry (added later) were out of the service's reach until
+/// migration 0024.
+#[tokio::test]
+async fn the_service_role_reaches_every_table() {
+    let db = fog_indexer::testing::TestDb::new().await.unwrap();
+    let unreachable: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND ( \
+             (c.relkind IN ('r', 'v') AND NOT has_table_privilege('fog_service', c.oid, 'SELECT')) \
+          OR (c.relkind = 'S' AND NOT has_sequence_privilege('fog_service', c.oid, 'USAGE')) \
+          OR (c.relname IN ('alerts', 'rule_versions', 'rules_generation') \
+              AND NOT (has_table_privilege('fog_service', c.oid, 'INSERT') \
+                       AND has_table_privilege('fog_service', c.oid, 'UPDATE')))) \
+         ORDER BY 1",
+    )
+    .fetch_all(&db.store.pool)
+    .await
+    .unwrap();
+    assert_eq!(unreachable, Vec::<String>::new());
+}

@@ -256,6 +256,74 @@ async fn an_erasure_by_the_service_role_leaves_no_copy_on_disk() {
     );
 }
 
+/// With other subjects beside it on the page, an erased subject's wrapped
+/// key must still be gone from the table's file: VACUUM frees a dead
+/// tuple's space without zeroing it, so the key table is rewritten.
+#[tokio::test]
+async fn an_erased_key_is_gone_from_disk_with_other_subjects_beside_it() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    let mut ids = vec![];
+    for _ in 0..3 {
+        let r = api.call(&api.officer, "POST", "/kyc/subjects", Some(&subject())).await;
+        assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    // The newest row sits lowest on the page: compacting the page after
+    // its removal moves nothing over it.
+    let (wrapped, _) = stored_secrets(pool, ids[2]).await;
+    let (kept, _) = stored_secrets(pool, ids[0]).await;
+    fog_indexer::kyc::erase(pool, ids[2], "GDPR art. 17 request", "ana")
+        .await
+        .unwrap();
+    let files = table_files(pool).await;
+    assert!(
+        !contains(&files, &wrapped),
+        "the erased subject's wrapped key is still on disk"
+    );
+    assert!(contains(&files, &kept), "the others' keys stay");
+}
+
+/// An erasure cut off while its VACUUM waits (the API's 30 s timeout drops
+/// the request's future) leaves no pooled connection acting as the KYC
+/// tables' owner: the VACUUM runs on a connection of its own.
+#[tokio::test]
+async fn an_erasure_cut_off_mid_purge_leaves_the_pool_as_the_service() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    let r = api.call(&api.officer, "POST", "/kyc/subjects", Some(&subject())).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap();
+    let service_url = api
+        .db
+        .url
+        .replacen("postgres://postgres@", "postgres://fog_service@", 1);
+    // One connection: whatever the erasure used is what the next query gets.
+    let service = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&service_url)
+        .await
+        .unwrap();
+    // VACUUM waits for this lock.
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("LOCK kyc_keys IN SHARE UPDATE EXCLUSIVE MODE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let erase = fog_indexer::kyc::erase(&service, id, "GDPR art. 17 request", "ana");
+    assert!(tokio::time::timeout(std::time::Duration::from_secs(2), erase)
+        .await
+        .is_err());
+    holder.rollback().await.unwrap();
+    let user: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(&service)
+        .await
+        .unwrap();
+    assert_eq!(user, "fog_service");
+    let err = sqlx::query("TRUNCATE kyc_keys").execute(&service).await.unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+}
+
 #[tokio::test]
 async fn retention_erases_what_expired_and_logs_the_run() {
     let api = Api::new().await;

@@ -301,7 +301,7 @@ fn check_reason(reason: &str) -> Result<(), KycError> {
 }
 
 /// Destroys the subject's key and ciphertext (GDPR art. 17 / CCPA
-/// deletion), logs it, and vacuums so no dead tuple keeps a copy.
+/// deletion), logs it, and purges the key table's file (`vacuum`).
 pub async fn erase(pool: &PgPool, id: i64, reason: &str, by: &str) -> Result<Subject> {
     check_reason(reason)?;
     can_purge(pool).await?;
@@ -370,8 +370,12 @@ async fn can_purge(pool: &PgPool) -> Result<()> {
 /// Removes dead tuples (old key rows, old ciphertexts) from the heap, as
 /// the tables' owner (the service role inherits nothing from it).
 async fn vacuum(pool: &PgPool) -> Result<()> {
-    use sqlx::Executor;
-    let mut conn = pool.acquire().await?;
+    use sqlx::{Connection, Executor};
+    // A connection of its own, never handed back to the pool: a request cut
+    // off mid-VACUUM (the API's timeout drops the future) would otherwise
+    // return one still acting as the tables' owner, which may truncate or
+    // drop them, and on which the service's own queries are refused.
+    let mut conn = pool.acquire().await?.detach();
     // VACUUM refuses transaction blocks: the simple protocol (a statement
     // without arguments), one statement each, on one connection that holds
     // the role.
@@ -379,7 +383,16 @@ async fn vacuum(pool: &PgPool) -> Result<()> {
     let mut done = Ok(());
     for statement in [
         set_role.as_str(),
+        // VACUUM frees a dead tuple's space without zeroing it, and the
+        // page's compaction moves no live row over the newest one, so a
+        // plain VACUUM left an erased key's bytes in the file whenever it
+        // was not alone on its page. FULL then rewrites the (small) key
+        // table into a new file with the live rows only. FULL alone is not
+        // enough: its horizon also counts snapshots a plain VACUUM may
+        // ignore (other VACUUMs'), and what it cannot remove it copies.
+        // The ciphertexts, useless without their keys, are only vacuumed.
         "VACUUM kyc_keys",
+        "VACUUM FULL kyc_keys",
         "VACUUM kyc_subjects",
         "RESET ROLE",
     ] {
@@ -388,10 +401,8 @@ async fn vacuum(pool: &PgPool) -> Result<()> {
             break;
         }
     }
-    if done.is_err() {
-        // Never hand the pool a connection that may still hold the role.
-        conn.close_on_drop();
-    }
+    // Dropped, it closes too; closing says goodbye to the server first.
+    let _ = conn.close().await;
     done
 }
 
