@@ -15,7 +15,14 @@
 //!   comments and other options skipped, `\` continuations joined.
 //!
 //! Each package is named by a purl (`pkg:cargo/serde@1.0.0`), which is what
-//! the reproducibility hash covers.
+//! the reproducibility hash covers; so whatever else tells two builds of a
+//! name and version apart is in its qualifiers (sorted by key): the
+//! `checksum` of the content where the listing has one, a git dependency's
+//! `vcs_url` with its resolved commit, a registry other than the
+//! ecosystem's own (`repository_url`) or a direct `download_url`, and a
+//! conda package's `build`. (Until stop 18 the purl was name and version
+//! only, so another git commit or a CUDA build swapped for a CPU one left
+//! the reproducibility hash unchanged.)
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,6 +41,10 @@ pub struct Package {
     /// Algorithm → hex digest, when the listing has one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub digest: BTreeMap<String, String>,
+    /// purl qualifiers other than `checksum` (from `digest`): `vcs_url`,
+    /// `repository_url`, `download_url`, `build`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub qualifiers: BTreeMap<String, String>,
 }
 
 impl Package {
@@ -44,8 +55,40 @@ impl Package {
             "npm" => self.name.replace('@', "%40"),
             _ => self.name.clone(),
         };
-        format!("pkg:{}/{}@{}", self.ecosystem, name, purl_escape(&self.version))
+        let mut purl = format!("pkg:{}/{}@{}", self.ecosystem, name, purl_escape(&self.version));
+        let mut qualifiers = self.qualifiers.clone();
+        if !self.digest.is_empty() {
+            let checksums: Vec<String> = self.digest.iter().map(|(alg, hex)| format!("{alg}:{hex}")).collect();
+            qualifiers.insert("checksum".into(), checksums.join(","));
+        }
+        for (i, (key, value)) in qualifiers.iter().enumerate() {
+            purl.push(if i == 0 { '?' } else { '&' });
+            purl.push_str(&format!("{key}={}", purl_escape(value)));
+        }
+        purl
     }
+}
+
+/// The package's `vcs_url` (`git+<url>@<commit>`) or `repository_url`
+/// from a Cargo.lock `source`; nothing for crates.io itself.
+fn cargo_source(source: &str) -> BTreeMap<String, String> {
+    let mut q = BTreeMap::new();
+    if let Some(git) = source.strip_prefix("git+") {
+        let (url, commit) = git.split_once('#').unwrap_or((git, ""));
+        let url = url.split('?').next().unwrap_or(url);
+        q.insert("vcs_url".into(), format!("git+{url}@{commit}"));
+    } else if let Some(index) = source
+        .strip_prefix("registry+")
+        .or_else(|| source.strip_prefix("sparse+"))
+    {
+        if !matches!(
+            index,
+            "https://github.com/rust-lang/crates.io-index" | "https://index.crates.io/"
+        ) {
+            q.insert("repository_url".into(), index.to_string());
+        }
+    }
+    q
 }
 
 fn purl_escape(s: &str) -> String {
@@ -112,12 +155,14 @@ fn cargo_lock(text: &str) -> Result<Vec<Package>> {
     Ok(lock
         .package
         .into_iter()
-        .filter(|p| p.source.is_some())
-        .map(|p| Package {
-            ecosystem: "cargo".into(),
-            name: p.name,
-            version: p.version,
-            digest: p.checksum.map(|c| ("sha256".to_string(), c)).into_iter().collect(),
+        .filter_map(|p| {
+            Some(Package {
+                ecosystem: "cargo".into(),
+                qualifiers: cargo_source(p.source.as_deref()?),
+                name: p.name,
+                version: p.version,
+                digest: p.checksum.map(|c| ("sha256".to_string(), c)).into_iter().collect(),
+            })
         })
         .collect())
 }
@@ -132,16 +177,41 @@ fn poetry_lock(text: &str) -> Result<Vec<Package>> {
     struct Pkg {
         name: String,
         version: String,
+        source: Option<Source>,
+    }
+    #[derive(Deserialize)]
+    struct Source {
+        #[serde(rename = "type")]
+        kind: String,
+        url: String,
+        resolved_reference: Option<String>,
+        reference: Option<String>,
     }
     let lock: Lock = toml::from_str(text)?;
     Ok(lock
         .package
         .into_iter()
-        .map(|p| Package {
-            ecosystem: "pypi".into(),
-            name: pep503(&p.name),
-            version: p.version,
-            digest: BTreeMap::new(),
+        .map(|p| {
+            let qualifiers = p
+                .source
+                .map(|s| match s.kind.as_str() {
+                    "git" => {
+                        let commit = s.resolved_reference.or(s.reference).unwrap_or_default();
+                        ("vcs_url", format!("git+{}@{commit}", s.url))
+                    }
+                    "legacy" => ("repository_url", s.url),
+                    _ => ("download_url", s.url),
+                })
+                .map(|(k, v)| (k.to_string(), v))
+                .into_iter()
+                .collect();
+            Package {
+                ecosystem: "pypi".into(),
+                name: pep503(&p.name),
+                version: p.version,
+                digest: BTreeMap::new(),
+                qualifiers,
+            }
         })
         .collect())
 }
@@ -194,11 +264,20 @@ fn npm_package(name: String, version: &str, p: &serde_json::Value) -> Package {
         })
         .into_iter()
         .collect();
+    // A git dependency's content is its commit (no integrity digest).
+    let qualifiers = p
+        .get("resolved")
+        .and_then(|r| r.as_str())
+        .filter(|r| r.starts_with("git+"))
+        .map(|r| ("vcs_url".to_string(), r.replacen('#', "@", 1)))
+        .into_iter()
+        .collect();
     Package {
         ecosystem: "npm".into(),
         name,
         version: version.to_string(),
         digest,
+        qualifiers,
     }
 }
 
@@ -222,6 +301,7 @@ fn requirements(text: &str) -> Vec<Package> {
                     name: editable_name(url),
                     version: url.to_string(),
                     digest: BTreeMap::new(),
+                    qualifiers: BTreeMap::new(),
                 });
             }
             continue;
@@ -259,6 +339,7 @@ fn requirement(spec: &str) -> Option<Package> {
         name: pep503(name.split('[').next().unwrap_or(name).trim()),
         version: version.trim().to_string(),
         digest: BTreeMap::new(),
+        qualifiers: BTreeMap::new(),
     };
     if let Some((name, url)) = spec.split_once(" @ ") {
         return Some(pypi(name, url));
@@ -275,6 +356,10 @@ fn requirement(spec: &str) -> Option<Package> {
             name: parts[0].trim().to_string(),
             version: parts[1].trim().to_string(),
             digest: BTreeMap::new(),
+            qualifiers: [("build".to_string(), parts[2].trim().to_string())]
+                .into_iter()
+                .filter(|(_, b)| !b.is_empty())
+                .collect(),
         });
     }
     match spec.find(['<', '>', '!', '~', '=']) {
@@ -331,7 +416,10 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 checksum = "5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"
 "#;
         let ps = parse("Cargo.lock", text).unwrap();
-        assert_eq!(ids(&ps), ["pkg:cargo/serde@1.0.219"]);
+        assert_eq!(
+            ids(&ps),
+            ["pkg:cargo/serde@1.0.219?checksum=sha256%3A5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"]
+        );
         assert_eq!(
             ps[0].digest["sha256"],
             "5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"
@@ -380,12 +468,12 @@ checksum = "5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"
         assert_eq!(
             ids(&ps),
             [
-                "pkg:conda/python-dateutil@2.9.0",
+                "pkg:conda/python-dateutil@2.9.0?build=pyhd8ed1ab_0",
                 "pkg:pypi/my-pkg@git%2Bhttps%3A%2F%2Fexample.org%2Fx.git%40abc%23egg%3DMy.Pkg",
                 "pkg:pypi/mypkg@file%3A%2F%2F%2Fsrc%2Fmypkg",
                 "pkg:pypi/numpy@1.26.4",
                 "pkg:pypi/requests@%3E%3D2.0",
-                "pkg:pypi/scipy@1.13.0",
+                "pkg:pypi/scipy@1.13.0?checksum=sha256%3Aaaaa",
                 "pkg:pypi/torch-vision@0.18.0",
             ]
         );
@@ -403,7 +491,11 @@ checksum = "5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"
         let ps = parse("package-lock.json", v3).unwrap();
         assert_eq!(
             ids(&ps),
-            ["pkg:npm/%40scope/x@2.0.0", "pkg:npm/b@0.1.0", "pkg:npm/left-pad@1.3.0"]
+            [
+                "pkg:npm/%40scope/x@2.0.0",
+                "pkg:npm/b@0.1.0",
+                "pkg:npm/left-pad@1.3.0?checksum=sha512%3A000000"
+            ]
         );
         assert_eq!(ps[2].digest["sha512"], "000000");
         let v1 = r#"{"lockfileVersion":1,"dependencies":{"a":{"version":"1.0.0","dependencies":{"b":{"version":"2.0.0"}}}}}"#;
@@ -417,6 +509,61 @@ checksum = "5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"
     fn poetry_lock() {
         let text = "[[package]]\nname = \"Pandas\"\nversion = \"2.2.2\"\n";
         assert_eq!(ids(&parse("poetry.lock", text).unwrap()), ["pkg:pypi/pandas@2.2.2"]);
+    }
+
+    /// What tells two builds of one name and version apart is in the purl,
+    /// so in the reproducibility hash.
+    #[test]
+    fn sources_and_builds_tell_packages_apart() {
+        let cargo = |rev: &str| {
+            format!(
+                "version = 4\n[[package]]\nname = \"foo\"\nversion = \"0.1.0\"\n\
+                 source = \"git+https://github.com/o/foo?branch=main#{rev}\"\n"
+            )
+        };
+        let one = ids(&parse("Cargo.lock", &cargo(&"1".repeat(40))).unwrap());
+        assert_eq!(
+            one,
+            [format!(
+                "pkg:cargo/foo@0.1.0?vcs_url=git%2Bhttps%3A%2F%2Fgithub.com%2Fo%2Ffoo%40{}",
+                "1".repeat(40)
+            )]
+        );
+        assert_ne!(one, ids(&parse("Cargo.lock", &cargo(&"2".repeat(40))).unwrap()));
+        let other_registry = "[[package]]\nname = \"foo\"\nversion = \"0.1.0\"\n\
+                              source = \"sparse+https://crates.example.org/\"\n";
+        assert_eq!(
+            ids(&parse("Cargo.lock", other_registry).unwrap()),
+            ["pkg:cargo/foo@0.1.0?repository_url=https%3A%2F%2Fcrates.example.org%2F"]
+        );
+        assert_ne!(
+            ids(&parse("e.txt", "pytorch=2.1.0=cuda118_0\n").unwrap()),
+            ids(&parse("e.txt", "pytorch=2.1.0=cpu_0\n").unwrap())
+        );
+        let poetry = |commit: &str| {
+            format!(
+                "[[package]]\nname = \"lib\"\nversion = \"1.0\"\n[package.source]\ntype = \"git\"\n\
+                 url = \"https://example.org/lib.git\"\nreference = \"main\"\nresolved_reference = \"{commit}\"\n"
+            )
+        };
+        assert_eq!(
+            ids(&parse("poetry.lock", &poetry("abc")).unwrap()),
+            ["pkg:pypi/lib@1.0?vcs_url=git%2Bhttps%3A%2F%2Fexample.org%2Flib.git%40abc"]
+        );
+        assert_ne!(
+            ids(&parse("poetry.lock", &poetry("abc")).unwrap()),
+            ids(&parse("poetry.lock", &poetry("def")).unwrap())
+        );
+        let npm = |sha: &str| {
+            format!(
+                r#"{{"lockfileVersion":3,"packages":{{"node_modules/x":{{"version":"1.0.0",
+                "resolved":"git+ssh://git@github.com/o/x.git#{sha}"}}}}}}"#
+            )
+        };
+        assert_eq!(
+            ids(&parse("package-lock.json", &npm("abc")).unwrap()),
+            ["pkg:npm/x@1.0.0?vcs_url=git%2Bssh%3A%2F%2Fgit%40github.com%2Fo%2Fx.git%40abc"]
+        );
     }
 
     #[test]

@@ -245,6 +245,32 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The uncommitted changes, as bytes that depend on the tree alone: every
+/// setting of the user's git config that changes `git diff`'s output
+/// (prefixes, external diff drivers, textconv, color, rename detection,
+/// the algorithm, context, path quoting, `diff.relative` under `-C`) is
+/// fixed here, so one dirty tree gives one digest on every machine.
+const DIFF: [&str; 18] = [
+    "-c",
+    "core.quotePath=true",
+    "diff",
+    "--binary",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-color",
+    "--no-relative",
+    "--no-renames",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--diff-algorithm=myers",
+    "--indent-heuristic",
+    "--unified=3",
+    "--inter-hunk-context=0",
+    "--submodule=short",
+    "--ignore-submodules=none",
+    "HEAD",
+];
+
 /// `git rev-parse HEAD`, whether the work tree is dirty, and a digest of
 /// the uncommitted changes.
 pub fn code_revision(dir: &Path) -> Result<CodeRevision> {
@@ -270,11 +296,7 @@ pub fn code_revision(dir: &Path) -> Result<CodeRevision> {
         .trim()
         .to_string();
     let dirty = !git(&["status", "--porcelain"])?.is_empty();
-    let diff_sha256 = if dirty {
-        Some(sha256(&git(&["diff", "--binary", "HEAD"])?))
-    } else {
-        None
-    };
+    let diff_sha256 = if dirty { Some(sha256(&git(&DIFF)?)) } else { None };
     Ok(CodeRevision {
         commit,
         dirty,
@@ -398,6 +420,58 @@ mod tests {
         assert_eq!(rel("/w/proj/model.bin"), "model.bin");
         assert_eq!(rel("/w/other/d"), "../other/d");
         assert_eq!(rel("."), ".");
+    }
+
+    #[test]
+    fn the_diff_digest_depends_on_the_tree_not_the_users_git_config() {
+        let repo = tempfile::tempdir().unwrap();
+        let dir = repo.path();
+        let git = |args: &[&str]| {
+            let ok = Command::new("git")
+                .current_dir(dir)
+                .args([
+                    "-c",
+                    "user.name=fog",
+                    "-c",
+                    "user.email=fog@example.org",
+                    "-c",
+                    "commit.gpgsign=false",
+                ])
+                .args(args)
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        std::fs::create_dir(dir.join("src")).unwrap();
+        std::fs::write(dir.join("train.py"), "lr = 0.1\nepochs = 3\n").unwrap();
+        std::fs::write(dir.join("src/model.py"), "layers = 2\n").unwrap();
+        std::fs::write(dir.join("ü.txt"), "a\n").unwrap();
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "first"]);
+        std::fs::write(dir.join("train.py"), "lr = 0.2\nepochs = 3\n").unwrap();
+        std::fs::write(dir.join("ü.txt"), "b\n").unwrap();
+        std::fs::rename(dir.join("src/model.py"), dir.join("src/net.py")).unwrap();
+        git(&["add", "-A"]);
+        let plain = code_revision(dir).unwrap();
+        assert!(plain.dirty);
+        for (key, value) in [
+            ("diff.noprefix", "true"),
+            ("diff.mnemonicPrefix", "true"),
+            ("color.diff", "always"),
+            ("color.ui", "always"),
+            ("diff.renames", "copies"),
+            ("diff.algorithm", "histogram"),
+            ("diff.context", "7"),
+            ("core.quotePath", "false"),
+            ("diff.relative", "true"),
+        ] {
+            git(&["config", key, value]);
+        }
+        assert_eq!(code_revision(dir).unwrap().diff_sha256, plain.diff_sha256);
+        // From a subdirectory, with diff.relative set: still the whole tree.
+        assert_eq!(code_revision(&dir.join("src")).unwrap().diff_sha256, plain.diff_sha256);
     }
 
     #[test]
