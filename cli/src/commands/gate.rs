@@ -51,6 +51,19 @@ struct InclusionView {
     proof: Vec<String>,
 }
 
+/// The artifact's digest as `fog lineage` records it: a file's SHA-256, or
+/// a directory's Merkle root (a model saved as a directory, which `run
+/// complete --model DIR` records; until stop 18 the gate could only read
+/// files, so such a release could never pass it).
+fn artifact_sha256(path: &Path) -> Result<[u8; 32]> {
+    if path.is_dir() {
+        let fingerprint = crate::lineage::hash::fingerprint(&[path.to_path_buf()], false)?;
+        let first = fingerprint.first().context("a directory gives one fingerprint")?;
+        return Ok(first.sha256.0);
+    }
+    file_sha256(path)
+}
+
 fn file_sha256(path: &Path) -> Result<[u8; 32]> {
     let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut hasher = Sha256::new();
@@ -164,7 +177,7 @@ pub async fn check(deployment: &Deployment, gate: &Gate<'_>) -> Result<GateRepor
     } = *gate;
     let indexer = indexer.trim_end_matches('/');
     let client = ChainClient::new(deployment.client_profile());
-    let sha = file_sha256(file)?;
+    let sha = artifact_sha256(file)?;
     let sha_hex = hex::encode(sha);
 
     let released: IsReleasedResponse = client
@@ -314,4 +327,28 @@ pub fn print(ctx: &Context, report: &GateReport) -> Result<()> {
             ),
         ])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_artifact_is_its_lineage_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("model")).unwrap();
+        std::fs::write(dir.path().join("model/weights.bin"), b"\x01\x02").unwrap();
+        std::fs::write(dir.path().join("model/config.json"), b"{}").unwrap();
+        let recorded = crate::lineage::hash::fingerprint(&[dir.path().join("model")], false).unwrap();
+        assert_eq!(
+            artifact_sha256(&dir.path().join("model")).unwrap(),
+            recorded[0].sha256.0
+        );
+        // A file is its plain SHA-256.
+        let file = dir.path().join("model/weights.bin");
+        assert_eq!(
+            artifact_sha256(&file).unwrap(),
+            <[u8; 32]>::from(Sha256::digest(b"\x01\x02"))
+        );
+    }
 }

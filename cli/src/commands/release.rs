@@ -81,6 +81,8 @@ pub enum ReleaseCmd {
     /// on-chain and its lineage record is in an anchored audit checkpoint;
     /// otherwise exit 1 with the reason.
     Gate {
+        /// The artifact: a file, or a model saved as a directory (its
+        /// Merkle root, as `fog lineage hash` gives it).
         file: PathBuf,
         /// The indexer serving the audit log and lineage records.
         #[arg(long, env = "FOG_INDEXER_URL", default_value = "http://127.0.0.1:8080")]
