@@ -25,10 +25,9 @@ async fn append(pool: &PgPool, from: u32, n: u32) {
     tx.commit().await.unwrap();
 }
 
-#[tokio::test]
-async fn every_record_reaches_jetstream_once_and_in_order() {
-    let db = TestDb::new().await.unwrap();
-    let pool = &db.store.pool;
+/// A stream of its own on this machine's NATS (FOG_TEST_NATS_URL to point
+/// elsewhere): its name, config and context.
+async fn new_stream() -> (String, StreamConfig, async_nats::jetstream::Context) {
     let name = format!("FOG_AUDIT_TEST_{}", rand::random::<u32>());
     let cfg = StreamConfig {
         url: std::env::var("FOG_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into()),
@@ -36,6 +35,14 @@ async fn every_record_reaches_jetstream_once_and_in_order() {
         stream: name.clone(),
     };
     let js = connect(&cfg).await.expect("NATS JetStream answers on this machine");
+    (name, cfg, js)
+}
+
+#[tokio::test]
+async fn every_record_reaches_jetstream_once_and_in_order() {
+    let db = TestDb::new().await.unwrap();
+    let pool = &db.store.pool;
+    let (name, cfg, js) = new_stream().await;
 
     append(pool, 0, 1_500).await;
     assert_eq!(publish_pending(pool, &js, &cfg).await.unwrap(), 1_500);
@@ -43,15 +50,17 @@ async fn every_record_reaches_jetstream_once_and_in_order() {
     append(pool, 1_500, 20).await;
     assert_eq!(publish_pending(pool, &js, &cfg).await.unwrap(), 20);
 
-    // A crash lost the progress: everything is published again, and
-    // JetStream keeps one copy of each.
+    // A crash lost the progress: publishing starts over, and JetStream
+    // keeps one copy of each (dropped as duplicates, or refused as out of
+    // step and resumed after the stream's last record).
     sqlx::query("UPDATE audit_stream_state SET next_seq = 0")
         .execute(pool)
         .await
         .unwrap();
-    assert_eq!(publish_pending(pool, &js, &cfg).await.unwrap(), 1_520);
+    publish_pending(pool, &js, &cfg).await.unwrap();
     let mut stream = js.get_stream(&name).await.unwrap();
     assert_eq!(stream.info().await.unwrap().state.messages, 1_520);
+    assert_eq!(next_seq(pool).await, 1_520);
 
     let records: Vec<Vec<u8>> = sqlx::query_scalar("SELECT record FROM audit_records ORDER BY seq")
         .fetch_all(pool)
@@ -63,5 +72,69 @@ async fn every_record_reaches_jetstream_once_and_in_order() {
         let id = m.headers.get("Nats-Msg-Id").unwrap().as_str().to_string();
         assert_eq!(id, format!("{name}/{i}"));
     }
+    js.delete_stream(&name).await.unwrap();
+}
+
+async fn next_seq(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT next_seq FROM audit_stream_state")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Every message of the stream, as (its msg id, its payload), in order.
+async fn messages(js: &async_nats::jetstream::Context, name: &str) -> Vec<(String, Vec<u8>)> {
+    let mut stream = js.get_stream(name).await.unwrap();
+    let state = stream.info().await.unwrap().state.clone();
+    let mut out = Vec::new();
+    for seq in state.first_sequence..=state.last_sequence {
+        let m = stream.get_raw_message(seq).await.unwrap();
+        out.push((
+            m.headers.get("Nats-Msg-Id").unwrap().as_str().to_string(),
+            m.payload.to_vec(),
+        ));
+    }
+    out
+}
+
+/// Records in sequence order, whatever went missing on the way: a record
+/// lost between publishing and acknowledgement is not overtaken by the
+/// ones after it, and a stream made again gets the whole log.
+#[tokio::test]
+async fn the_stream_keeps_sequence_order_after_a_lost_record_and_a_new_stream() {
+    let db = TestDb::new().await.unwrap();
+    let pool = &db.store.pool;
+    let (name, cfg, js) = new_stream().await;
+    let in_order = |n: usize| -> Vec<String> { (0..n).map(|i| format!("{name}/{i}")).collect() };
+
+    append(pool, 0, 9).await;
+    publish_pending(pool, &js, &cfg).await.unwrap();
+    // Record 9 is lost: progress says it went out, the stream never got it.
+    append(pool, 9, 3).await;
+    sqlx::query("UPDATE audit_stream_state SET next_seq = 10")
+        .execute(pool)
+        .await
+        .unwrap();
+    publish_pending(pool, &js, &cfg).await.unwrap();
+    let ids: Vec<String> = messages(&js, &name).await.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, in_order(12));
+    assert_eq!(next_seq(pool).await, 12);
+
+    // The stream is deleted and made again: the next record finds it
+    // empty, and the whole log goes out again, in order.
+    js.delete_stream(&name).await.unwrap();
+    let js = connect(&cfg).await.unwrap();
+    append(pool, 12, 1).await;
+    publish_pending(pool, &js, &cfg).await.unwrap();
+    let stored = messages(&js, &name).await;
+    let records: Vec<Vec<u8>> = sqlx::query_scalar("SELECT record FROM audit_records ORDER BY seq")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+        in_order(13)
+    );
+    assert_eq!(stored.into_iter().map(|(_, p)| p).collect::<Vec<_>>(), records);
     js.delete_stream(&name).await.unwrap();
 }

@@ -4,11 +4,25 @@
 //! published twice (after a crash between publishing and saving progress,
 //! within the stream's duplicate window). Progress is kept in
 //! `audit_stream_state`, saved after the server acknowledged each batch.
+//!
+//! Records are published pipelined, so order needs the server's help: each
+//! carries `Nats-Expected-Last-Msg-Id` = the previous record's id (record 0:
+//! `Nats-Expected-Last-Sequence` = 0, an empty stream), and JetStream
+//! stores it only right after that one. If record k is lost
+//! (a failed acknowledgement), k+1... are refused rather than stored ahead
+//! of it. When the stream's last record is not the one expected (progress
+//! lost in a crash, an acknowledgement lost though the record was stored,
+//! the stream deleted and made again), publishing resumes after the
+//! stream's own last record, or from record 0 when the stream holds none.
+//! (Until stop 18 a lost record k was appended after k+1... on retry, and
+//! a stream made again silently lacked everything before.)
 
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use async_nats::jetstream;
+use async_nats::jetstream::context::PublishErrorKind;
+use async_nats::jetstream::stream::LastRawMessageErrorKind;
 use sqlx::{PgPool, Row};
 
 #[derive(Debug, Clone)]
@@ -62,27 +76,92 @@ pub async fn publish_pending(pool: &PgPool, js: &jetstream::Context, cfg: &Strea
             let seq: i64 = r.get(0);
             let record: Vec<u8> = r.get(1);
             let mut headers = async_nats::HeaderMap::new();
-            headers.insert("Nats-Msg-Id", format!("{}/{seq}", cfg.stream).as_str());
+            headers.insert("Nats-Msg-Id", msg_id(cfg, seq).as_str());
+            if seq > 0 {
+                headers.insert("Nats-Expected-Last-Msg-Id", msg_id(cfg, seq - 1).as_str());
+            } else {
+                // The first record only into an empty stream.
+                headers.insert("Nats-Expected-Last-Sequence", "0");
+            }
             acks.push(
                 js.publish_with_headers(cfg.subject.clone(), headers, record.into())
                     .await
                     .context("publishing an audit record")?,
             );
         }
+        let mut out_of_step = false;
         for ack in acks {
-            ack.await.context("JetStream did not acknowledge an audit record")?;
+            match ack.await {
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        PublishErrorKind::WrongLastMessageId | PublishErrorKind::WrongLastSequence
+                    ) =>
+                {
+                    out_of_step = true
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context("JetStream did not acknowledge an audit record")),
+            }
         }
-        sqlx::query(
-            "INSERT INTO audit_stream_state (stream, next_seq) VALUES ($1, $2) \
-             ON CONFLICT (stream) DO UPDATE SET next_seq = $2, updated_at = now()",
-        )
-        .bind(&cfg.stream)
-        .bind(last + 1)
-        .execute(pool)
-        .await?;
+        if out_of_step {
+            next = resume_point(js, cfg).await?;
+            save_progress(pool, cfg, next).await?;
+            continue;
+        }
+        save_progress(pool, cfg, last + 1).await?;
         next = last + 1;
         published += rows.len() as u64;
     }
+}
+
+fn msg_id(cfg: &StreamConfig, seq: i64) -> String {
+    format!("{}/{seq}", cfg.stream)
+}
+
+async fn save_progress(pool: &PgPool, cfg: &StreamConfig, next: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_stream_state (stream, next_seq) VALUES ($1, $2) \
+         ON CONFLICT (stream) DO UPDATE SET next_seq = $2, updated_at = now()",
+    )
+    .bind(&cfg.stream)
+    .bind(next)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The record to publish next, from the stream itself: after its last
+/// record, or 0 when it holds none (made again, or never written).
+async fn resume_point(js: &jetstream::Context, cfg: &StreamConfig) -> Result<i64> {
+    let stream = js
+        .get_stream(&cfg.stream)
+        .await
+        .with_context(|| format!("reading the JetStream stream {}", cfg.stream))?;
+    let last = match stream.get_last_raw_message_by_subject(&cfg.subject).await {
+        Ok(m) => m,
+        Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => {
+            tracing::warn!(stream = %cfg.stream, "the stream holds no audit record: publishing the log from record 0");
+            return Ok(0);
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("reading the stream's last audit record")),
+    };
+    let id = last
+        .headers
+        .get("Nats-Msg-Id")
+        .map(|v| v.as_str().to_string())
+        .unwrap_or_default();
+    let seq: i64 = id
+        .strip_prefix(&format!("{}/", cfg.stream))
+        .and_then(|n| n.parse().ok())
+        .with_context(|| {
+            format!(
+                "the stream's last message on {} is not an audit record of fog's (id {id:?})",
+                cfg.subject
+            )
+        })?;
+    tracing::info!(stream = %cfg.stream, next = seq + 1, "resuming after the stream's last audit record");
+    Ok(seq + 1)
 }
 
 /// Runs until the process ends: publishes, then polls every `poll`;
