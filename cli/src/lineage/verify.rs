@@ -14,7 +14,8 @@
 //! refused, and that path's check fails without it being read. A path
 //! starting with `..` (a dataset outside the run's start directory, which
 //! fog does record) leaves `root`, so it is refused unless
-//! `--allow-parent-paths` is given.
+//! `--allow-parent-paths` is given; so is a path that leaves `root` through
+//! a symbolic link (since stop 18).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -186,7 +187,15 @@ fn fingerprint_recorded(
     allow_parent: bool,
     progress: bool,
 ) -> Vec<Result<Fingerprint, String>> {
-    let checked: Vec<Result<(), String>> = names.iter().map(|n| check_path(n, allow_parent)).collect();
+    let checked: Vec<Result<(), String>> = names
+        .iter()
+        .map(|n| {
+            check_path(n, allow_parent).and_then(|()| match allow_parent {
+                true => Ok(()),
+                false => stays_under(root, &root.join(n)),
+            })
+        })
+        .collect();
     let paths: Vec<PathBuf> = names
         .iter()
         .zip(&checked)
@@ -201,6 +210,20 @@ fn fingerprint_recorded(
             Err(reason) => Err(format!("not verified: {reason}")),
         })
         .collect()
+}
+
+/// A path [`check_path`] accepts may still leave `root` through a symbolic
+/// link (one committed in an untrusted checkout, say): followed, it must
+/// stay under `root`. A path that does not exist passes here and is
+/// reported missing. With `--allow-parent-paths` the user has accepted
+/// paths outside `root`, and this is not checked.
+fn stays_under(root: &Path, path: &Path) -> Result<(), String> {
+    match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(real)) if !real.starts_with(&root) => {
+            Err("the recorded path leads out of --root through a symbolic link".into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Fingerprints all paths in one parallel pass; when that fails, each on
@@ -434,6 +457,25 @@ mod tests {
                      directory"
                 )]
             );
+        }
+
+        // A symbolic link inside the root that leads out of it is refused
+        // unread (the record matches what it points to); inside, followed.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&data, root.join("link.bin")).unwrap();
+            let report = verify(&with_dataset_at("link.bin"), &root, false, false);
+            assert_eq!(
+                failures(&report),
+                [(
+                    "link.bin",
+                    "not verified: the recorded path leads out of --root through a symbolic link"
+                )]
+            );
+            assert!(verify(&with_dataset_at("link.bin"), &root, true, false).ok);
+            std::fs::write(root.join("data.bin"), b"data").unwrap();
+            std::os::unix::fs::symlink(root.join("data.bin"), root.join("inside.bin")).unwrap();
+            assert!(verify(&with_dataset_at("inside.bin"), &root, false, false).ok);
         }
 
         // A refused model: the dataset after it is still checked, in order.
