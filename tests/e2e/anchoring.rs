@@ -536,6 +536,17 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     ])
     .unwrap_err();
     assert!(err.contains("describes model"), "{err}");
+    // Revoked by a risk manager, the release shuts the gate again.
+    ok(&[
+        "release",
+        "revoke",
+        &request_id,
+        "--reason",
+        "a dataset's licence was withdrawn",
+        "--from",
+        "risk",
+    ]);
+    gate("is Revoked");
 
     // Remediation: one officer proposes flagging an address in the
     // registry, a second confirms it, the relayer (a registry officer)
