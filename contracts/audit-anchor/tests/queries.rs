@@ -44,8 +44,10 @@ fn checkpoints_page_by_page_in_ascending_size() {
     );
     assert_eq!(sizes(suite.checkpoints(Some(23), Some(50)).checkpoints), vec![24, 25]);
     assert_eq!(sizes(suite.checkpoints(Some(25), None).checkpoints), Vec::<u64>::new());
+    // A page of 0 is a page of 1: an empty page would read as the end.
+    assert_eq!(sizes(suite.checkpoints(Some(20), Some(0)).checkpoints), vec![21]);
     assert_eq!(suite.checkpoints(None, Some(1000)).checkpoints.len(), 25);
-    assert_eq!(suite.checkpoints(None, Some(0)).checkpoints.len(), 0);
+    assert_eq!(suite.checkpoints(None, Some(0)).checkpoints.len(), 1);
 
     // Walking the pages gives the whole history once.
     let mut all = vec![];

@@ -14,7 +14,7 @@ pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
 
 fn page_size(limit: Option<u32>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
+    limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize
 }
 
 fn start_bound(deps: Deps, start_after: Option<String>) -> StdResult<Option<Addr>> {

@@ -540,6 +540,13 @@ fn entries_are_listed_a_page_at_a_time() {
     for e in first.entries.iter().chain(&rest.entries) {
         assert_eq!(Some(e.entry.clone()), s.entry(&e.address));
     }
+    // A page of 0 is a page of 1, as in veFOG, governance and the release
+    // gate: an empty page would read as the end.
+    let one: EntriesResponse = s.query(&QueryMsg::Entries {
+        start_after: None,
+        limit: Some(0),
+    });
+    assert_eq!(one.entries.len(), 1);
 }
 
 #[test]
