@@ -187,12 +187,13 @@ fn fingerprint_recorded(
     allow_parent: bool,
     progress: bool,
 ) -> Vec<Result<Fingerprint, String>> {
+    let real_root = root.canonicalize();
     let checked: Vec<Result<(), String>> = names
         .iter()
         .map(|n| {
-            check_path(n, allow_parent).and_then(|()| match allow_parent {
-                true => Ok(()),
-                false => stays_under(root, &root.join(n)),
+            check_path(n, allow_parent).and_then(|()| match (allow_parent, &real_root) {
+                (false, Ok(real_root)) => stays_under(real_root, &root.join(n)),
+                _ => Ok(()),
             })
         })
         .collect();
@@ -214,12 +215,12 @@ fn fingerprint_recorded(
 
 /// A path [`check_path`] accepts may still leave `root` through a symbolic
 /// link (one committed in an untrusted checkout, say): followed, it must
-/// stay under `root`. A path that does not exist passes here and is
-/// reported missing. With `--allow-parent-paths` the user has accepted
-/// paths outside `root`, and this is not checked.
-fn stays_under(root: &Path, path: &Path) -> Result<(), String> {
-    match (root.canonicalize(), path.canonicalize()) {
-        (Ok(root), Ok(real)) if !real.starts_with(&root) => {
+/// stay under `real_root` (the root, canonical). A path that does not exist
+/// passes here and is reported missing. With `--allow-parent-paths` the
+/// user has accepted paths outside `root`, and this is not checked.
+fn stays_under(real_root: &Path, path: &Path) -> Result<(), String> {
+    match path.canonicalize() {
+        Ok(real) if !real.starts_with(real_root) => {
             Err("the recorded path leads out of --root through a symbolic link".into())
         }
         _ => Ok(()),

@@ -303,6 +303,14 @@ fn check_reason(reason: &str) -> Result<(), KycError> {
 /// Destroys the subject's key and ciphertext (GDPR art. 17 / CCPA
 /// deletion), logs it, and purges the key table's file (`vacuum`).
 pub async fn erase(pool: &PgPool, id: i64, reason: &str, by: &str) -> Result<Subject> {
+    erase_unpurged(pool, id, reason, by).await?;
+    vacuum(pool).await?;
+    get(pool, id).await
+}
+
+/// [`erase`] without the purge, for callers that erase several subjects
+/// and purge once after them.
+async fn erase_unpurged(pool: &PgPool, id: i64, reason: &str, by: &str) -> Result<()> {
     check_reason(reason)?;
     can_purge(pool).await?;
     let mut tx = pool.begin().await?;
@@ -340,8 +348,7 @@ pub async fn erase(pool: &PgPool, id: i64, reason: &str, by: &str) -> Result<Sub
     )
     .await?;
     tx.commit().await?;
-    vacuum(pool).await?;
-    get(pool, id).await
+    Ok(())
 }
 
 /// The role that owns the KYC tables (migration 0021): only an owner's
@@ -378,7 +385,7 @@ async fn vacuum(pool: &PgPool) -> Result<()> {
     let mut conn = pool.acquire().await?.detach();
     // VACUUM refuses transaction blocks: the simple protocol (a statement
     // without arguments), one statement each, on one connection that holds
-    // the role.
+    // the role (never reset: the connection is closed after).
     let set_role = format!("SET ROLE {KYC_OWNER}");
     let mut done = Ok(());
     for statement in [
@@ -394,7 +401,6 @@ async fn vacuum(pool: &PgPool) -> Result<()> {
         "VACUUM kyc_keys",
         "VACUUM FULL kyc_keys",
         "VACUUM kyc_subjects",
-        "RESET ROLE",
     ] {
         if let Err(e) = conn.execute(statement).await {
             done = Err(anyhow::Error::new(e).context(format!("purging erased KYC data: {statement}")));
@@ -414,13 +420,25 @@ pub async fn run_retention(pool: &PgPool, by: &str) -> Result<Vec<i64>> {
             .fetch_all(pool)
             .await?;
     let mut erased = Vec::with_capacity(due.len());
+    let mut failed = None;
     for id in due {
-        match erase(pool, id, "retention period expired", by).await {
-            Ok(_) => erased.push(id),
+        match erase_unpurged(pool, id, "retention period expired", by).await {
+            Ok(()) => erased.push(id),
             // Erased meanwhile by someone else: nothing left to do.
             Err(e) if matches!(e.downcast_ref::<KycError>(), Some(KycError::Erased(_))) => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
         }
+    }
+    // One purge for the whole run, also when it stopped early: what was
+    // erased is purged either way.
+    if !erased.is_empty() {
+        vacuum(pool).await?;
+    }
+    if let Some(e) = failed {
+        return Err(e);
     }
     let mut tx = pool.begin().await?;
     staff_log::record(
