@@ -97,28 +97,14 @@ async fn connect_waiting(url: &str, prefix: &str) -> Result<RpcSource> {
 
 /// The signing key, created on first use.
 fn audit_signer(args: &AuditArgs) -> Result<fog_indexer::audit::note::NoteSigner> {
-    use fog_indexer::audit::note::NoteSigner;
+    use fog_indexer::audit::note::{self, NoteSigner};
     if let Ok(text) = std::env::var("FOG_AUDIT_KEY") {
         return NoteSigner::parse(&text, &args.audit_origin);
     }
-    if args.audit_key.exists() {
-        let path = args.audit_key.display();
-        let text = std::fs::read_to_string(&args.audit_key).with_context(|| format!("reading --audit-key {path}"))?;
-        return NoteSigner::parse(&text, &args.audit_origin)
-            .with_context(|| format!("--audit-key {path} is not an audit signing key"));
+    let (signer, created) = note::load_or_create_signer(&args.audit_key, &args.audit_origin).context("--audit-key")?;
+    if created {
+        info!(key = %args.audit_key.display(), verifier = %signer.verifier_key(), "created the audit checkpoint key");
     }
-    let signer = NoteSigner::generate(&args.audit_origin)?;
-    if let Some(dir) = args.audit_key.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&args.audit_key, signer.private_key_text() + "\n")?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&args.audit_key, std::fs::Permissions::from_mode(0o600))?;
-    }
-    std::fs::write(args.audit_key.with_extension("key.pub"), signer.verifier_key() + "\n")?;
-    info!(key = %args.audit_key.display(), verifier = %signer.verifier_key(), "created the audit checkpoint key");
     Ok(signer)
 }
 
@@ -362,6 +348,17 @@ async fn run(cli: Cli) -> Result<()> {
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
         .install_recorder()
         .ok();
+    if let Some(handle) = metrics.clone() {
+        // The recorder keeps every histogram sample until upkeep folds it
+        // in: without it an API nobody scrapes grows with every request.
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                every.tick().await;
+                handle.run_upkeep();
+            }
+        });
+    }
     let db = cli.database_url.clone();
     let store = || Store::connect_or_create(&db);
     match cli.cmd {

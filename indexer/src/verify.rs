@@ -495,14 +495,19 @@ async fn anchor(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts) -> Resu
         .get(0);
     k.eq("anchor log count", count, logs.logs.len());
     for log in &logs.logs {
-        let row = sqlx::query("SELECT submitters FROM anchor_logs WHERE origin = $1")
+        let row = sqlx::query("SELECT submitters, public_key FROM anchor_logs WHERE origin = $1")
             .bind(&log.origin)
             .fetch_optional(&mut *db)
             .await?;
-        let submitters: Vec<String> = match row {
-            Some(r) => serde_json::from_value(r.get(0))?,
-            None => vec!["<missing>".into()],
+        let (submitters, public_key): (Vec<String>, Option<String>) = match row {
+            Some(r) => (serde_json::from_value(r.get(0))?, r.get(1)),
+            None => (vec!["<missing>".into()], Some("<missing>".into())),
         };
+        k.eq(
+            format!("anchor log {} key", log.origin),
+            format!("{public_key:?}"),
+            format!("{:?}", log.public_key.as_ref().map(|k| k.to_hex())),
+        );
         k.eq(
             format!("anchor log {} submitters", log.origin),
             set(submitters.iter()),

@@ -147,7 +147,11 @@ async fn targets(args: &RunArgs, deployment: &Deployment) -> Result<Vec<Target>>
         };
         let anchor = EvmAnchor::connect(rpc, &key, address).await?.with_max_fee_per_gas(cap);
         info!(address = %anchor.signer_address(), "evm signer");
-        targets.push(Target::Evm(EvmTarget { anchor }));
+        let origin = anchor
+            .origin()
+            .await
+            .with_context(|| format!("reading the origin of the EVM anchor {address}"))?;
+        targets.push(Target::Evm(Box::new(EvmTarget { anchor, origin })));
     }
     if targets.is_empty() {
         bail!("--no-cosmwasm and --no-evm together leave nothing to anchor to");
@@ -186,6 +190,15 @@ async fn run(cli: Cli) -> Result<()> {
             let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
                 .install_recorder()
                 .context("installing the metrics recorder")?;
+            // Histogram samples accumulate until upkeep folds them in.
+            let upkept = handle.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(5));
+                loop {
+                    every.tick().await;
+                    upkept.run_upkeep();
+                }
+            });
             if !args.once {
                 let listen = args.metrics;
                 tokio::spawn(async move {

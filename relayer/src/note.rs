@@ -108,6 +108,11 @@ impl NoteSigner {
         Self::from_seed(name, rand::random())
     }
 
+    /// The raw Ed25519 public key (what the audit anchor checks with).
+    pub fn public_key(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+
     /// Go's private key format, for `parse`.
     pub fn private_key_text(&self) -> String {
         let vk = self.key.verifying_key();
@@ -143,6 +148,51 @@ impl NoteSigner {
         blob.extend_from_slice(&sig.to_bytes());
         format!("{body}\n\u{2014} {} {}\n", self.name, B64.encode(blob))
     }
+}
+
+/// The signing key kept in `path`, or a new one named `name` written there
+/// when the file does not exist: owner-only (0600) from its first byte, and
+/// put in place by a hard link, so a crash leaves no half-written key and
+/// two processes creating it at once end with one key between them. The
+/// verifier key is written beside it (`.pub`). Returns whether it was
+/// created.
+pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(NoteSigner, bool)> {
+    use std::io::Write as _;
+    let shown = path.display();
+    let read = |path: &std::path::Path| -> Result<NoteSigner> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {shown}"))?;
+        NoteSigner::parse(&text, name).with_context(|| format!("{shown} is not a checkpoint signing key"))
+    };
+    if path.exists() {
+        return Ok((read(path)?, false));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let signer = NoteSigner::generate(name)?;
+    let temp = dir.join(format!(".{}.{}.tmp", std::process::id(), rand::random::<u64>()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = (|| -> std::io::Result<()> {
+        let mut file = options.open(&temp)?;
+        file.write_all((signer.private_key_text() + "\n").as_bytes())?;
+        file.sync_all()
+    })();
+    let linked = written.and_then(|()| std::fs::hard_link(&temp, path));
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Ok(()) => {}
+        // Another process made it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok((read(path)?, false)),
+        Err(e) => return Err(e).with_context(|| format!("writing {shown}")),
+    }
+    let public = path.with_extension("key.pub");
+    std::fs::write(&public, signer.verifier_key() + "\n").with_context(|| format!("writing {}", public.display()))?;
+    Ok((signer, true))
 }
 
 /// A verifier key (`<name>+<id>+<key>`), checked: its name, key id and
@@ -198,13 +248,47 @@ pub fn verify(note: &str, verifier_key: &str) -> Result<Checkpoint> {
     VerifierKey::parse(verifier_key)?.verify(note)
 }
 
+/// A checkpoint with the log's signature over it, as a verifier that
+/// rebuilds the note body (the audit-anchor contract) checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    pub checkpoint: Checkpoint,
+    /// The Ed25519 key that signed it.
+    pub public_key: [u8; 32],
+    /// The signature over `checkpoint.body()`.
+    pub signature: [u8; 64],
+}
+
 impl VerifierKey {
     /// Checks that `note` carries a valid signature by this key and returns
     /// its checkpoint.
     pub fn verify(&self, note: &str) -> Result<Checkpoint> {
+        let (body, _) = self.signature_over(note)?;
+        parse_body(body)
+    }
+
+    /// As [`Self::verify`], with this key's signature, for a verifier that
+    /// does not read notes. Refuses a body with more than the checkpoint's
+    /// three lines (extension lines), which such a verifier could not
+    /// rebuild.
+    pub fn verify_signed(&self, note: &str) -> Result<SignedCheckpoint> {
+        let (body, signature) = self.signature_over(note)?;
+        let checkpoint = parse_body(body)?;
+        if checkpoint.body() != body {
+            bail!("the note has lines after the checkpoint's three (extension lines): they are not supported");
+        }
+        Ok(SignedCheckpoint {
+            checkpoint,
+            public_key: self.key.to_bytes(),
+            signature,
+        })
+    }
+
+    /// The note's body and this key's valid signature over it.
+    fn signature_over<'a>(&self, note: &'a str) -> Result<(&'a str, [u8; 64])> {
         let VerifierKey { name, id, key: vk } = self;
         let opened = open(note)?;
-        let mut verified = false;
+        let mut verified = None;
         for sig in &opened.signatures {
             if sig.name != *name || sig.blob[..4] != *id {
                 continue;
@@ -213,12 +297,17 @@ impl VerifierKey {
                 .map_err(|_| anyhow!("the signature of {name} is not an Ed25519 signature"))?;
             vk.verify(opened.body.as_bytes(), &sig)
                 .map_err(|_| anyhow!("the signature of {name} does not verify"))?;
-            verified = true;
+            verified = Some(sig.to_bytes());
         }
-        if !verified {
+        let Some(signature) = verified else {
             bail!("no signature by {name} on the note");
-        }
-        parse_body(opened.body)
+        };
+        Ok((opened.body, signature))
+    }
+
+    /// The raw Ed25519 public key.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.key.to_bytes()
     }
 }
 
@@ -314,6 +403,31 @@ mod tests {
         let note = signer.sign(&c);
         assert!(note.starts_with("fog.example/audit\n42\n"));
         assert_eq!(verify(&note, &signer.verifier_key()).unwrap(), c);
+        // The signature as a verifier rebuilding the body checks it.
+        let key = VerifierKey::parse(&signer.verifier_key()).unwrap();
+        let signed = key.verify_signed(&note).unwrap();
+        assert_eq!(signed.public_key, key.public_key());
+        let sig = Signature::from_bytes(&signed.signature);
+        assert!(VerifyingKey::from_bytes(&signed.public_key)
+            .unwrap()
+            .verify(c.body().as_bytes(), &sig)
+            .is_ok());
+        // A body with an extension line verifies as a note but cannot be
+        // rebuilt from origin, size and root.
+        let body = format!("{}extension\n", c.body());
+        let extended = format!(
+            "{body}\n\u{2014} {} {}\n",
+            signer.name,
+            B64.encode(
+                [
+                    key_id(&signer.name, &signer.key.verifying_key()).as_slice(),
+                    &signer.key.sign(body.as_bytes()).to_bytes()
+                ]
+                .concat()
+            )
+        );
+        assert!(key.verify(&extended).is_ok());
+        assert!(key.verify_signed(&extended).is_err());
         // Tampering with the size breaks the signature.
         let forged = note.replacen("\n42\n", "\n43\n", 1);
         assert!(verify(&forged, &signer.verifier_key()).is_err());
@@ -367,6 +481,38 @@ mod tests {
         ] {
             assert!(verify(&bad, &key).is_err(), "{what}: {bad:?}");
         }
+    }
+
+    #[test]
+    fn a_signing_key_is_created_once_owner_only_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/audit.key");
+        let (created, new) = load_or_create_signer(&path, "fog.test/log").unwrap();
+        assert!(new);
+        let (again, new) = load_or_create_signer(&path, "fog.test/log").unwrap();
+        assert!(!new);
+        assert_eq!(again.verifier_key(), created.verifier_key());
+        let public = std::fs::read_to_string(dir.path().join("keys/audit.key.pub")).unwrap();
+        assert_eq!(public.trim(), created.verifier_key());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // Nothing left behind but the key and its verifier key.
+        let mut names: Vec<String> = std::fs::read_dir(dir.path().join("keys"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["audit.key", "audit.key.pub"]);
+        std::fs::write(&path, "not a key\n").unwrap();
+        let err = load_or_create_signer(&path, "fog.test/log").err().unwrap();
+        assert!(
+            format!("{err:#}").contains("is not a checkpoint signing key"),
+            "{err:#}"
+        );
     }
 
     #[test]

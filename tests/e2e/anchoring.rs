@@ -279,7 +279,9 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     // The indexer: logs every fog event, signs a checkpoint every second.
     let port = free_port();
     let indexer_url = format!("http://127.0.0.1:{port}");
-    let key = work.path().join("audit.key");
+    // The key `fog devnet up` created and registered with the audit anchor,
+    // which checks every checkpoint's signature with it.
+    let key = home().join("audit.key");
     let indexer_log = work.path().join("indexer.log");
     let _indexer = Killed(
         Command::new(binary("fog-indexer"))
@@ -370,6 +372,26 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
         };
         (settled(&crashed_cosmwasm) && settled(&crashed_evm)).then_some(())
     });
+
+    // The anchor took these checkpoints because the log signed them: its
+    // log carries the key the indexer signs with (created by `fog devnet
+    // up`), and a checkpoint without the log's signature is refused there
+    // (contracts/audit-anchor/tests/signed.rs).
+    let log: fog_audit_anchor::msg::LogResponse = rt
+        .block_on(fog_relayer::chain::ChainClient::new(deployment.client_profile()).query(
+            &deployment.contracts.audit_anchor,
+            &fog_audit_anchor::msg::QueryMsg::Log {
+                origin: "fog.local/audit".into(),
+            },
+        ))
+        .unwrap();
+    let verifier =
+        fog_relayer::note::VerifierKey::parse(&std::fs::read_to_string(key.with_extension("key.pub")).unwrap())
+            .unwrap();
+    assert_eq!(
+        log.public_key.expect("the devnet's log has a key").as_slice(),
+        verifier.public_key()
+    );
 
     // Lineage: a training run's record, registered in the audit log.
     let model = work.path().join("model.bin");

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use cosmwasm_std::{to_json_binary, Uint128};
+use cosmwasm_std::{to_json_binary, HexBinary, Uint128};
 use fog_governance::msg::{Asset, InstantiateMsg as GovInit};
 use fog_governance::state::{KindRules, LateQuorum, ProposalKind, SpendLimit};
 use fog_relayer::chain::ChainClient;
@@ -58,7 +58,15 @@ pub fn devnet_rules() -> Vec<KindRules> {
         .collect()
 }
 
-pub async fn deploy(client: &ChainClient, artifacts: &Path, steps: &mut Steps) -> Result<Deployment> {
+/// Stores and instantiates fog's contracts, wires them and hands them to
+/// governance; `audit_key` is the Ed25519 key the audit log's checkpoints
+/// are signed with.
+pub async fn deploy(
+    client: &ChainClient,
+    artifacts: &Path,
+    audit_key: [u8; 32],
+    steps: &mut Steps,
+) -> Result<Deployment> {
     let profile = &client.profile;
     let deployer = accounts::account("deployer").signer(profile);
     let addr = |name: &str| -> Result<String> { Ok(accounts::account(name).key().address(&profile.bech32_prefix)?) };
@@ -262,6 +270,7 @@ pub async fn deploy(client: &ChainClient, artifacts: &Path, steps: &mut Steps) -
             &fog_audit_anchor::msg::ExecuteMsg::CreateLog {
                 origin: AUDIT_ORIGIN.into(),
                 submitters: vec![addr("relayer")?],
+                public_key: Some(HexBinary::from(audit_key.as_slice())),
             },
             &[],
         )?,

@@ -194,7 +194,10 @@ async fn up(ctx: &Context, profile_name: &str, artifacts: &std::path::Path) -> R
     } else {
         steps.next("contract artifacts up to date");
     }
-    let mut deployment = deploy::deploy(&client, artifacts, &mut steps).await?;
+    // The audit log's key exists before the log does, so the anchor checks
+    // its signature from the first checkpoint on.
+    let (audit_key, _) = fog_relayer::note::load_or_create_signer(&paths.audit_key, deploy::AUDIT_ORIGIN)?;
+    let mut deployment = deploy::deploy(&client, artifacts, audit_key.public_key(), &mut steps).await?;
     // A new chain starts a new audit log: a new EVM anchor too, since the old
     // one's anchored sizes would refuse the new log's first checkpoints.
     steps.next("deploying AuditAnchor on anvil");

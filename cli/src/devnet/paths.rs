@@ -15,6 +15,9 @@ pub struct Paths {
     pub manifest: PathBuf,
     /// Keystore of the devnet's named accounts (password "devnet").
     pub keystore: PathBuf,
+    /// The audit log's checkpoint signing key (`.fog/audit.key`, where the
+    /// indexer looks by default): the audit anchor is told its public key.
+    pub audit_key: PathBuf,
 }
 
 impl Paths {
@@ -30,6 +33,7 @@ impl Paths {
             log_file: devnet.join("node.log"),
             manifest: devnet.join("deployment.json"),
             keystore: devnet.join("keystore.json"),
+            audit_key: root.join("audit.key"),
             devnet,
         }
     }

@@ -1,11 +1,12 @@
-//! The owner's actions: logs, their submitters, and ownership.
+//! The owner's actions: logs, their submitters and keys, and ownership.
 
-use cosmwasm_std::{Addr, Deps, DepsMut, MessageInfo, Response};
-use fog_events::audit_anchor::{LogCreated, OwnerUpdated, SubmitterAdded, SubmitterRemoved};
+use cosmwasm_std::{Addr, Deps, DepsMut, HexBinary, MessageInfo, Response};
+use fog_events::audit_anchor::{LogCreated, LogKeySet, OwnerUpdated, SubmitterAdded, SubmitterRemoved};
 use fog_events::to_event;
 
 use crate::error::ContractError;
 use crate::origin::validate_origin;
+use crate::signature;
 use crate::state::{Config, LogConfig, CONFIG, LOGS, MAX_SUBMITTERS};
 
 /// The configuration, if `sender` is the owner.
@@ -36,9 +37,11 @@ pub fn create_log(
     info: MessageInfo,
     origin: String,
     submitters: Vec<String>,
+    public_key: Option<HexBinary>,
 ) -> Result<Response, ContractError> {
     ensure_owner(deps.as_ref(), &info.sender)?;
     validate_origin(&origin)?;
+    let public_key = signature::public_key(public_key)?;
     if LOGS.has(deps.storage, &origin) {
         return Err(ContractError::LogExists { origin });
     }
@@ -61,11 +64,30 @@ pub fn create_log(
         &origin,
         &LogConfig {
             submitters: valid.clone(),
+            public_key: public_key.clone(),
         },
     )?;
     Ok(Response::new().add_event(to_event(&LogCreated {
         origin,
         submitters: valid.into_iter().map(Addr::into_string).collect(),
+        owner: info.sender.into_string(),
+        public_key: public_key.map(|k| HexBinary::from(k.as_slice()).to_hex()),
+    })))
+}
+
+pub fn set_log_key(
+    deps: DepsMut,
+    info: MessageInfo,
+    origin: String,
+    public_key: Option<HexBinary>,
+) -> Result<Response, ContractError> {
+    ensure_owner(deps.as_ref(), &info.sender)?;
+    let mut log = load_log(deps.as_ref(), &origin)?;
+    log.public_key = signature::public_key(public_key)?;
+    LOGS.save(deps.storage, &origin, &log)?;
+    Ok(Response::new().add_event(to_event(&LogKeySet {
+        origin,
+        public_key: log.public_key.map(|k| HexBinary::from(k.as_slice()).to_hex()),
         owner: info.sender.into_string(),
     })))
 }

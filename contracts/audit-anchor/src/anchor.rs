@@ -1,6 +1,6 @@
-//! Anchoring a checkpoint: two reads (the log's submitters, its latest
-//! checkpoint), two writes (the new entry, the latest copy), one event, no
-//! iteration over storage.
+//! Anchoring a checkpoint: two reads (the log's submitters and key, its
+//! latest checkpoint), the log's signature checked, two writes (the new
+//! entry, the latest copy), one event, no iteration over storage.
 
 use cosmwasm_std::{Binary, DepsMut, Env, HexBinary, MessageInfo, Response, StdError};
 use fog_events::audit_anchor::CheckpointAnchored;
@@ -8,6 +8,7 @@ use fog_events::to_event;
 
 use crate::checkpoint::{accept, to_hash, Previous, Proposal};
 use crate::error::ContractError;
+use crate::signature;
 use crate::state::{Anchored, Latest, CHECKPOINTS, LATEST, LOGS};
 
 /// How far a checkpoint's timestamp may be ahead of the block's time: the
@@ -21,6 +22,7 @@ pub struct Submission {
     pub root: HexBinary,
     pub timestamp: u64,
     pub proof: Vec<HexBinary>,
+    pub signature: Option<HexBinary>,
 }
 
 pub fn checkpoint(deps: DepsMut, env: Env, info: MessageInfo, s: Submission) -> Result<Response, ContractError> {
@@ -65,6 +67,14 @@ pub fn checkpoint(deps: DepsMut, env: Env, info: MessageInfo, s: Submission) -> 
             timestamp: s.timestamp,
             proof: &s.proof,
         },
+    )?;
+    signature::check(
+        deps.api,
+        log.public_key.as_ref(),
+        s.signature.as_ref(),
+        &s.origin,
+        s.size,
+        &root,
     )?;
 
     let anchored = Anchored {

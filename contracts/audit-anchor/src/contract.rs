@@ -40,7 +40,12 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
     // Funds sent here could never leave: refuse them.
     cw_utils::nonpayable(&info)?;
     match msg {
-        ExecuteMsg::CreateLog { origin, submitters } => admin::create_log(deps, info, origin, submitters),
+        ExecuteMsg::CreateLog {
+            origin,
+            submitters,
+            public_key,
+        } => admin::create_log(deps, info, origin, submitters, public_key),
+        ExecuteMsg::SetLogKey { origin, public_key } => admin::set_log_key(deps, info, origin, public_key),
         ExecuteMsg::AddSubmitter { origin, submitter } => admin::add_submitter(deps, info, origin, submitter),
         ExecuteMsg::RemoveSubmitter { origin, submitter } => admin::remove_submitter(deps, info, origin, submitter),
         ExecuteMsg::Checkpoint {
@@ -49,6 +54,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             root,
             timestamp,
             proof,
+            signature,
         } => anchor::checkpoint(
             deps,
             env,
@@ -59,6 +65,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
                 root,
                 timestamp,
                 proof,
+                signature,
             },
         ),
         ExecuteMsg::UpdateOwner { owner } => admin::update_owner(deps, info, owner),

@@ -34,6 +34,9 @@ pub enum ContractError {
     #[error("log {origin} already has {max} submitters, the most allowed: remove one first")]
     TooManySubmitters { origin: String, max: u32 },
 
+    #[error("public key is {length} bytes: an Ed25519 public key is 32 bytes")]
+    InvalidPublicKeyLength { length: usize },
+
     // --- checkpoints --------------------------------------------------------
     #[error("{sender} may not anchor checkpoints of {origin}: ask the owner to add it as a submitter")]
     Unauthorized { origin: String, sender: String },
@@ -73,6 +76,18 @@ pub enum ContractError {
         size: u64,
         reason: VerifyError,
     },
+
+    #[error("log {origin} requires its checkpoints signed by its key: send the note's signature")]
+    SignatureMissing { origin: String },
+
+    #[error("log {origin} has no key to check a signature with: send none, or ask the owner to set the log's key")]
+    SignatureWithoutKey { origin: String },
+
+    #[error("signature is {length} bytes: an Ed25519 signature is 64 bytes")]
+    InvalidSignatureLength { length: usize },
+
+    #[error("the signature does not verify with log {origin}'s key over size {size} and this root: the log did not sign this checkpoint")]
+    InvalidSignature { origin: String, size: u64 },
 
     #[error("log {origin} has no checkpoint of size {size}: check against an anchored size")]
     UnknownCheckpoint { origin: String, size: u64 },

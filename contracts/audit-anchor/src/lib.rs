@@ -4,8 +4,11 @@
 //! of submitters chosen by the owner. A submitter anchors a checkpoint
 //! (size, root, timestamp) with an RFC 9162 consistency proof from the log's
 //! latest anchored checkpoint; the contract verifies it with `fog-merkle`
-//! and refuses anything that is not an append-only extension. Anyone can
-//! then check an inclusion proof against an anchored root.
+//! and refuses anything that is not an append-only extension. A log may
+//! have an Ed25519 key: its checkpoints must then carry the log's own
+//! signed-note signature, checked here (`signature`), so a submitter can
+//! anchor only roots the log signed. Anyone can then check an inclusion
+//! proof against an anchored root.
 //!
 //! Layout as in cw-plus: `contract` (entry points), `msg`, `state`, `error`;
 //! the acceptance rule is the pure function [`checkpoint::accept`], its
@@ -20,6 +23,7 @@ pub mod error;
 pub mod msg;
 pub mod origin;
 pub mod query;
+pub mod signature;
 pub mod state;
 pub mod version;
 

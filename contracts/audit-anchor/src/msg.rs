@@ -25,6 +25,22 @@ pub enum ExecuteMsg {
         /// Addresses allowed from the start to anchor this log's
         /// checkpoints (e.g. the relayer's key); may be empty. At most 20.
         submitters: Vec<String>,
+        /// The Ed25519 public key (32 bytes) that signs the log's
+        /// checkpoints (its signed-note verifier key without name and id).
+        /// When set, every checkpoint must carry the log's signature, checked
+        /// here, so a submitter can only anchor what the log signed. When
+        /// absent, the submitters are trusted for the roots they anchor.
+        public_key: Option<HexBinary>,
+    },
+    /// Sets, replaces (a key rotation) or, with `null`, removes the key that
+    /// a log's checkpoints must be signed with. Owner only. Checkpoints
+    /// anchored before keep counting.
+    SetLogKey {
+        /// Origin of the log.
+        origin: String,
+        /// The new Ed25519 public key, 32 bytes; `null` to stop checking
+        /// signatures.
+        public_key: Option<HexBinary>,
     },
     /// Allows one more address to anchor a log's checkpoints. Owner only.
     AddSubmitter {
@@ -62,6 +78,11 @@ pub enum ExecuteMsg {
         /// Empty for the log's first checkpoint, which has nothing to be
         /// consistent with.
         proof: Vec<HexBinary>,
+        /// The log's Ed25519 signature (64 bytes) over the checkpoint's
+        /// note body, `<origin>\n<size>\n<base64 root>\n`: the signature
+        /// line's blob without its 4-byte key id. Required when the log has
+        /// a key; refused when it has none.
+        signature: Option<HexBinary>,
     },
     /// Hands the contract to a new owner, e.g. from the deploying admin to
     /// the governance contract. Owner only; takes effect at once.
@@ -167,6 +188,9 @@ pub struct LogResponse {
     pub origin: String,
     /// Who may anchor its checkpoints.
     pub submitters: Vec<Addr>,
+    /// The Ed25519 key its checkpoints are signed with; `null` when
+    /// signatures are not checked.
+    pub public_key: Option<HexBinary>,
     /// Its latest anchored checkpoint; `null` before the first.
     pub latest: Option<CheckpointResponse>,
 }

@@ -46,6 +46,7 @@ fn log_response(deps: Deps, origin: String, log: LogConfig) -> StdResult<LogResp
         latest: latest(deps, &origin)?,
         origin,
         submitters: log.submitters,
+        public_key: log.public_key.map(|k| HexBinary::from(k.as_slice())),
     })
 }
 

@@ -18,6 +18,10 @@ pub struct Config {
 pub struct LogConfig {
     /// Who may anchor checkpoints; at most [`MAX_SUBMITTERS`].
     pub submitters: Vec<Addr>,
+    /// The Ed25519 key that must have signed every checkpoint; absent for
+    /// logs created without one (and by versions before keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<Binary>,
 }
 
 /// One anchored checkpoint, keyed by (origin, size).

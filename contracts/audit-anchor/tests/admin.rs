@@ -18,6 +18,7 @@ fn create(origin: &str, submitters: &[&Addr]) -> ExecuteMsg {
     ExecuteMsg::CreateLog {
         origin: origin.to_string(),
         submitters: submitters.iter().map(|a| a.to_string()).collect(),
+        public_key: None,
     }
 }
 
@@ -114,6 +115,7 @@ fn creating_a_log() {
             origin: ORIGIN.to_string(),
             submitters: vec![relayer.to_string(), stranger.to_string()],
             owner: owner.to_string(),
+            public_key: None,
         })
     );
     let log = suite.log(ORIGIN);
@@ -161,6 +163,7 @@ fn creating_a_log() {
             &ExecuteMsg::CreateLog {
                 origin: "bad.example/log".into(),
                 submitters: vec!["not an address".into()],
+                public_key: None,
             },
         )
         .unwrap_err();

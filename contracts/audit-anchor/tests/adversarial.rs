@@ -27,6 +27,7 @@ fn checkpoint(size: u64, root: HexBinary, timestamp: u64, proof: Vec<HexBinary>)
         root,
         timestamp,
         proof,
+        signature: None,
     }
 }
 
@@ -253,6 +254,7 @@ fn an_unknown_log_is_refused() {
         root: log.root(),
         timestamp: 1,
         proof: vec![],
+        signature: None,
     };
     assert_eq!(
         suite.submit(&msg).unwrap_err(),

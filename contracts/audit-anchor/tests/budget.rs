@@ -102,6 +102,7 @@ fn a_checkpoint_reads_two_entries_and_writes_two() {
         ExecuteMsg::CreateLog {
             origin: ORIGIN.to_string(),
             submitters,
+            public_key: None,
         },
     )
     .unwrap();

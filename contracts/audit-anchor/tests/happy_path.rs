@@ -79,6 +79,7 @@ fn logs_are_independent() {
                 &fog_audit_anchor::msg::ExecuteMsg::CreateLog {
                     origin: origin.to_string(),
                     submitters: vec![relayer.to_string()],
+                    public_key: None,
                 },
             )
             .unwrap();
@@ -93,6 +94,7 @@ fn logs_are_independent() {
                 root: log.root(),
                 timestamp: 1,
                 proof: vec![],
+                signature: None,
             })
             .unwrap();
     }

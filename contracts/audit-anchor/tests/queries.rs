@@ -72,6 +72,7 @@ fn the_page_size_is_at_most_100() {
                 &ExecuteMsg::CreateLog {
                     origin: format!("log-{i:03}"),
                     submitters: vec![],
+                    public_key: None,
                 },
             )
             .unwrap();
@@ -95,6 +96,7 @@ fn logs_with_and_without_checkpoints() {
             &ExecuteMsg::CreateLog {
                 origin: "another.example/log".to_string(),
                 submitters: vec![],
+                public_key: None,
             },
         )
         .unwrap();

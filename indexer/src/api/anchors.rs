@@ -35,6 +35,9 @@ pub struct AnchorLog {
     pub origin: String,
     /// Who may anchor its checkpoints.
     pub submitters: Vec<String>,
+    /// The Ed25519 key (hex) the anchor checks every checkpoint's signature
+    /// with; `null` when it trusts the submitters for the roots.
+    pub public_key: Option<String>,
     /// Height of the log's last change.
     pub height: u64,
     /// Its largest checkpoint, if any.
@@ -105,7 +108,7 @@ async fn logs(
     limit: i64,
 ) -> Result<Vec<AnchorLog>, ApiError> {
     let mut q = QueryBuilder::new(
-        "SELECT l.origin, l.submitters, l.height, c.size, c.root, c.timestamp, c.previous_size, c.submitter, c.height
+        "SELECT l.origin, l.submitters, l.height, c.size, c.root, c.timestamp, c.previous_size, c.submitter, c.height, l.public_key
          FROM anchor_logs l
          LEFT JOIN LATERAL (SELECT * FROM anchor_checkpoints k WHERE k.origin = l.origin ORDER BY k.size DESC LIMIT 1) c
            ON true
@@ -124,6 +127,7 @@ async fn logs(
             Ok(AnchorLog {
                 origin: r.get(0),
                 submitters: serde_json::from_value(r.get(1)).map_err(|e| ApiError::Internal(e.into()))?,
+                public_key: r.get(9),
                 height: u(r.get(2)),
                 latest: r.get::<Option<i64>, _>(3).is_some().then(|| checkpoint(r, 3)),
             })

@@ -35,7 +35,28 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: AuditAnchorEvent) ->
         AuditAnchorEvent::Instantiated(i) => super::set_owner(conn, "audit_anchor", &i.owner, at.height).await,
         AuditAnchorEvent::OwnerUpdated(o) => super::set_owner(conn, "audit_anchor", &o.new_owner, at.height).await,
         AuditAnchorEvent::Migrated(_) => Ok(()),
-        AuditAnchorEvent::LogCreated(l) => set_submitters(conn, &l.origin, &l.submitters, at.height).await,
+        AuditAnchorEvent::LogCreated(l) => {
+            sqlx::query(
+                "INSERT INTO anchor_logs (origin, submitters, public_key, height) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (origin) DO UPDATE SET submitters = $2, public_key = $3, height = $4",
+            )
+            .bind(&l.origin)
+            .bind(serde_json::to_value(&l.submitters)?)
+            .bind(&l.public_key)
+            .bind(at.height)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+        AuditAnchorEvent::LogKeySet(k) => {
+            sqlx::query("UPDATE anchor_logs SET public_key = $2, height = $3 WHERE origin = $1")
+                .bind(&k.origin)
+                .bind(&k.public_key)
+                .bind(at.height)
+                .execute(conn)
+                .await?;
+            Ok(())
+        }
         AuditAnchorEvent::SubmitterAdded(s) => {
             let mut list = submitters(conn, &s.origin).await?;
             if !list.contains(&s.submitter) {

@@ -50,7 +50,9 @@ pub struct Daemon {
 enum Turn {
     /// Everything up to the latest checkpoint is anchored.
     Settled,
-    /// Something is new but not yet due, or a transaction is in flight.
+    /// Something is new but not yet due; nothing in flight.
+    Waiting,
+    /// A transaction is in flight (just broadcast, or not yet settled).
     Busy,
 }
 
@@ -59,16 +61,61 @@ struct Backoff {
     until: Instant,
 }
 
+/// Each target's backoff after errors: 1 s, doubling to [`MAX_BACKOFF`].
+#[derive(Default)]
+struct Backoffs(HashMap<String, Backoff>);
+
+impl Backoffs {
+    /// Whether the target's backoff has passed.
+    fn ready(&self, target: &str, now: Instant) -> bool {
+        self.0.get(target).is_none_or(|b| now >= b.until)
+    }
+
+    /// After a turn without error. A transaction broadcast after a failure
+    /// has not succeeded yet: the delay stays, so the next failure doubles
+    /// it. (Until stop 19 any turn without an error reset it, and a
+    /// transaction that failed in its block was signed and paid for again
+    /// every two seconds.)
+    fn after_turn(&mut self, target: &str, turn: Turn) {
+        if turn != Turn::Busy {
+            self.0.remove(target);
+        }
+    }
+
+    /// After an error: how long the target now waits.
+    fn after_error(&mut self, target: &str, now: Instant) -> Duration {
+        let delay = self
+            .0
+            .get(target)
+            .map_or(Duration::from_secs(1), |b| (b.delay * 2).min(MAX_BACKOFF));
+        self.0.insert(
+            target.to_string(),
+            Backoff {
+                delay,
+                until: now + delay,
+            },
+        );
+        delay
+    }
+}
+
 impl Daemon {
     /// Runs until killed; with `once`, anchors the latest checkpoint on every
     /// target regardless of the policy and returns when all are confirmed.
     pub async fn run(&self, once: bool) -> Result<()> {
-        let mut backoff: HashMap<String, Backoff> = HashMap::new();
+        let mut backoff = Backoffs::default();
+        // What each target was last seen to hold: the lag gauge follows the
+        // log's growth on every round, also while a transaction is in
+        // flight or the target backs off (until stop 19 it froze then).
+        let mut anchored_seen: HashMap<String, u64> = HashMap::new();
         let started = Instant::now();
         // With `once`, the first checkpoint seen is the goal, however the
         // log grows meanwhile.
         let mut goal: Option<LogCheckpoint> = None;
         loop {
+            if once && started.elapsed() > Duration::from_secs(300) {
+                bail!("not every target confirmed its anchor within 300 s");
+            }
             // The writer lock lives with its connection: once that is gone
             // (a database restart, a terminated backend), a standby may hold
             // the lock and sign with the same key. Stop before signing.
@@ -94,43 +141,42 @@ impl Daemon {
             let mut all_settled = true;
             for target in &self.targets {
                 let name = target.name();
-                if backoff.get(&name).is_some_and(|b| Instant::now() < b.until) {
+                if !backoff.ready(&name, Instant::now()) {
                     all_settled = false;
                     continue;
                 }
-                match self.turn(target, checkpoint.as_ref(), once).await {
+                match self.turn(target, checkpoint.as_ref(), once, &mut anchored_seen).await {
                     Ok(turn) => {
-                        backoff.remove(&name);
+                        backoff.after_turn(&name, turn);
                         all_settled &= turn == Turn::Settled;
                     }
                     Err(e) => {
                         all_settled = false;
                         metrics::error(&name);
-                        let delay = backoff
-                            .get(&name)
-                            .map_or(Duration::from_secs(1), |b| (b.delay * 2).min(MAX_BACKOFF));
+                        let delay = backoff.after_error(&name, Instant::now());
                         error!(target = %name, retry_in = ?delay, error = %format!("{e:#}"), "anchoring failed");
-                        backoff.insert(
-                            name,
-                            Backoff {
-                                delay,
-                                until: Instant::now() + delay,
-                            },
-                        );
                     }
+                }
+            }
+            if let Some(c) = &checkpoint {
+                for (name, anchored) in &anchored_seen {
+                    metrics::anchored(name, *anchored, c.size);
                 }
             }
             if once && all_settled {
                 return Ok(());
             }
-            if once && started.elapsed() > Duration::from_secs(300) {
-                bail!("not every target confirmed its anchor within 300 s");
-            }
             tokio::time::sleep(self.poll).await;
         }
     }
 
-    async fn turn(&self, target: &Target, checkpoint: Option<&LogCheckpoint>, force: bool) -> Result<Turn> {
+    async fn turn(
+        &self,
+        target: &Target,
+        checkpoint: Option<&LogCheckpoint>,
+        force: bool,
+        anchored_seen: &mut HashMap<String, u64>,
+    ) -> Result<Turn> {
         let name = target.name();
         let mut in_flight = false;
         for row in state::pending(&self.pool, &name).await? {
@@ -150,7 +196,7 @@ impl Daemon {
             return Ok(Turn::Settled);
         };
         let (anchored, anchored_root) = target.latest(&checkpoint.origin).await?;
-        metrics::anchored(&name, anchored, checkpoint.size);
+        anchored_seen.insert(name.clone(), anchored);
         if let Some(problem) = diverged(&name, checkpoint, anchored, anchored_root.as_ref()) {
             bail!(problem);
         }
@@ -161,7 +207,7 @@ impl Daemon {
             .await?
             .map(Duration::from_secs_f64);
         if !force && !self.policy.due(anchored, checkpoint.size, since) {
-            return Ok(Turn::Busy);
+            return Ok(Turn::Waiting);
         }
         self.anchor(target, checkpoint, anchored, anchored_root).await?;
         Ok(Turn::Busy)
@@ -203,6 +249,7 @@ impl Daemon {
                 let pending = state::pending(&self.pool, &name).await?;
                 if let Some(row) = pending.iter().find(|r| r.tx.tx_hash == tx.tx_hash) {
                     state::fail(&self.pool, row.id, &why).await?;
+                    metrics::failed(&name);
                 }
                 bail!("the chain refused the anchoring of size {}: {why}", checkpoint.size);
             }
@@ -305,13 +352,21 @@ impl Daemon {
             TxState::Unknown => match target.broadcast(&row.tx).await? {
                 // Resent (or the node still holds it): keep waiting.
                 Broadcast::Accepted => Ok(true),
-                // Accepted once, so possibly still in a mempool: not given
-                // up on, but the target backs off.
-                Broadcast::Refused(why) => bail!(
-                    "re-sending the anchoring of size {} ({}) was refused: {why}",
-                    row.size,
-                    row.tx.tx_hash
-                ),
+                // The node refused these bytes for a reason they will meet
+                // again, so they are not in its mempool (it would have said
+                // it holds them) and not in a block (looked up above): they
+                // can never land. Free the size for a fresh signature, after
+                // the target's backoff. (Until stop 19 the row stayed and
+                // every turn re-sent the same refused bytes, forever.)
+                Broadcast::Refused(why) => {
+                    state::fail(&self.pool, row.id, &why).await?;
+                    metrics::failed(name);
+                    bail!(
+                        "re-sending the anchoring of size {} ({}) was refused: {why}; it will be signed afresh",
+                        row.size,
+                        row.tx.tx_hash
+                    )
+                }
                 Broadcast::Superseded(why) => {
                     // Its sequence moved on: included after all (this
                     // transaction or one it replaced), or lost.
@@ -352,6 +407,36 @@ fn diverged(name: &str, checkpoint: &LogCheckpoint, anchored: u64, anchored_root
 }
 
 #[cfg(test)]
+mod backoff_tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_after_a_busy_turn_backs_off_longer_and_a_settled_turn_resets() {
+        let (mut b, now) = (Backoffs::default(), Instant::now());
+        assert!(b.ready("t", now));
+        assert_eq!(b.after_error("t", now), Duration::from_secs(1));
+        assert!(!b.ready("t", now));
+        assert!(b.ready("t", now + Duration::from_secs(1)));
+        // Signed and broadcast again: not a success yet.
+        b.after_turn("t", Turn::Busy);
+        assert_eq!(b.after_error("t", now), Duration::from_secs(2));
+        b.after_turn("t", Turn::Busy);
+        assert_eq!(b.after_error("t", now), Duration::from_secs(4));
+        for _ in 0..10 {
+            b.after_error("t", now);
+        }
+        assert_eq!(b.after_error("t", now), MAX_BACKOFF);
+        // Confirmed and settled, or waiting for the policy: a fresh start.
+        b.after_turn("t", Turn::Settled);
+        assert_eq!(b.after_error("t", now), Duration::from_secs(1));
+        b.after_turn("t", Turn::Waiting);
+        assert_eq!(b.after_error("t", now), Duration::from_secs(1));
+        // Targets back off independently.
+        assert!(b.ready("other", now));
+    }
+}
+
+#[cfg(test)]
 mod divergence_tests {
     use super::*;
 
@@ -362,6 +447,8 @@ mod divergence_tests {
             size,
             root,
             timestamp: 0,
+            public_key: [0; 32],
+            signature: [0; 64],
         };
         assert_eq!(diverged("evm", &cp(10, [1; 32]), 10, Some(&[1; 32])), None);
         assert_eq!(

@@ -84,6 +84,18 @@ async fn set(pool: &PgPool, id: i64, status: &str, height: Option<u64>, error: O
     Ok(())
 }
 
+/// Back to confirmed with no transaction: the next step signs it afresh.
+async fn unsign(pool: &PgPool, id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE chain_actions SET status = 'confirmed', tx_hash = NULL, raw_tx = NULL, nonce = NULL, \
+         updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// The registry message of an action.
 pub fn message(action: &ActionRow) -> Result<ExecuteMsg> {
     let sanctioned = match action.kind.as_str() {
@@ -127,22 +139,26 @@ pub async fn step(pool: &PgPool, target: &Target, cosmwasm: &CosmwasmTarget, reg
             TxState::Unknown if action.age_seconds < RESEND_AFTER_SECONDS => in_flight = true,
             TxState::Unknown => match target.broadcast(tx).await? {
                 Broadcast::Accepted => in_flight = true,
-                // Accepted once, so possibly still in a mempool: never
-                // re-signed while it may land; the target backs off.
-                Broadcast::Refused(why) => bail!("re-sending remediation {} was refused: {why}", action.id),
+                // Refused for a reason these bytes meet again, and not in
+                // a block (looked up above) nor in the node's mempool (it
+                // would have said it holds them): they can never land. Sign
+                // it afresh after the target's backoff (until stop 19 the
+                // refused bytes were re-sent forever, and anchoring, which
+                // waits for remediations, stopped with them).
+                Broadcast::Refused(why) => {
+                    unsign(pool, action.id).await?;
+                    bail!(
+                        "re-sending remediation {} was refused: {why}; it will be signed afresh",
+                        action.id
+                    )
+                }
                 Broadcast::Superseded(why) => {
                     if let TxState::Included { height, .. } = target.status(&tx.tx_hash).await? {
                         set(pool, action.id, "done", Some(height), None).await?;
                     } else {
                         // Never included and never can be: sign it afresh.
                         warn!(action = action.id, %why, "remediation transaction lost; re-signing");
-                        sqlx::query(
-                            "UPDATE chain_actions SET status = 'confirmed', tx_hash = NULL, raw_tx = NULL, nonce = NULL, \
-                             updated_at = now() WHERE id = $1",
-                        )
-                        .bind(action.id)
-                        .execute(pool)
-                        .await?;
+                        unsign(pool, action.id).await?;
                     }
                 }
             },

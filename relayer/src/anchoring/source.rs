@@ -23,6 +23,10 @@ pub struct LogCheckpoint {
     pub root: Hash,
     /// When the log signed it (seconds since the epoch).
     pub timestamp: u64,
+    /// The log key's Ed25519 public key and its signature over the
+    /// checkpoint's note body, for an anchor that checks it.
+    pub public_key: [u8; 32],
+    pub signature: [u8; 64],
 }
 
 #[derive(Debug, Clone)]
@@ -58,8 +62,12 @@ fn hash32(hex_text: &str) -> Result<Hash> {
 /// The signed checkpoint in `view`, refused unless its note verifies with
 /// `key` and the plain fields say what the note says.
 fn checkpoint_of(view: &CheckpointView, key: &VerifierKey) -> Result<LogCheckpoint> {
-    let signed = key
-        .verify(&view.note)
+    let crate::note::SignedCheckpoint {
+        checkpoint: signed,
+        public_key,
+        signature,
+    } = key
+        .verify_signed(&view.note)
         .context("the indexer's checkpoint is not signed by the log's key (--log-key)")?;
     let root = hash32(&view.root)?;
     if view.size != signed.size || root != signed.root {
@@ -71,11 +79,19 @@ fn checkpoint_of(view: &CheckpointView, key: &VerifierKey) -> Result<LogCheckpoi
             hex::encode(signed.root)
         );
     }
+    // The signing time is not in the signed note: whoever answers the API
+    // could put it an hour ahead, which the CosmWasm anchor accepts and
+    // then refuses every real checkpoint as older. Never later than now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     Ok(LogCheckpoint {
         origin: signed.origin,
         size: signed.size,
         root: signed.root,
-        timestamp: view.timestamp,
+        timestamp: view.timestamp.min(now),
+        public_key,
+        signature,
     })
 }
 
@@ -172,6 +188,17 @@ mod tests {
         let mut other_root = view(&log, 9, [7; 32]);
         other_root.root = hex::encode([8; 32]);
         assert!(checkpoint_of(&other_root, &key).is_err());
+
+        // A signing time ahead of the relayer's clock is not taken.
+        let mut ahead = view(&log, 9, [7; 32]);
+        ahead.timestamp = u64::MAX;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let taken = checkpoint_of(&ahead, &key).unwrap().timestamp;
+        assert!(taken >= now && taken <= now + 5, "{taken} against {now}");
+        assert_eq!(checkpoint_of(&view(&log, 9, [7; 32]), &key).unwrap().timestamp, 1);
 
         // A note whose body was changed after signing.
         let mut forged = view(&log, 9, [7; 32]);

@@ -5,7 +5,7 @@
 
 use anyhow::{anyhow, Result};
 use cosmwasm_std::HexBinary;
-use fog_audit_anchor::msg::{CheckpointResponse, ExecuteMsg, QueryMsg};
+use fog_audit_anchor::msg::{CheckpointResponse, ExecuteMsg, LogResponse, QueryMsg};
 use fog_merkle::Hash;
 
 use super::source::LogCheckpoint;
@@ -56,13 +56,48 @@ pub struct CosmwasmTarget {
     pub contract: String,
 }
 
+impl CosmwasmTarget {
+    /// The log's signature when the contract checks one: a log registered
+    /// with a key refuses checkpoints without it, one without a key refuses
+    /// them with it. A key other than `--log-key`'s is a configuration
+    /// error named here rather than a refused transaction.
+    async fn signature_for(&self, checkpoint: &LogCheckpoint) -> Result<Option<HexBinary>> {
+        let log: LogResponse = self
+            .client
+            .query(
+                &self.contract,
+                &QueryMsg::Log {
+                    origin: checkpoint.origin.clone(),
+                },
+            )
+            .await?;
+        match log.public_key {
+            None => Ok(None),
+            Some(key) if key.as_slice() == checkpoint.public_key => {
+                Ok(Some(HexBinary::from(checkpoint.signature.as_slice())))
+            }
+            Some(key) => Err(anyhow!(
+                "the audit anchor {} checks log {}'s checkpoints with key {}, not the --log-key's {}: \
+                 run the relayer with the log's current key, or have the anchor's owner set it (SetLogKey)",
+                self.contract,
+                checkpoint.origin,
+                key.to_hex(),
+                hex::encode(checkpoint.public_key)
+            )),
+        }
+    }
+}
+
 pub struct EvmTarget {
     pub anchor: EvmAnchor,
+    /// The log the contract anchors (its `origin()`, fixed at deployment):
+    /// a checkpoint of another log is never sent to it.
+    pub origin: String,
 }
 
 pub enum Target {
     Cosmwasm(Box<CosmwasmTarget>),
-    Evm(EvmTarget),
+    Evm(Box<EvmTarget>),
 }
 
 /// A signed EVM transaction as the state table keeps it.
@@ -135,12 +170,14 @@ impl Target {
     pub async fn prepare(&self, checkpoint: &LogCheckpoint, proof: &[Hash]) -> Result<SignedAnchor> {
         match self {
             Target::Cosmwasm(t) => {
+                let signature = t.signature_for(checkpoint).await?;
                 let msg = ExecuteMsg::Checkpoint {
                     origin: checkpoint.origin.clone(),
                     size: checkpoint.size,
                     root: HexBinary::from(checkpoint.root.as_slice()),
                     timestamp: checkpoint.timestamp,
                     proof: proof.iter().map(|h| HexBinary::from(h.as_slice())).collect(),
+                    signature,
                 };
                 let any = t.client.execute_msg(&t.signer, &t.contract, &msg, &[])?;
                 let tx = t.client.prepare_tx(&t.signer, &[any], "fog audit checkpoint").await?;
@@ -150,7 +187,17 @@ impl Target {
                     nonce: tx.sequence,
                 })
             }
-            Target::Evm(t) => Ok(signed(t.anchor.prepare_anchor(checkpoint.size, checkpoint.root).await?)),
+            Target::Evm(t) => {
+                if t.origin != checkpoint.origin {
+                    return Err(anyhow!(
+                        "the EVM anchor {} anchors log {:?}, not {:?}: the manifest points at another log's contract",
+                        t.anchor.address(),
+                        t.origin,
+                        checkpoint.origin
+                    ));
+                }
+                Ok(signed(t.anchor.prepare_anchor(checkpoint.size, checkpoint.root).await?))
+            }
         }
     }
 
@@ -221,10 +268,12 @@ impl Target {
 }
 
 /// A CheckTx refusal that the same bytes will meet again: an insufficient
-/// fee or funds (sdk 13, 5), an invalid signature (4), too large (21).
+/// fee or funds (sdk 13, 5), a gas limit below what the signature check and
+/// the transaction's size cost (11: the limit is in the signed bytes), an
+/// invalid signature (4), too large (21).
 fn refused_for_good(e: &ChainError) -> bool {
     match e {
-        ChainError::InsufficientFee { .. } | ChainError::InsufficientFunds { .. } => true,
+        ChainError::InsufficientFee { .. } | ChainError::InsufficientFunds { .. } | ChainError::OutOfGas { .. } => true,
         ChainError::Rejected { code, codespace, .. } => codespace == "sdk" && matches!(code, 4 | 21),
         _ => false,
     }
@@ -250,6 +299,7 @@ mod refusal_tests {
         assert!(refused_for_good(&ChainError::InsufficientFunds { log: String::new() }));
         assert!(refused_for_good(&rejected(4, "sdk")));
         assert!(refused_for_good(&rejected(21, "sdk")));
+        assert!(refused_for_good(&ChainError::OutOfGas { wanted: 1, used: 2 }));
         // A full mempool (sdk 20) or a proxy's error page (no tx_response)
         // may pass, and the bytes may already be in a mempool.
         assert!(!refused_for_good(&rejected(20, "sdk")));

@@ -26,6 +26,8 @@ use super::profile::ChainProfile;
 /// How long to wait for a broadcast transaction to be included.
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// How long to look for a transaction whose broadcast got no answer.
+const UNSURE_BROADCAST_WAIT: Duration = Duration::from_secs(15);
 
 /// A key with its address on one chain.
 #[derive(Debug, Clone)]
@@ -160,14 +162,25 @@ impl ChainClient {
     /// Account number and sequence of `address`.
     pub async fn account(&self, address: &str) -> Result<(u64, u64), ChainError> {
         let (status, body) = self.get(&format!("/cosmos/auth/v1beta1/accounts/{address}")).await?;
-        if !status.is_success() {
+        // gRPC NotFound (5), which the gateway answers with HTTP 404; any
+        // other failure is the node's, not the account's.
+        if status == reqwest::StatusCode::NOT_FOUND || num(&body["code"]) == Some(5) {
             return Err(ChainError::NoAccount {
                 address: address.to_string(),
             });
         }
+        if !status.is_success() {
+            return Err(ChainError::Query {
+                message: format!("reading account {address}: HTTP {status}: {body}"),
+            });
+        }
         let account = &body["account"];
+        // Plain, module and Injective's eth accounts hold `base_account`;
+        // vesting accounts hold it inside `base_vesting_account`.
         let base = if account.get("base_account").is_some() {
             &account["base_account"]
+        } else if account["base_vesting_account"].get("base_account").is_some() {
+            &account["base_vesting_account"]["base_account"]
         } else {
             account
         };
@@ -276,8 +289,23 @@ impl ChainClient {
 
     async fn try_send(&self, signer: &Signer, msgs: &[Any], memo: &str) -> Result<TxResult, ChainError> {
         let tx = self.prepare_tx(signer, msgs, memo).await?;
-        self.broadcast(&tx).await?;
-        self.wait_for(&tx.hash).await
+        match self.broadcast(&tx).await {
+            Ok(()) => self.wait_for(&tx.hash).await,
+            // The request may have reached the node before its answer was
+            // lost (a reset connection, a proxy's error page): the
+            // transaction may be in the mempool. Look for it before saying
+            // anything, and never as "failed".
+            Err(e @ (ChainError::Unreachable { .. } | ChainError::Decode { .. })) => {
+                match self.wait_for_within(&tx.hash, UNSURE_BROADCAST_WAIT).await {
+                    Err(ChainError::Timeout { hash, .. }) => Err(ChainError::Unsettled {
+                        hash,
+                        reason: e.to_string(),
+                    }),
+                    other => other,
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Simulates and signs a transaction without sending it, so a caller can
@@ -286,7 +314,7 @@ impl ChainClient {
     pub async fn prepare_tx(&self, signer: &Signer, msgs: &[Any], memo: &str) -> Result<PreparedTx, ChainError> {
         let (account_number, sequence) = self.account(&signer.address).await?;
         let simulated = self.simulate(signer, msgs, account_number, sequence).await?;
-        let gas = (simulated as f64 * self.profile.gas_adjustment).ceil() as u64 + self.profile.gas_margin;
+        let gas = self.profile.gas_limit(simulated)?;
         let bytes = self.sign_tx(signer, msgs, memo, account_number, sequence, gas)?;
         Ok(PreparedTx {
             hash: tx_hash(&bytes),
@@ -361,21 +389,33 @@ impl ChainClient {
         self.wait_for_within(hash, INCLUSION_TIMEOUT).await
     }
 
-    /// [`ChainClient::wait_for`] with a caller's timeout.
+    /// [`ChainClient::wait_for`] with a caller's timeout. A lookup that
+    /// fails (the index, the node or a proxy in between) is retried until
+    /// the timeout: the transaction was accepted and may be included
+    /// meanwhile, so only its own failure in a block is a failure. If the
+    /// last lookup failed, the timeout says the outcome is unknown.
     pub async fn wait_for_within(&self, hash: &str, timeout: Duration) -> Result<TxResult, ChainError> {
         let start = Instant::now();
         loop {
-            match self.lookup_tx(hash).await {
+            let last_error = match self.lookup_tx(hash).await {
                 Ok(Some(result)) => return Ok(result),
-                Ok(None) => {}
-                // The index may answer errors for a while; the timeout bounds it.
-                Err(ChainError::Query { message }) => tracing::debug!(%message, "transaction lookup"),
+                Ok(None) => None,
+                Err(e @ (ChainError::Query { .. } | ChainError::Unreachable { .. } | ChainError::Decode { .. })) => {
+                    tracing::debug!(error = %e, "transaction lookup");
+                    Some(e)
+                }
                 Err(e) => return Err(e),
-            }
+            };
             if start.elapsed() > timeout {
-                return Err(ChainError::Timeout {
-                    hash: hash.to_string(),
-                    seconds: timeout.as_secs(),
+                return Err(match last_error {
+                    Some(e) => ChainError::Unsettled {
+                        hash: hash.to_string(),
+                        reason: e.to_string(),
+                    },
+                    None => ChainError::Timeout {
+                        hash: hash.to_string(),
+                        seconds: timeout.as_secs(),
+                    },
                 });
             }
             tokio::time::sleep(POLL_INTERVAL).await;

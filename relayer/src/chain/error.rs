@@ -28,8 +28,15 @@ pub enum ChainError {
     #[error("the chain refused the transaction (code {code}, {codespace}): {log}")]
     Rejected { code: u32, codespace: String, log: String },
 
-    #[error("transaction {hash} was not included within {seconds} s")]
+    #[error(
+        "transaction {hash} was not included within {seconds} s; it may still be: look it up (GET /cosmos/tx/v1beta1/txs/{hash}) before sending it again"
+    )]
     Timeout { hash: String, seconds: u64 },
+
+    #[error(
+        "transaction {hash} was sent but its outcome is unknown ({reason}); it may still be included: look it up (GET /cosmos/tx/v1beta1/txs/{hash}) before sending it again"
+    )]
+    Unsettled { hash: String, reason: String },
 
     #[error("query failed: {message}")]
     Query { message: String },

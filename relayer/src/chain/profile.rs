@@ -72,6 +72,24 @@ impl ChainProfile {
         Self::load("injective-local").expect("the built-in profile parses")
     }
 
+    /// The gas limit for a transaction that simulated at `simulated`:
+    /// scaled by the adjustment (1 to 10), plus the margin. A profile (or a
+    /// manifest's copy of one) outside those bounds is a configuration
+    /// error, not an overflow.
+    pub fn gas_limit(&self, simulated: u64) -> Result<u64, ChainError> {
+        let adjustment = self.gas_adjustment;
+        if !(1.0..=10.0).contains(&adjustment) {
+            return Err(ChainError::Config {
+                message: format!("gas_adjustment {adjustment} must be between 1 and 10"),
+            });
+        }
+        // At most 10x a u64 in f64: the cast saturates, the add is checked.
+        let scaled = (simulated as f64 * adjustment).ceil() as u64;
+        scaled.checked_add(self.gas_margin).ok_or_else(|| ChainError::Config {
+            message: format!("gas_margin {} overflows the gas limit", self.gas_margin),
+        })
+    }
+
     /// The fee for `gas` at the profile's gas price, rounded up.
     pub fn fee_for(&self, gas: u64) -> Result<u128, ChainError> {
         let (int, frac) = self.gas_price.split_once('.').unwrap_or((&self.gas_price, ""));
@@ -102,6 +120,19 @@ mod tests {
         assert_eq!(w.fee_for(1000).unwrap(), 25);
         assert_eq!(w.fee_for(1001).unwrap(), 26);
         assert!(ChainProfile::load("nope").is_err());
+    }
+
+    #[test]
+    fn gas_limits_are_bounded_by_configuration_errors_not_panics() {
+        let mut p = ChainProfile::load("wasmd-local").unwrap();
+        assert_eq!(p.gas_limit(100_000).unwrap(), 130_000 + 25_000);
+        for bad in [1e20, 0.5, f64::NAN, f64::INFINITY] {
+            p.gas_adjustment = bad;
+            assert!(matches!(p.gas_limit(1), Err(ChainError::Config { .. })), "{bad}");
+        }
+        p.gas_adjustment = 10.0;
+        p.gas_margin = u64::MAX;
+        assert!(matches!(p.gas_limit(1), Err(ChainError::Config { .. })));
     }
 
     #[test]

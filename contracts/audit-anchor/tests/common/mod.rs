@@ -84,6 +84,7 @@ impl Log {
             root: self.root(),
             timestamp,
             proof: previous.map(|p| self.proof_from(p)).unwrap_or_default(),
+            signature: None,
         }
     }
 }
@@ -148,6 +149,7 @@ impl Suite {
                 &ExecuteMsg::CreateLog {
                     origin: ORIGIN.to_string(),
                     submitters: vec![relayer.to_string()],
+                    public_key: None,
                 },
             )
             .unwrap();

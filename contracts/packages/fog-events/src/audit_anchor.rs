@@ -2,7 +2,7 @@
 //! log checkpoints).
 //!
 //! Replaying these events in order rebuilds the contract's state: owner,
-//! logs and their submitters, and every anchored checkpoint. Roots are
+//! logs with their submitters and keys, and every anchored checkpoint. Roots are
 //! lower-case hex; checkpoint timestamps are the log's own time in seconds
 //! since the Unix epoch; heights are the chain's block heights.
 
@@ -38,6 +38,19 @@ crate::fog_events! {
             /// The addresses allowed to anchor its checkpoints (JSON array).
             submitters: Vec<String>,
             /// The owner who created it.
+            owner: String,
+            /// The Ed25519 key (hex) every checkpoint must be signed with;
+            /// absent when signatures are not checked.
+            public_key: Option<String>,
+        },
+        /// The owner set, replaced or removed the key a log's checkpoints
+        /// must be signed with.
+        LogKeySet = "log_key_set" v 1 {
+            /// The log's origin.
+            origin: String,
+            /// The Ed25519 key (hex) from now on; absent when removed.
+            public_key: Option<String>,
+            /// The owner who set it.
             owner: String,
         },
         /// The owner allowed an address to anchor checkpoints of a log.
@@ -116,11 +129,18 @@ mod tests {
             origin: "fog.audit.example/log".into(),
             submitters: vec!["a".into(), "b".into()],
             owner: "o".into(),
+            public_key: Some("ab".repeat(32)),
         };
         let attrs = ev.attributes();
         assert!(attrs.contains(&("submitters", r#"["a","b"]"#.to_string())));
         let borrowed: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        assert_eq!(LogCreated::from_attributes(&borrowed), Ok(ev));
+        assert_eq!(LogCreated::from_attributes(&borrowed), Ok(ev.clone()));
         assert_eq!(LogCreated::TYPE, "fog.audit-anchor.log_created");
+        // Logs created before keys existed carry no key attribute.
+        let keyless: Vec<(&str, &str)> = borrowed.into_iter().filter(|(k, _)| *k != "public_key").collect();
+        assert_eq!(
+            LogCreated::from_attributes(&keyless),
+            Ok(LogCreated { public_key: None, ..ev })
+        );
     }
 }

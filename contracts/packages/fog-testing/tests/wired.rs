@@ -108,6 +108,7 @@ fn governance_sets_up_groups_a_release_is_approved_and_its_lineage_anchored() {
         &fog_audit_anchor::msg::ExecuteMsg::CreateLog {
             origin: "fog.example/audit".into(),
             submitters: vec![relayer.to_string()],
+            public_key: None,
         },
     )
     .unwrap();
@@ -120,6 +121,7 @@ fn governance_sets_up_groups_a_release_is_approved_and_its_lineage_anchored() {
             root: HexBinary::from(root.to_vec()),
             timestamp: s.now(),
             proof: vec![],
+            signature: None,
         },
     )
     .unwrap();
