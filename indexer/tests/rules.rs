@@ -111,6 +111,37 @@ fn keys(hits: &[(String, Value)]) -> Vec<&str> {
 
 const FOG: &str = "cw20:inj1token";
 
+/// A valid bech32 account address named after `name`: sanctions lists hold
+/// only such addresses.
+fn addr(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    cosmrs::AccountId::new("inj", &Sha256::digest(name.as_bytes())[..20])
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_sanctions_list_entry_that_could_never_match_refuses_the_list_by_line() {
+    use fog_indexer::rules::parse_list;
+    let good = addr("good");
+    assert_eq!(
+        parse_list(&format!("\u{feff}{}\n# c\n\n  {good} # x\n", good.to_uppercase())).unwrap(),
+        [good.clone(), good.clone()]
+    );
+    for (text, why) in [
+        (format!("{good}\ninj1listed\n"), "line 2"),
+        (
+            "0x52908400098527886E0F7030069857D2E4169EE7\n".to_string(),
+            "EVM address",
+        ),
+        (format!("{good},SDN\n"), "not a bech32"),
+        (format!("{}\n", good.replacen("inj1", "INJ1", 1)), "not a bech32"),
+    ] {
+        let e = parse_list(&text).unwrap_err();
+        assert!(format!("{e:#}").contains(why), "{text:?}: {e:#}");
+    }
+}
+
 #[tokio::test]
 async fn large_transfer_flags_the_threshold_and_not_one_unit_below() {
     let api = Api::new().await;
@@ -247,18 +278,78 @@ async fn velocity_flags_the_transfer_that_crosses_the_count_or_the_sum() {
 }
 
 #[tokio::test]
+async fn a_sender_steadily_at_the_limit_is_one_alert_and_a_new_burst_another() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    // Blocks 6 s apart: a 600 s window is 100 blocks.
+    blocks(pool, 1_200, 6).await;
+    // Every 120 s from height 1: from the fifth on, each window holds
+    // exactly five (one leaves as the next comes in) and 500.
+    for h in (1..=381).step_by(20) {
+        transfer(pool, h, 0, FOG, "inj1steady", "inj1x", 100).await;
+    }
+    // Quiet, then a burst of five.
+    for h in 700..=704 {
+        transfer(pool, h, 0, FOG, "inj1steady", "inj1x", 100).await;
+    }
+    let velocity = |max_count: Option<u32>, max_sum: Option<&str>| {
+        rule(
+            "t.velocity",
+            Detector::Velocity {
+                window_seconds: 600,
+                max_count,
+                max_sum: max_sum.map(str::to_string),
+                asset: None,
+            },
+        )
+    };
+    for v in [
+        velocity(Some(5), None),
+        velocity(None, Some("500")),
+        velocity(Some(5), Some("500")),
+    ] {
+        let got = hits(pool, v.clone(), 1, 1_200).await;
+        assert_eq!(keys(&got), ["transfer/81/0/0", "transfer/704/0/0"], "{:?}", v.detector);
+    }
+
+    // Structuring: just under 10,000 every 1,200 s, three in an hour.
+    for h in (1..=1_001).step_by(200) {
+        transfer(pool, h, 1, FOG, "inj1smurf", "inj1x", 9_500).await;
+    }
+    let structuring = rule(
+        "t.structuring",
+        Detector::Structuring {
+            threshold: "10000".into(),
+            margin_bps: 1_000,
+            min_count: 3,
+            window_seconds: 3_600,
+            asset: None,
+        },
+    );
+    let got = hits(pool, structuring, 1, 1_200).await;
+    assert_eq!(keys(&got), ["transfer/401/1/0"]);
+}
+
+#[tokio::test]
 async fn sanctioned_counterparty_from_the_list_file_and_the_registry() {
     let api = Api::new().await;
     let pool = api.pool();
     blocks(pool, 10, 6).await;
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("sdn.txt");
-    std::fs::write(&list, "# OFAC export\ninj1listed  # a comment\n\n").unwrap();
+    let (listed, listed_x) = (addr("listed"), addr("listed-x"));
+    // A byte-order mark, a comment, an address in upper case (valid
+    // bech32): the list holds the address as transfers record it.
+    std::fs::write(
+        &list,
+        format!("\u{feff}# OFAC export\n{}  # a comment\n\n", listed.to_uppercase()),
+    )
+    .unwrap();
     registry_entry(pool, "inj1flagged", 1, true).await;
     registry_entry(pool, "inj1clean", 1, false).await;
-    transfer(pool, 2, 0, FOG, "inj1a", "inj1listed", 1).await;
+    transfer(pool, 2, 0, FOG, "inj1a", &listed, 1).await;
     transfer(pool, 3, 0, FOG, "inj1flagged", "inj1b", 1).await;
-    transfer(pool, 4, 0, FOG, "inj1clean", "inj1listedx", 1).await;
+    transfer(pool, 4, 0, FOG, "inj1clean", &listed_x, 1).await;
     let spec = rule(
         "t.sanctions",
         Detector::SanctionedCounterparty {
@@ -267,7 +358,7 @@ async fn sanctioned_counterparty_from_the_list_file_and_the_registry() {
     );
     let got = hits(pool, spec, 1, 10).await;
     assert_eq!(keys(&got), ["transfer/2/0/0", "transfer/3/0/0"]);
-    assert_eq!(got[0].1["listed"], json!(["inj1listed"]));
+    assert_eq!(got[0].1["listed"], json!([listed]));
     assert_eq!(got[1].1["registry_flagged"], json!(["inj1flagged"]));
     // A missing list file is an error, not an empty list.
     let missing = rule(
@@ -620,6 +711,16 @@ async fn release_gate_anomaly_funding_and_shared_groups() {
         .execute(pool)
         .await
         .unwrap();
+    // inj1later approves at (15, 0) with no funding before: the requester
+    // pays it later in the same block and the requester's funder after.
+    // Live, nothing was suspicious when it approved; a backfill that has
+    // the later rows must agree.
+    sqlx::query("INSERT INTO release_votes VALUES (1, 'inj1later', true, '[]', 'ok', 0, 15, 0)")
+        .execute(pool)
+        .await
+        .unwrap();
+    transfer(pool, 15, 5, "native:inj", "inj1req", "inj1later", 1).await;
+    transfer(pool, 17, 0, "native:inj", "inj1faucet", "inj1later", 1).await;
     let got = hits(pool, rule("t.release", Detector::ReleaseGateAnomaly {}), 1, 20).await;
     assert_eq!(
         keys(&got),
@@ -714,6 +815,18 @@ async fn activation_takes_two_admins_and_the_engine_follows() {
     api.call(&api.admin2, "POST", "/rules/t.large/versions/x/activation", None)
         .await
         .assert_bad("version");
+    // A rule id that cannot be one is named, whatever the database would
+    // say of it (a NUL) and whether or not it is UTF-8.
+    for bad in [
+        "/rules/a%00b/versions/1/approval",
+        "/rules/%FF/versions/1/approval",
+        "/rules/A/versions/1/approval",
+    ] {
+        api.call(&api.admin2, "POST", bad, None).await.assert_bad("id");
+    }
+    api.call(&api.admin2, "GET", "/rules/a%00b", None)
+        .await
+        .assert_bad("id");
     api.call(&api.admin2, "POST", "/rules/t.nope/versions/1/activation", None)
         .await
         .assert_problem(404);
@@ -765,12 +878,13 @@ async fn a_version_checks_the_list_it_was_approved_with() {
     let api = Api::new().await;
     let pool = api.pool();
     blocks(pool, 10, 6).await;
-    transfer(pool, 2, 0, FOG, "inj1a", "inj1old", 1).await;
-    transfer(pool, 3, 0, FOG, "inj1a", "inj1new", 1).await;
+    let (old, other, new) = (addr("old"), addr("other"), addr("new"));
+    transfer(pool, 2, 0, FOG, "inj1a", &old, 1).await;
+    transfer(pool, 3, 0, FOG, "inj1a", &new, 1).await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("lists")).unwrap();
     let list = dir.path().join("lists/sdn.txt");
-    std::fs::write(&list, "inj1old\ninj1other # both\n").unwrap();
+    std::fs::write(&list, format!("{old}\n{other} # both\n")).unwrap();
     let spec = rule(
         "t.list",
         Detector::SanctionedCounterparty {
@@ -781,7 +895,7 @@ async fn a_version_checks_the_list_it_was_approved_with() {
     let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
     assert_eq!(report.loaded, ["t.list@1"]);
     let v = registry::get_version(pool, "t.list", 1).await.unwrap();
-    let digest = fog_indexer::rules::list_digest(&["inj1old".into(), "inj1other".into()]);
+    let digest = fog_indexer::rules::list_digest(&[old.clone(), other.clone()]);
     assert_eq!(v.list_sha256.as_deref(), Some(digest.as_str()));
     assert_eq!(v.list_entries, Some(2));
     registry::approve(pool, "t.list", 1, "admin.one").await.unwrap();
@@ -789,7 +903,7 @@ async fn a_version_checks_the_list_it_was_approved_with() {
 
     // The file now names another address, then is gone: the version still
     // checks what was approved, and a missing file stops nothing.
-    std::fs::write(&list, "inj1new\n").unwrap();
+    std::fs::write(&list, format!("{new}\n")).unwrap();
     let engine = Engine::default();
     let mut conn = pool.acquire().await.unwrap();
     assert_eq!(engine.evaluate(&mut conn, 1, 10).await.unwrap(), 1);
@@ -803,11 +917,11 @@ async fn a_version_checks_the_list_it_was_approved_with() {
 
     // The same version with another list is refused; order, duplicates and
     // comments are not a change.
-    std::fs::write(&list, "inj1new\n").unwrap();
+    std::fs::write(&list, format!("{new}\n")).unwrap();
     let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
     assert_eq!(report.refused.len(), 1, "{report:?}");
     assert!(report.refused[0].contains("sanctions list changed"), "{report:?}");
-    std::fs::write(&list, "# reordered\ninj1other\ninj1old\ninj1old\n").unwrap();
+    std::fs::write(&list, format!("# reordered\n{other}\n{old}\n{old}\n")).unwrap();
     let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
     assert_eq!((report.unchanged, report.refused.len()), (1, 0), "{report:?}");
 }
@@ -1098,10 +1212,11 @@ async fn a_test_run_reads_sanctions_lists_only_from_the_rules_directory() {
     let api = Api::new().await;
     let pool = api.pool();
     indexed_to_block_10(pool).await;
-    transfer(pool, 2, 0, FOG, "inj1a", "inj1listed", 1).await;
+    let listed = addr("listed");
+    transfer(pool, 2, 0, FOG, "inj1a", &listed, 1).await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("lists")).unwrap();
-    std::fs::write(dir.path().join("lists/sdn.txt"), "inj1listed\n").unwrap();
+    std::fs::write(dir.path().join("lists/sdn.txt"), format!("{listed}\n")).unwrap();
     // A file beside the rules directory, which a draft must not read.
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.txt"), "inj1a\n").unwrap();
@@ -1113,7 +1228,7 @@ async fn a_test_run_reads_sanctions_lists_only_from_the_rules_directory() {
     for list in ["lists/sdn.txt", "./lists/sdn.txt"] {
         let r = test_run_with_list(&app, &api.officer, list).await;
         assert_eq!(r.ok()["total"], 1, "{list}: {}", r.text);
-        assert_eq!(r.body["hits"][0]["evidence"]["listed"], json!(["inj1listed"]));
+        assert_eq!(r.body["hits"][0]["evidence"]["listed"], json!([listed]));
     }
 
     // Absolute, or leaving the directory: a 400 naming the field, nothing read.
@@ -1148,8 +1263,15 @@ async fn a_test_run_reads_sanctions_lists_only_from_the_rules_directory() {
         .is_ok_and(|s| s.success());
     let big = std::fs::File::create(dir.path().join("lists/big.txt")).unwrap();
     big.set_len(fog_indexer::rules::MAX_LIST_BYTES + 1).unwrap();
+    // A link to a file inside the directory is read like the file; one
+    // leading out of it is refused by name.
+    std::os::unix::fs::symlink("sdn.txt", dir.path().join("lists/alias.txt")).unwrap();
+    let r = test_run_with_list(&app, &api.officer, "lists/alias.txt").await;
+    assert_eq!(r.ok()["total"], 1, "{}", r.text);
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), dir.path().join("lists/out.txt")).unwrap();
     let mut refused = vec![
-        ("lists/zero", "not a regular file"),
+        ("lists/zero", "symbolic link"),
+        ("lists/out.txt", "symbolic link"),
         ("lists/big.txt", "larger than 16 MiB"),
     ];
     if made_fifo {

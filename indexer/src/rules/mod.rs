@@ -71,10 +71,27 @@ pub fn resolve_list(dir: &Path, list: &str) -> Result<PathBuf, ListPathError> {
 
 /// Resolves the sanctions list of `spec` (if it has one) against the rules
 /// directory `dir`, in place, as the absolute path the rule then reads.
+/// Symbolic links are followed: where they lead must be inside the
+/// directory too (until stop 19 a link under `lists/` could name any file
+/// the server can read).
 pub fn resolve_spec_list(spec: &mut RuleSpec, dir: &Path) -> Result<(), ListPathError> {
     if let Detector::SanctionedCounterparty { list: Some(list) } = &mut spec.detector {
         let path = resolve_list(dir, list.as_str())?;
-        *list = std::fs::canonicalize(&path).unwrap_or(path).display().to_string();
+        if let (Ok(real), Ok(root)) = (std::fs::canonicalize(&path), std::fs::canonicalize(dir)) {
+            if !real.starts_with(&root) {
+                return Err(ListPathError {
+                    path: list.clone(),
+                    why: format!(
+                        "leaves the rules directory through a symbolic link (to {})",
+                        real.display()
+                    ),
+                });
+            }
+            *list = real.display().to_string();
+        } else {
+            // Missing: reading it says so.
+            *list = path.display().to_string();
+        }
     }
     Ok(())
 }
@@ -109,12 +126,38 @@ pub fn read_list(path: &Path) -> Result<Vec<String>> {
     }
     let text =
         String::from_utf8(bytes).with_context(|| format!("the sanctions list {} is not UTF-8", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect())
+    parse_list(&text).with_context(|| format!("the sanctions list {}", path.display()))
+}
+
+/// The addresses of a sanctions list's text, each checked as a bech32
+/// account address and lower-cased, as the indexer stores addresses: an
+/// entry that could never match (`INJ1…` upper-case, a `0x…` EVM address,
+/// a CSV line, a byte-order mark) is refused with its line, not loaded,
+/// counted and approved to match nothing.
+pub fn parse_list(text: &str) -> Result<Vec<String>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut listed = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let entry = line.split('#').next().unwrap_or("").trim();
+        if entry.is_empty() {
+            continue;
+        }
+        let line = number + 1;
+        if entry.starts_with("0x") || entry.starts_with("0X") {
+            bail!(
+                "line {line}: {entry:?} is an EVM address: write the same account in bech32 with the chain's prefix (the addresses the indexer records)"
+            );
+        }
+        // bech32 is all lower- or all upper-case; the indexer stores lower.
+        let lower = entry.to_ascii_lowercase();
+        if (entry != lower && entry != entry.to_ascii_uppercase()) || lower.parse::<cosmrs::AccountId>().is_err() {
+            bail!(
+                "line {line}: {entry:?} is not a bech32 account address (one address per line, `#` starts a comment)"
+            );
+        }
+        listed.push(lower);
+    }
+    Ok(listed)
 }
 
 /// SHA-256 (hex) of a sanctions list as a rule version stores it: its

@@ -125,6 +125,16 @@ fn amount(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// An amount a detector compares a running total or a band with: zero
+/// would make a rule that validates and never fires.
+fn positive_amount(field: &str, value: &str) -> Result<()> {
+    amount(field, value)?;
+    if value.bytes().all(|b| b == b'0') {
+        bail!("{field} must be more than 0 (a rule with 0 here never raises an alert)");
+    }
+    Ok(())
+}
+
 impl RuleSpec {
     /// Checks everything a rule author can get wrong, with the field named.
     pub fn validate(&self) -> Result<()> {
@@ -172,7 +182,7 @@ impl RuleSpec {
                 window_seconds,
                 ..
             } => {
-                amount("detector.threshold", threshold)?;
+                positive_amount("detector.threshold", threshold)?;
                 if !(1..=5_000).contains(margin_bps) {
                     bail!("detector.margin_bps must be 1-5000");
                 }
@@ -197,8 +207,11 @@ impl RuleSpec {
                 if max_count.is_none() && max_sum.is_none() {
                     bail!("detector needs max_count, max_sum or both");
                 }
+                if *max_count == Some(0) {
+                    bail!("detector.max_count must be at least 1 (a window always holds the transfer itself, so 0 never raises an alert)");
+                }
                 if let Some(s) = max_sum {
-                    amount("detector.max_sum", s)?;
+                    positive_amount("detector.max_sum", s)?;
                 }
             }
             Detector::SanctionedCounterparty { .. } => {}
@@ -233,6 +246,9 @@ impl RuleSpec {
                 amount("detector.min_delegated", min_delegated)?;
                 window("detector.new_seconds", *new_seconds)?;
                 window("detector.dormant_seconds", *dormant_seconds)?;
+                if *dormant_seconds == 0 {
+                    bail!("detector.dormant_seconds must be positive (0 would flag every delegated ballot of an account active before)");
+                }
             }
             Detector::ReleaseGateAnomaly {} => {}
         }
@@ -341,5 +357,45 @@ mod tests {
             assert!(message.contains(field), "{d:?}: {message}");
             assert!(message.contains("366 days"), "{d:?}: {message}");
         }
+    }
+
+    #[test]
+    fn zeros_that_would_make_a_rule_that_never_fires_are_refused_by_name() {
+        let zero_count = Detector::Velocity {
+            window_seconds: 600,
+            max_count: Some(0),
+            max_sum: None,
+            asset: None,
+        };
+        let zero_sum = Detector::Velocity {
+            window_seconds: 600,
+            max_count: None,
+            max_sum: Some("000".into()),
+            asset: None,
+        };
+        let zero_band = Detector::Structuring {
+            threshold: "0".into(),
+            margin_bps: 1000,
+            min_count: 3,
+            window_seconds: 600,
+            asset: None,
+        };
+        for (d, field) in [
+            (zero_count, "detector.max_count"),
+            (zero_sum, "detector.max_sum"),
+            (zero_band, "detector.threshold"),
+            (anomaly(86_400, 0), "detector.dormant_seconds"),
+        ] {
+            let e = spec(d.clone()).validate().expect_err(&format!("{d:?} must be refused"));
+            assert!(format!("{e:#}").contains(field), "{d:?}: {e:#}");
+        }
+        // One transfer a window is a (strict) limit, not a mistake.
+        let one = Detector::Velocity {
+            window_seconds: 600,
+            max_count: Some(1),
+            max_sum: Some("1".into()),
+            asset: None,
+        };
+        spec(one).validate().unwrap();
     }
 }
