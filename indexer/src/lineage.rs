@@ -253,12 +253,17 @@ pub async fn get(pool: &PgPool, record_hash: &str) -> Result<Option<Registered>>
     Ok(row.as_ref().map(registered))
 }
 
-/// Every record of a model (by the model file's sha256), newest first.
-pub async fn of_model(pool: &PgPool, model_sha256: &str) -> Result<Vec<Registered>> {
+/// Records of a model (by the model file's sha256), newest (largest audit
+/// sequence) first: at most `limit` of those logged before audit record
+/// `before` (all when `None`).
+pub async fn of_model(pool: &PgPool, model_sha256: &str, before: Option<i64>, limit: i64) -> Result<Vec<Registered>> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE r.model_sha256 = $1 ORDER BY r.registered_at DESC, r.audit_seq DESC LIMIT 100"
+        "{SELECT} WHERE r.model_sha256 = $1 AND ($2::bigint IS NULL OR r.audit_seq < $2) \
+         ORDER BY r.audit_seq DESC LIMIT $3"
     ))
     .bind(unhex(model_sha256)?)
+    .bind(before)
+    .bind(limit)
     .fetch_all(pool)
     .await?;
     Ok(rows.iter().map(registered).collect())

@@ -57,6 +57,18 @@ async fn openapi_documents_every_route_and_parameter() {
         let responses = &doc["paths"][&route][method.to_lowercase()]["responses"];
         let success = ["200", "201", "204"].iter().any(|c| responses[*c].is_object());
         assert!(success, "{method} {route} documents its success");
+        // What the guard and the parameter check answer on any route.
+        for status in ["400", "401", "403", "429", "503"] {
+            assert_eq!(
+                responses[status]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{method} {route} documents its {status}"
+            );
+        }
+        let with_body = doc["paths"][&route][method.to_lowercase()]["requestBody"].is_object();
+        for status in ["413", "415"] {
+            assert_eq!(responses[status].is_object(), with_body, "{method} {route}: {status}");
+        }
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert_eq!(
@@ -98,7 +110,7 @@ async fn openapi_documents_every_route_and_parameter() {
         ("/audit/proof/inclusion", vec!["seq", "size"]),
         ("/audit/proof/consistency", vec!["from", "to"]),
         ("/lineage/records/{record_hash}", vec!["record_hash"]),
-        ("/lineage/models/{sha256}", vec!["sha256"]),
+        ("/lineage/models/{sha256}", [&page[..], &["sha256"]].concat()),
         ("/audit/checkpoint", vec![]),
     ];
     for (route, params) in expect {

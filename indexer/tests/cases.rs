@@ -540,3 +540,50 @@ async fn the_service_role_reaches_every_table() {
     .unwrap();
     assert_eq!(unreachable, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn alerts_filter_by_height_and_time_of_their_event() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    for (key, height, time) in [
+        ("a", 2, 1_700_000_000i64),
+        ("b", 5, 1_700_000_100),
+        ("c", 9, 1_700_000_200),
+    ] {
+        sqlx::query(
+            "INSERT INTO alerts (rule_id, rule_version, event_key, height, tx_hash, time, subject, severity, risk_score, tags, evidence) \
+             VALUES ('aml.large_transfer', 1, $1, $2, 'TX', to_timestamp($3), 'account/inj1x', 'high', 60, '{AML}', '{}')",
+        )
+        .bind(key)
+        .bind(height)
+        .bind(time as f64)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let keys = |r: &Value| -> Vec<String> {
+        r["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["event_key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (query, expected) in [
+        ("from_height=5", vec!["c", "b"]),
+        ("to_height=5", vec!["b", "a"]),
+        ("from_height=3&to_height=8", vec!["b"]),
+        ("from_time=1700000100", vec!["c", "b"]),
+        ("to_time=1700000099", vec!["a"]),
+        ("from_time=1700000000&to_time=1700000200&from_height=9", vec!["c"]),
+    ] {
+        let r = api.get(&format!("/alerts?{query}")).await;
+        assert_eq!(keys(r.ok()), expected, "{query}");
+    }
+    api.get("/alerts?from_height=5&to_height=4")
+        .await
+        .assert_bad("to_height");
+    api.get("/alerts?from_time=-1").await.assert_bad("from_time");
+    // Beyond the year 9999: named, not a database error.
+    api.get("/alerts?to_time=999999999999").await.assert_bad("to_time");
+}

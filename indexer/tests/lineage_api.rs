@@ -107,6 +107,23 @@ async fn a_record_is_registered_once_and_logged() {
     assert_eq!(got.ok()["statement"], s);
     let of_model = api.get(&format!("/lineage/models/{model}")).await;
     assert_eq!(of_model.ok()["records"].as_array().unwrap().len(), 1);
+    assert_eq!(of_model.body["next_cursor"], Value::Null);
+    // Another run of the same model: a page of one, newest first, then
+    // the older one and no further page.
+    let rerun = statement(&model, &[("data/train.csv", &test)]);
+    assert_eq!(post_json(&api, &rerun).await.status.as_u16(), 201);
+    let first = api.get(&format!("/lineage/models/{model}?limit=1")).await;
+    assert_eq!(first.ok()["records"].as_array().unwrap().len(), 1);
+    assert_ne!(first.body["records"][0]["record_hash"], hash.as_str(), "newest first");
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = api
+        .get(&format!("/lineage/models/{model}?limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(second.ok()["records"][0]["record_hash"], hash.as_str());
+    assert_eq!(second.body["next_cursor"], Value::Null);
+    api.get(&format!("/lineage/models/{model}?cursor=nope"))
+        .await
+        .assert_bad("cursor");
     let none = api.get(&format!("/lineage/models/{}", "01".repeat(32))).await;
     assert_eq!(none.ok()["records"], json!([]));
     api.get(&format!("/lineage/records/{}", "01".repeat(32)))

@@ -75,7 +75,9 @@ pub struct Delegator {
 pub struct Delegation {
     /// The delegate this address gives its power to.
     pub delegate: Option<String>,
-    /// Whether it is registered as a delegate (and still active).
+    /// Whether it is registered as a delegate and active **now**, whatever
+    /// `height` asks (the projection keeps no history of registrations);
+    /// the other fields are as of `height`.
     pub registered_delegate: bool,
     /// Who delegates to it.
     pub delegators: Vec<Delegator>,

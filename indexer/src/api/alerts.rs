@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, Row};
 use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{self, limit};
-use super::params::{parse_u64, FromParams, NoParams, Params, PathParam, Query};
+use super::params::{parse_u64, FromParams, NoParams, Params, PathParam, Query, MAX_UNIX_SECONDS};
 use super::problem::{ApiError, Problem};
 use super::AppState;
 
@@ -54,6 +54,14 @@ pub struct AlertQuery {
     pub tag: Option<String>,
     /// Only alerts in a case (true) or in none (false).
     pub in_case: Option<bool>,
+    /// Lowest height of the triggering event (inclusive).
+    pub from_height: Option<u64>,
+    /// Highest height of the triggering event (inclusive).
+    pub to_height: Option<u64>,
+    /// Earliest block time of the triggering event, Unix seconds (inclusive).
+    pub from_time: Option<u64>,
+    /// Latest block time of the triggering event, Unix seconds (inclusive).
+    pub to_time: Option<u64>,
     #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub limit: i64,
     #[param(value_type = Option<String>)]
@@ -64,6 +72,8 @@ const SEVERITIES: [(&str, i16); 4] = [("low", 0), ("medium", 1), ("high", 2), ("
 
 impl FromParams for AlertQuery {
     fn from_params(p: &Params) -> Result<Self, ApiError> {
+        let (from_height, to_height) = p.range("from_height", "to_height", i64::MAX as u64)?;
+        let (from_time, to_time) = p.range("from_time", "to_time", MAX_UNIX_SECONDS)?;
         Ok(Self {
             min_severity: p
                 .one_of("min_severity", &SEVERITIES.map(|(n, _)| (n, n)))?
@@ -72,6 +82,10 @@ impl FromParams for AlertQuery {
             subject: p.text("subject", 200)?,
             tag: p.text("tag", 32)?,
             in_case: p.one_of("in_case", &[("true", true), ("false", false)])?,
+            from_height,
+            to_height,
+            from_time,
+            to_time,
             limit: limit(p)?,
             cursor: pagination::decode_number(p, "alerts")?,
         })
@@ -135,6 +149,18 @@ pub async fn list(State(s): State<AppState>, Query(q): Query<AlertQuery>) -> Res
             b.push(" AND c.case_id IS NULL");
         }
         None => {}
+    }
+    if let Some(h) = q.from_height {
+        b.push(" AND a.height >= ").push_bind(h as i64);
+    }
+    if let Some(h) = q.to_height {
+        b.push(" AND a.height <= ").push_bind(h as i64);
+    }
+    if let Some(t) = q.from_time {
+        b.push(" AND a.time >= to_timestamp(").push_bind(t as f64).push(")");
+    }
+    if let Some(t) = q.to_time {
+        b.push(" AND a.time <= to_timestamp(").push_bind(t as f64).push(")");
     }
     if let Some(c) = q.cursor {
         b.push(" AND a.id < ").push_bind(c);

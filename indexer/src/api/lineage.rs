@@ -5,10 +5,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::body::JsonBody;
-use super::params::{sha256, NoParams, PathParam, Query};
+use super::pagination;
+use super::params::{sha256, FromParams, NoParams, Params, PathParam, Query};
 use super::problem::{ApiError, Problem};
 use super::AppState;
 use crate::access::Staff;
@@ -58,28 +59,53 @@ pub async fn get_one(
         .ok_or_else(|| ApiError::not_found(format!("no lineage record {hash} is registered")))
 }
 
-/// A model's lineage records, newest first.
+/// A page of a model's lineage records, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModelLineage {
     pub model_sha256: String,
     pub records: Vec<Registered>,
+    /// Pass as `cursor` for the next (older) page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// Parameters of `GET /lineage/models/{sha256}`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ModelLineageQuery {
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
+    pub limit: i64,
+    /// `next_cursor` of the previous page.
+    #[param(value_type = Option<String>)]
+    pub cursor: Option<i64>,
+}
+
+impl FromParams for ModelLineageQuery {
+    fn from_params(p: &Params) -> Result<Self, ApiError> {
+        Ok(Self {
+            limit: pagination::limit(p)?,
+            cursor: pagination::decode_number(p, "lineage")?,
+        })
+    }
 }
 
 #[utoipa::path(get, path = "/lineage/models/{sha256}", tag = "lineage",
-    params(("sha256" = String, Path, description = "SHA-256 of the model file (hex)")),
+    params(("sha256" = String, Path, description = "SHA-256 of the model file (hex)"), ModelLineageQuery),
     responses(
-        (status = 200, description = "Its records (possibly none)", body = ModelLineage),
+        (status = 200, description = "A page of its records (possibly none), newest first", body = ModelLineage),
         (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn of_model(
     State(s): State<AppState>,
     PathParam(hash): PathParam,
-    Query(_no_params): Query<NoParams>,
+    Query(q): Query<ModelLineageQuery>,
 ) -> Result<Json<ModelLineage>, ApiError> {
     let hash = sha256("sha256", &hash)?;
-    let records = lineage::of_model(&s.pool, &hash).await?;
+    let rows = lineage::of_model(&s.pool, &hash, q.cursor, q.limit + 1).await?;
+    let (records, next_cursor) = pagination::page(rows, q.limit, "lineage", |r| r.audit_seq.to_string());
     Ok(Json(ModelLineage {
         model_sha256: hash,
         records,
+        next_cursor,
     }))
 }

@@ -16,7 +16,7 @@ use super::{
 
 #[derive(OpenApi)]
 #[openapi(
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonProblems),
     security(("bearer" = [])),
     info(
         title = "fog indexer API",
@@ -88,7 +88,7 @@ use super::{
 )]
 struct ApiDoc;
 
-/// Every route but `/healthz` takes a staff token: `Authorization: Bearer fog_...`.
+/// Every route takes a staff token: `Authorization: Bearer fog_...`.
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
@@ -98,6 +98,60 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The problems every operation may answer whatever its handler does: a
+/// bad parameter (every route refuses unknown ones), the access guard's
+/// 401, 403, 429 and 503 (it runs before every handler), and for a JSON
+/// body, 413 and 415. Added where a handler's annotation does not already
+/// say more (until stop 19 the document listed them on a few routes only).
+struct CommonProblems;
+
+impl utoipa::Modify for CommonProblems {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        Content::new(Some(Ref::from_schema_name("Problem"))),
+                    )
+                    .build(),
+            )
+        };
+        for item in doc.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                let with_body = op.request_body.is_some();
+                let responses = &mut op.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| problem(description));
+                };
+                add("400", "A bad parameter (named in `parameter`) or request");
+                add("401", "No staff token, or an unknown, expired or revoked one");
+                add("403", "The token's role may not call this route");
+                add("429", "Too many requests or failed logins (see `Retry-After`)");
+                add(
+                    "503",
+                    "Credentials cannot be checked right now (the database is unreachable)",
+                );
+                if with_body {
+                    add("413", "The body is too large");
+                    add("415", "The body is not application/json");
+                }
+            }
+        }
     }
 }
 

@@ -85,6 +85,18 @@ impl Params {
         }
     }
 
+    /// An inclusive range `from`..=`to` of two optional numbers, each at
+    /// most `max`; `to` below `from` is refused by name.
+    pub fn range(&self, from: &str, to: &str, max: u64) -> Result<(Option<u64>, Option<u64>), ApiError> {
+        let (a, b) = (self.bounded(from, 0, max)?, self.bounded(to, 0, max)?);
+        if let (Some(a), Some(b)) = (a, b) {
+            if a > b {
+                return Err(ApiError::bad(to, format!("{to} ({b}) is below {from} ({a})")));
+            }
+        }
+        Ok((a, b))
+    }
+
     /// One of a fixed set of values.
     pub fn one_of<T: Copy>(&self, name: &str, values: &[(&str, T)]) -> Result<Option<T>, ApiError> {
         match self.raw(name) {
@@ -147,6 +159,10 @@ pub fn address(name: &str, v: &str) -> Result<String, ApiError> {
         ))
     }
 }
+
+/// The latest time a filter takes, in Unix seconds: 9999-12-31T23:59:59Z,
+/// within PostgreSQL's timestamps.
+pub const MAX_UNIX_SECONDS: u64 = 253_402_300_799;
 
 /// A SHA-256 digest in hex (either case; answered in lowercase).
 pub fn sha256(name: &str, v: &str) -> Result<String, ApiError> {

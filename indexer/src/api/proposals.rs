@@ -118,20 +118,10 @@ pub struct ProposalFilter {
     pub to_time: Option<u64>,
 }
 
-fn range(p: &Params, from: &str, to: &str) -> Result<(Option<u64>, Option<u64>), ApiError> {
-    let (a, b) = (p.u64(from)?, p.u64(to)?);
-    if let (Some(a), Some(b)) = (a, b) {
-        if a > b {
-            return Err(ApiError::bad(to, format!("{to} ({b}) is below {from} ({a})")));
-        }
-    }
-    Ok((a, b))
-}
-
 impl FromParams for ProposalFilter {
     fn from_params(p: &Params) -> Result<Self, ApiError> {
-        let (from_height, to_height) = range(p, "from_height", "to_height")?;
-        let (from_time, to_time) = range(p, "from_time", "to_time")?;
+        let (from_height, to_height) = p.range("from_height", "to_height", i64::MAX as u64)?;
+        let (from_time, to_time) = p.range("from_time", "to_time", i64::MAX as u64)?;
         Ok(Self {
             limit: limit(p)?,
             cursor: pagination::decode_number(p, "proposals")?,

@@ -48,6 +48,7 @@ pub async fn get_one(
     PathParam(id): PathParam,
     Query(_no_params): Query<NoParams>,
 ) -> Result<Json<RuleList>, ApiError> {
+    let id = rule_id(id)?;
     let rules = registry::list(&s.pool, Some(&id)).await.map_err(problem)?;
     if rules.is_empty() {
         return Err(ApiError::NotFound(format!("no rule {id:?}")));
@@ -178,6 +179,28 @@ pub async fn reload(
     ))
 }
 
+/// Whether `id` can be a rule id (`RuleSpec::validate`'s alphabet).
+fn valid_rule_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+/// A rule id from a path, refused by name when it cannot be one (before
+/// it reaches the database, which refuses a NUL on its own terms).
+fn rule_id(id: String) -> Result<String, ApiError> {
+    if valid_rule_id(&id) {
+        Ok(id)
+    } else {
+        Err(ApiError::bad(
+            "id",
+            format!("{id:?} is not a rule id (1-64 characters of a-z, 0-9, '.', '_', '-')"),
+        ))
+    }
+}
+
 /// `{id}` and `{version}` of `/rules/{id}/versions/{version}/...`.
 pub struct VersionPath(pub String, pub i32);
 
@@ -185,10 +208,17 @@ impl<S: Send + Sync> FromRequestParts<S> for VersionPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let id_segment = parts.uri.path().split('/').nth(2).unwrap_or("").to_string();
         let axum::extract::Path((id, version)) =
             axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
                 .await
-                .map_err(|e| ApiError::bad("version", e.body_text()))?;
+                .map_err(|e| {
+                    // Name the segment at fault: a rule id never needs
+                    // percent-encoding, so one that has it is the culprit.
+                    let at_fault = if valid_rule_id(&id_segment) { "version" } else { "id" };
+                    ApiError::bad(at_fault, e.body_text())
+                })?;
+        let id = rule_id(id)?;
         let version = version
             .parse::<i32>()
             .ok()
@@ -199,7 +229,7 @@ impl<S: Send + Sync> FromRequestParts<S> for VersionPath {
 }
 
 #[utoipa::path(post, path = "/rules/{id}/versions/{version}/approval", tag = "rules",
-    params(("id" = String, Path, description = "Rule id"), ("version" = u32, Path, description = "Version")),
+    params(("id" = String, Path, description = "Rule id"), ("version" = i32, Path, description = "Version, 1 or more")),
     responses(
         (status = 200, description = "Approved: another admin may now activate it", body = RuleVersion),
         (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
@@ -219,7 +249,7 @@ pub async fn approve(
 }
 
 #[utoipa::path(post, path = "/rules/{id}/versions/{version}/activation", tag = "rules",
-    params(("id" = String, Path, description = "Rule id"), ("version" = u32, Path, description = "Version")),
+    params(("id" = String, Path, description = "Rule id"), ("version" = i32, Path, description = "Version, 1 or more")),
     responses(
         (status = 200, description = "Active: it runs on every new block", body = RuleVersion),
         (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
