@@ -103,13 +103,15 @@ impl Context {
             }
             return Ok(value.to_string());
         }
-        if value.starts_with(prefix.as_str()) && value.len() > 30 {
-            bail!("{value:?} is not a valid address (bad bech32 checksum or length)");
+        // A key of that name first: a long name may begin like an address
+        // (`injective-treasury-signer`).
+        if let Some((entry, _)) = self.find_key(value)? {
+            return entry.address(prefix);
         }
-        match self.find_key(value)? {
-            Some((entry, _)) => entry.address(prefix),
-            None => bail!("{value:?} is neither an address (bech32 with prefix {prefix}) nor the name of a key"),
+        if value.starts_with(&format!("{prefix}1")) && value.len() > 30 {
+            bail!("{value:?} is not a valid address (bad bech32 checksum or length) nor the name of a key");
         }
+        bail!("{value:?} is neither an address (bech32 with prefix {prefix}) nor the name of a key")
     }
 
     pub fn print<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) -> Result<()> {

@@ -86,22 +86,53 @@ impl KeyEntry {
     }
 }
 
+fn read_file(path: &Path) -> Result<File> {
+    if !path.exists() {
+        return Ok(File {
+            version: 1,
+            keys: vec![],
+        });
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a fog keystore", path.display()))
+}
+
 impl Keystore {
     /// Opens the keystore at `path` (empty if the file does not exist yet).
     pub fn open(path: &Path) -> Result<Self> {
-        let file = if path.exists() {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("{} is not a fog keystore", path.display()))?
-        } else {
-            File {
-                version: 1,
-                keys: vec![],
-            }
-        };
         Ok(Self {
             path: path.to_path_buf(),
-            file,
+            file: read_file(path)?,
         })
+    }
+
+    /// Applies `change` to the keystore as it is on disk now, under an
+    /// exclusive lock (`<keystore>.lock`), and saves it: two commands that
+    /// change the keystore at once (one waiting at a password prompt) each
+    /// keep the other's change. (Until stop 19 each saved the file it had
+    /// read before its prompt, and a key reported created could vanish.)
+    fn modify<T>(&mut self, change: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let lock_path = self.path.with_extension("lock");
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let lock = options
+            .open(&lock_path)
+            .with_context(|| format!("opening {}", lock_path.display()))?;
+        lock.lock()
+            .with_context(|| format!("locking {}", lock_path.display()))?;
+        self.file = read_file(&self.path)?;
+        let out = change(&mut self.file)?;
+        self.save()?;
+        drop(lock);
+        Ok(out)
     }
 
     pub fn path(&self) -> &Path {
@@ -127,9 +158,6 @@ impl Keystore {
         log_n: u8,
     ) -> Result<&KeyEntry> {
         validate_name(name)?;
-        if self.get(name).is_some() {
-            bail!("a key named {name:?} already exists in {}", self.path.display());
-        }
         parse_mnemonic(mnemonic)?;
         let private = PrivateKey::from_mnemonic(mnemonic, key_type, coin_type, 0)?;
         let mut salt = [0u8; 16];
@@ -148,7 +176,7 @@ impl Keystore {
         let ciphertext = cipher
             .encrypt(&XNonce::from(nonce), mnemonic.trim().as_bytes())
             .map_err(|_| anyhow!("encryption failed"))?;
-        self.file.keys.push(KeyEntry {
+        let entry = KeyEntry {
             name: name.to_string(),
             key_type,
             coin_type,
@@ -156,18 +184,28 @@ impl Keystore {
             kdf,
             nonce: hex::encode(nonce),
             ciphertext: hex::encode(ciphertext),
-        });
-        self.save()?;
+        };
+        let shown = self.path.display().to_string();
+        self.modify(|file| {
+            if file.keys.iter().any(|k| k.name == name) {
+                bail!("a key named {name:?} already exists in {shown}");
+            }
+            file.keys.push(entry);
+            Ok(())
+        })?;
         Ok(self.file.keys.last().expect("just pushed"))
     }
 
     pub fn delete(&mut self, name: &str) -> Result<()> {
-        let before = self.file.keys.len();
-        self.file.keys.retain(|k| k.name != name);
-        if self.file.keys.len() == before {
-            bail!("no key named {name:?} in {}", self.path.display());
-        }
-        self.save()
+        let shown = self.path.display().to_string();
+        self.modify(|file| {
+            let before = file.keys.len();
+            file.keys.retain(|k| k.name != name);
+            if file.keys.len() == before {
+                bail!("no key named {name:?} in {shown}");
+            }
+            Ok(())
+        })
     }
 
     fn save(&self) -> Result<()> {
@@ -229,5 +267,65 @@ mod tests {
         assert_eq!(mode, 0o600);
         assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "untouched");
         assert!(Keystore::open(&path).unwrap().get("me").is_some());
+    }
+
+    #[test]
+    fn two_commands_changing_the_keystore_at_once_keep_both_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keystore.json");
+        // Both opened before either saves, as two `fog keys add` waiting
+        // at their password prompts.
+        let mut a = Keystore::open(&path).unwrap();
+        let mut b = Keystore::open(&path).unwrap();
+        let m = |n| crate::devnet::accounts::mnemonic(n);
+        a.add("a", &m("a"), KeyType::Secp256k1, 118, "pw", 4).unwrap();
+        b.add("b", &m("b"), KeyType::Secp256k1, 118, "pw", 4).unwrap();
+        let names = || -> Vec<String> {
+            Keystore::open(&path)
+                .unwrap()
+                .keys()
+                .iter()
+                .map(|k| k.name.clone())
+                .collect()
+        };
+        assert_eq!(names(), ["a", "b"]);
+        // A name taken meanwhile is refused, not duplicated.
+        let mut c = Keystore::open(&path).unwrap();
+        let mut d = Keystore::open(&path).unwrap();
+        c.add("same", &m("c"), KeyType::Secp256k1, 118, "pw", 4).unwrap();
+        assert!(d.add("same", &m("d"), KeyType::Secp256k1, 118, "pw", 4).is_err());
+        // A deletion does not bring back what it had read before.
+        let mut e = Keystore::open(&path).unwrap();
+        a.add("late", &m("late"), KeyType::Secp256k1, 118, "pw", 4).unwrap();
+        e.delete("a").unwrap();
+        assert_eq!(names(), ["b", "same", "late"]);
+    }
+
+    #[test]
+    fn concurrent_adds_from_threads_all_land() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keystore.json");
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut ks = Keystore::open(&path).unwrap();
+                    let name = format!("k{i}");
+                    ks.add(
+                        &name,
+                        &crate::devnet::accounts::mnemonic(&name),
+                        KeyType::Secp256k1,
+                        118,
+                        "pw",
+                        4,
+                    )
+                    .unwrap();
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(Keystore::open(&path).unwrap().keys().len(), 6);
     }
 }

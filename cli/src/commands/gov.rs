@@ -10,7 +10,7 @@ use fog_governance::msg::{
 };
 use fog_governance::state::{KindRules, ProposalKind, VotingMethod};
 
-use super::{parse_fog, print_tx};
+use super::{parse_fog, parse_fog_or_zero, print_tx};
 use crate::context::Context;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -420,10 +420,10 @@ async fn propose(ctx: &Context, cmd: ProposeCmd) -> Result<()> {
                 None => ConfigChange::default(),
             };
             if let Some(d) = deposit {
-                change.deposit = Some(Uint128::new(parse_fog(&d)?));
+                change.deposit = Some(Uint128::new(parse_fog_or_zero(&d).context("--deposit")?));
             }
             if let Some(p) = min_power {
-                change.min_proposer_power = Some(Uint128::new(parse_fog(&p)?));
+                change.min_proposer_power = Some(Uint128::new(parse_fog_or_zero(&p).context("--min-power")?));
             }
             if let Some(c) = vote_cap_bps {
                 change.max_vote_share_bps = Some(if c == "none" {

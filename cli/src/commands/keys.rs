@@ -158,11 +158,16 @@ pub fn run(ctx: &Context, cmd: KeysCmd) -> Result<()> {
             coin_type,
         } => {
             let kt = key_type.unwrap_or(default_type);
-            if std::io::stdin().is_terminal() {
-                eprintln!("enter the mnemonic, then Ctrl-D:");
-            }
-            let mut mnemonic = String::new();
-            std::io::stdin().read_to_string(&mut mnemonic)?;
+            // Typed on a terminal, the mnemonic is not echoed (it would stay
+            // on the screen and in its scrollback); piped, it is read whole.
+            let mnemonic = if std::io::stdin().is_terminal() {
+                rpassword::prompt_password("mnemonic (not shown, one line): ")
+                    .map_err(|e| anyhow::anyhow!("reading the mnemonic: {e}"))?
+            } else {
+                let mut m = String::new();
+                std::io::stdin().read_to_string(&mut m)?;
+                m
+            };
             let pw = new_password()?;
             let entry = ks
                 .add(

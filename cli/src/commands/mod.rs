@@ -19,6 +19,15 @@ use crate::context::Context;
 
 /// Whole FOG with up to 6 decimals ("1.5") into base units.
 pub fn parse_fog(s: &str) -> Result<u128> {
+    match parse_fog_or_zero(s)? {
+        0 => bail!("the amount must be greater than zero"),
+        base => Ok(base),
+    }
+}
+
+/// As [`parse_fog`], zero allowed: a setting that may be zero (no deposit,
+/// no minimum power to propose), not an amount to move.
+pub fn parse_fog_or_zero(s: &str) -> Result<u128> {
     let s = s.trim();
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     if whole.is_empty() && frac.is_empty()
@@ -38,9 +47,6 @@ pub fn parse_fog(s: &str) -> Result<u128> {
         .checked_mul(1_000_000)
         .and_then(|w| w.checked_add(frac))
         .ok_or_else(too_large)?;
-    if base == 0 {
-        bail!("the amount must be greater than zero");
-    }
     Ok(base)
 }
 
@@ -94,6 +100,10 @@ mod tests {
         assert_eq!(parse_fog("1.5").unwrap(), 1_500_000);
         assert_eq!(parse_fog("0.000001").unwrap(), 1);
         assert!(parse_fog("0").is_err());
+        assert_eq!(parse_fog_or_zero("0").unwrap(), 0);
+        assert_eq!(parse_fog_or_zero("0.000").unwrap(), 0);
+        assert_eq!(parse_fog_or_zero("2").unwrap(), 2_000_000);
+        assert!(parse_fog_or_zero("-1").is_err());
         assert!(parse_fog("1.0000001").is_err());
         assert!(parse_fog("abc").is_err());
         assert!(parse_fog("-1").is_err());
