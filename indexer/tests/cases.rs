@@ -546,9 +546,9 @@ async fn alerts_filter_by_height_and_time_of_their_event() {
     let api = Api::new().await;
     let pool = api.pool();
     for (key, height, time) in [
-        ("a", 2, 1_700_000_000i64),
-        ("b", 5, 1_700_000_100),
-        ("c", 9, 1_700_000_200),
+        ("a", 2, 1_700_000_000.0f64),
+        ("b", 5, 1_700_000_100.5),
+        ("c", 9, 1_700_000_200.0),
     ] {
         sqlx::query(
             "INSERT INTO alerts (rule_id, rule_version, event_key, height, tx_hash, time, subject, severity, risk_score, tags, evidence) \
@@ -556,7 +556,7 @@ async fn alerts_filter_by_height_and_time_of_their_event() {
         )
         .bind(key)
         .bind(height)
-        .bind(time as f64)
+        .bind(time)
         .execute(pool)
         .await
         .unwrap();
@@ -575,6 +575,8 @@ async fn alerts_filter_by_height_and_time_of_their_event() {
         ("from_height=3&to_height=8", vec!["b"]),
         ("from_time=1700000100", vec!["c", "b"]),
         ("to_time=1700000099", vec!["a"]),
+        // Both bounds take the whole second: b's block time is ...100.5.
+        ("from_time=1700000100&to_time=1700000100", vec!["b"]),
         ("from_time=1700000000&to_time=1700000200&from_height=9", vec!["c"]),
     ] {
         let r = api.get(&format!("/alerts?{query}")).await;

@@ -164,7 +164,9 @@ pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(Note
         NoteSigner::parse(&text, name).with_context(|| format!("{shown} is not a checkpoint signing key"))
     };
     if path.exists() {
-        return Ok((read(path)?, false));
+        let signer = read(path)?;
+        write_verifier_key(path, &signer)?;
+        return Ok((signer, false));
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -187,12 +189,27 @@ pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(Note
     match linked {
         Ok(()) => {}
         // Another process made it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok((read(path)?, false)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let theirs = read(path)?;
+            write_verifier_key(path, &theirs)?;
+            return Ok((theirs, false));
+        }
         Err(e) => return Err(e).with_context(|| format!("writing {shown}")),
     }
-    let public = path.with_extension("key.pub");
-    std::fs::write(&public, signer.verifier_key() + "\n").with_context(|| format!("writing {}", public.display()))?;
+    write_verifier_key(path, &signer)?;
     Ok((signer, true))
+}
+
+/// `<key>.pub` holds the signer's verifier key: written when missing or
+/// different (lost in a crash after the key, or deleted since), since the
+/// relayer reads it by default.
+fn write_verifier_key(path: &std::path::Path, signer: &NoteSigner) -> Result<()> {
+    let public = path.with_extension("key.pub");
+    let text = signer.verifier_key() + "\n";
+    if std::fs::read_to_string(&public).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(&public, text).with_context(|| format!("writing {}", public.display()))?;
+    }
+    Ok(())
 }
 
 /// A verifier key (`<name>+<id>+<key>`), checked: its name, key id and
@@ -507,6 +524,11 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["audit.key", "audit.key.pub"]);
+        // A verifier key lost since is written again.
+        std::fs::remove_file(dir.path().join("keys/audit.key.pub")).unwrap();
+        load_or_create_signer(&path, "fog.test/log").unwrap();
+        let again = std::fs::read_to_string(dir.path().join("keys/audit.key.pub")).unwrap();
+        assert_eq!(again.trim(), created.verifier_key());
         std::fs::write(&path, "not a key\n").unwrap();
         let err = load_or_create_signer(&path, "fog.test/log").err().unwrap();
         assert!(

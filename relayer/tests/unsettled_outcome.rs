@@ -24,6 +24,9 @@ enum Fault {
     Broadcast,
     /// Every lookup gets the 502 page.
     EveryLookup,
+    /// The broadcast's answer is a gateway's JSON error (no transaction
+    /// response), though the node took it.
+    BroadcastJsonError,
 }
 
 fn bad_gateway() -> Response {
@@ -46,6 +49,11 @@ async fn node(fault: Fault) -> String {
             post(move || async move {
                 match fault {
                     Fault::Broadcast => bad_gateway(),
+                    Fault::BroadcastJsonError => (
+                        StatusCode::GATEWAY_TIMEOUT,
+                        Json(json!({"code": 2, "message": "upstream timed out"})),
+                    )
+                        .into_response(),
                     _ => Json(json!({"tx_response": {"txhash": "AB", "code": 0}})).into_response(),
                 }
             }),
@@ -96,6 +104,13 @@ async fn a_lost_lookup_answer_is_retried_not_reported_as_failure() {
 #[tokio::test]
 async fn a_lost_broadcast_answer_is_followed_by_a_lookup() {
     let (client, signer) = client(node(Fault::Broadcast).await);
+    let included = client.send_tx(&signer, msg(), "").await.unwrap();
+    assert_eq!(included.height, 7);
+}
+
+#[tokio::test]
+async fn a_gateways_json_error_on_broadcast_is_followed_by_a_lookup() {
+    let (client, signer) = client(node(Fault::BroadcastJsonError).await);
     let included = client.send_tx(&signer, msg(), "").await.unwrap();
     assert_eq!(included.height, 7);
 }

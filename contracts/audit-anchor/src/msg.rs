@@ -30,6 +30,7 @@ pub enum ExecuteMsg {
         /// When set, every checkpoint must carry the log's signature, checked
         /// here, so a submitter can only anchor what the log signed. When
         /// absent, the submitters are trusted for the roots they anchor.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         public_key: Option<HexBinary>,
     },
     /// Sets, replaces (a key rotation) or, with `null`, removes the key that
@@ -81,7 +82,9 @@ pub enum ExecuteMsg {
         /// The log's Ed25519 signature (64 bytes) over the checkpoint's
         /// note body, `<origin>\n<size>\n<base64 root>\n`: the signature
         /// line's blob without its 4-byte key id. Required when the log has
-        /// a key; refused when it has none.
+        /// a key; refused when it has none. Left out when absent, so a
+        /// relayer also anchors to a contract from before signatures.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         signature: Option<HexBinary>,
     },
     /// Hands the contract to a new owner, e.g. from the deploying admin to

@@ -240,6 +240,23 @@ fn the_owner_rotates_and_removes_the_key() {
 }
 
 #[test]
+fn absent_keys_and_signatures_are_left_out_of_the_json() {
+    // A relayer must still anchor to a contract from before signatures,
+    // whose messages refuse unknown fields.
+    let msg = Log::new("audit", 1).checkpoint(None, T);
+    let json = cosmwasm_std::to_json_string(&msg).unwrap();
+    assert!(!json.contains("signature"), "{json}");
+    let create = ExecuteMsg::CreateLog {
+        origin: ORIGIN.to_string(),
+        submitters: vec![],
+        public_key: None,
+    };
+    let json = cosmwasm_std::to_json_string(&create).unwrap();
+    assert!(!json.contains("public_key"), "{json}");
+    assert_eq!(cosmwasm_std::from_json::<ExecuteMsg>(&json).unwrap(), create);
+}
+
+#[test]
 fn a_log_key_is_32_bytes() {
     let mut suite = Suite::new();
     let owner = suite.owner.clone();

@@ -160,7 +160,10 @@ pub async fn list(State(s): State<AppState>, Query(q): Query<AlertQuery>) -> Res
         b.push(" AND a.time >= to_timestamp(").push_bind(t as f64).push(")");
     }
     if let Some(t) = q.to_time {
-        b.push(" AND a.time <= to_timestamp(").push_bind(t as f64).push(")");
+        // Inclusive of the whole second: block times carry microseconds.
+        b.push(" AND a.time < to_timestamp(")
+            .push_bind((t + 1) as f64)
+            .push(")");
     }
     if let Some(c) = q.cursor {
         b.push(" AND a.id < ").push_bind(c);

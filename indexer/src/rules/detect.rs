@@ -57,6 +57,8 @@ const TRANSFER_EVIDENCE: &str = "'asset', t.asset, 'action', t.action, 'sender',
 const DROPPED: &str = "SELECT count(*) AS n, coalesce(sum(s.amount), 0) AS total \
      FROM transfers s JOIN blocks sb ON sb.height = s.height \
      WHERE s.sender = t.sender AND s.asset = t.asset AND s.height < t.height \
+       AND s.height >= (SELECT wb.height FROM blocks wb \
+         WHERE wb.time > w.prev_time - make_interval(secs => $3::int) ORDER BY wb.time, wb.height LIMIT 1) \
        AND sb.time > w.prev_time - make_interval(secs => $3::int) \
        AND sb.time <= b.time - make_interval(secs => $3::int)";
 
@@ -65,6 +67,8 @@ const DROPPED_IN_BAND: &str = "SELECT count(*) AS n \
      FROM transfers s JOIN blocks sb ON sb.height = s.height \
      WHERE s.sender = t.sender AND s.asset = t.asset AND s.height < t.height \
        AND s.amount >= p.lo AND s.amount < p.hi \
+       AND s.height >= (SELECT wb.height FROM blocks wb \
+         WHERE wb.time > w.prev_time - make_interval(secs => $6::int) ORDER BY wb.time, wb.height LIMIT 1) \
        AND sb.time > w.prev_time - make_interval(secs => $6::int) \
        AND sb.time <= b.time - make_interval(secs => $6::int)";
 

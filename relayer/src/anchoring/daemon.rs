@@ -56,6 +56,16 @@ enum Turn {
     Busy,
 }
 
+/// Where a recorded transaction stands after [`Daemon::settle`].
+enum Settled {
+    /// Still to be included (or re-sent).
+    InFlight,
+    /// Included: its size is anchored.
+    Confirmed,
+    /// Can never land: its size is free to be signed again.
+    Released,
+}
+
 struct Backoff {
     delay: Duration,
     until: Instant,
@@ -73,11 +83,11 @@ impl Backoffs {
 
     /// After a turn without error. A transaction broadcast after a failure
     /// has not succeeded yet: the delay stays, so the next failure doubles
-    /// it. (Until stop 19 any turn without an error reset it, and a
-    /// transaction that failed in its block was signed and paid for again
-    /// every two seconds.)
-    fn after_turn(&mut self, target: &str, turn: Turn) {
-        if turn != Turn::Busy {
+    /// it; a confirmation, or nothing in flight, starts afresh. (Until stop
+    /// 19 any turn without an error reset it, and a transaction that failed
+    /// in its block was signed and paid for again every two seconds.)
+    fn after_turn(&mut self, target: &str, turn: Turn, confirmed: bool) {
+        if turn != Turn::Busy || confirmed {
             self.0.remove(target);
         }
     }
@@ -145,9 +155,13 @@ impl Daemon {
                     all_settled = false;
                     continue;
                 }
-                match self.turn(target, checkpoint.as_ref(), once, &mut anchored_seen).await {
+                let mut confirmed = false;
+                match self
+                    .turn(target, checkpoint.as_ref(), once, &mut anchored_seen, &mut confirmed)
+                    .await
+                {
                     Ok(turn) => {
-                        backoff.after_turn(&name, turn);
+                        backoff.after_turn(&name, turn, confirmed);
                         all_settled &= turn == Turn::Settled;
                     }
                     Err(e) => {
@@ -176,11 +190,16 @@ impl Daemon {
         checkpoint: Option<&LogCheckpoint>,
         force: bool,
         anchored_seen: &mut HashMap<String, u64>,
+        confirmed: &mut bool,
     ) -> Result<Turn> {
         let name = target.name();
         let mut in_flight = false;
         for row in state::pending(&self.pool, &name).await? {
-            in_flight |= self.settle(target, &row).await?;
+            match self.settle(target, &row).await? {
+                Settled::InFlight => in_flight = true,
+                Settled::Confirmed => *confirmed = true,
+                Settled::Released => {}
+            }
         }
         if in_flight {
             return Ok(Turn::Busy);
@@ -325,8 +344,7 @@ impl Daemon {
     }
 
     /// Brings one recorded transaction to a conclusion if it has one.
-    /// Returns whether it is still in flight.
-    async fn settle(&self, target: &Target, row: &AnchorRow) -> Result<bool> {
+    async fn settle(&self, target: &Target, row: &AnchorRow) -> Result<Settled> {
         let name = &row.target;
         let (hash, state) = self.mined(target, row).await?;
         match state {
@@ -334,7 +352,7 @@ impl Daemon {
                 state::confirm(&self.pool, row.id, &hash, height, gas_used).await?;
                 metrics::confirmed(name, gas_used, row.age_seconds);
                 info!(target = %name, size = row.size, tx = %hash, height, gas_used, "anchor confirmed");
-                Ok(false)
+                Ok(Settled::Confirmed)
             }
             TxState::Failed(why) => {
                 state::fail(&self.pool, row.id, &why).await?;
@@ -347,11 +365,11 @@ impl Daemon {
                     row.tx.tx_hash
                 );
             }
-            TxState::Unknown if row.age_seconds < RESEND_AFTER.as_secs_f64() => Ok(true),
-            TxState::Unknown if self.reprice(target, row).await? => Ok(true),
+            TxState::Unknown if row.age_seconds < RESEND_AFTER.as_secs_f64() => Ok(Settled::InFlight),
+            TxState::Unknown if self.reprice(target, row).await? => Ok(Settled::InFlight),
             TxState::Unknown => match target.broadcast(&row.tx).await? {
                 // Resent (or the node still holds it): keep waiting.
-                Broadcast::Accepted => Ok(true),
+                Broadcast::Accepted => Ok(Settled::InFlight),
                 // The node refused these bytes for a reason they will meet
                 // again, so they are not in its mempool (it would have said
                 // it holds them) and not in a block (looked up above): they
@@ -373,12 +391,12 @@ impl Daemon {
                     if let (hash, TxState::Included { height, gas_used }) = self.mined(target, row).await? {
                         state::confirm(&self.pool, row.id, &hash, height, gas_used).await?;
                         metrics::confirmed(name, gas_used, row.age_seconds);
-                        return Ok(false);
+                        return Ok(Settled::Confirmed);
                     }
                     state::fail(&self.pool, row.id, &why).await?;
                     metrics::failed(name);
                     warn!(target = %name, size = row.size, tx = %row.tx.tx_hash, %why, "anchor lost; will re-sign");
-                    Ok(false)
+                    Ok(Settled::Released)
                 }
             },
         }
@@ -418,18 +436,22 @@ mod backoff_tests {
         assert!(!b.ready("t", now));
         assert!(b.ready("t", now + Duration::from_secs(1)));
         // Signed and broadcast again: not a success yet.
-        b.after_turn("t", Turn::Busy);
+        b.after_turn("t", Turn::Busy, false);
         assert_eq!(b.after_error("t", now), Duration::from_secs(2));
-        b.after_turn("t", Turn::Busy);
+        b.after_turn("t", Turn::Busy, false);
         assert_eq!(b.after_error("t", now), Duration::from_secs(4));
         for _ in 0..10 {
             b.after_error("t", now);
         }
         assert_eq!(b.after_error("t", now), MAX_BACKOFF);
         // Confirmed and settled, or waiting for the policy: a fresh start.
-        b.after_turn("t", Turn::Settled);
+        b.after_turn("t", Turn::Settled, false);
         assert_eq!(b.after_error("t", now), Duration::from_secs(1));
-        b.after_turn("t", Turn::Waiting);
+        b.after_turn("t", Turn::Waiting, false);
+        assert_eq!(b.after_error("t", now), Duration::from_secs(1));
+        // Confirmed, and the next anchoring already in flight: a success.
+        b.after_error("t", now);
+        b.after_turn("t", Turn::Busy, true);
         assert_eq!(b.after_error("t", now), Duration::from_secs(1));
         // Targets back off independently.
         assert!(b.ready("other", now));

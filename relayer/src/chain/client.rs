@@ -327,7 +327,7 @@ impl ChainClient {
     /// Broadcasts a signed transaction (sync mode: the node checked it into
     /// its mempool). Sending one the node already holds is not an error.
     pub async fn broadcast(&self, tx: &PreparedTx) -> Result<(), ChainError> {
-        let (_, body) = self
+        let (status, body) = self
             .post(
                 "/cosmos/tx/v1beta1/txs",
                 &json!({ "tx_bytes": B64.encode(&tx.bytes), "mode": "BROADCAST_MODE_SYNC" }),
@@ -335,7 +335,18 @@ impl ChainClient {
             .await?;
         let resp = &body["tx_response"];
         if resp["txhash"].as_str().is_none() {
-            return Err(failure_of(&body));
+            let failure = failure_of(&body);
+            // A gateway's or a proxy's own error (a 5xx or 429 with a JSON
+            // body, a deadline) says nothing of the transaction, which may
+            // have reached the node: not a refusal.
+            let unanswered = status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS;
+            if unanswered && matches!(failure, ChainError::Rejected { .. }) {
+                return Err(ChainError::Decode {
+                    url: self.url("/cosmos/tx/v1beta1/txs"),
+                    message: format!("HTTP {status} without a transaction response: {body}"),
+                });
+            }
+            return Err(failure);
         }
         let code = num(&resp["code"]).unwrap_or(0) as u32;
         let log = resp["raw_log"].as_str().unwrap_or("");

@@ -32,7 +32,9 @@ crate::fog_events! {
             new_owner: String,
         },
         /// The owner registered a transparency log; it has no checkpoint yet.
-        LogCreated = "log_created" v 1 {
+        /// Version 2 added `public_key`; a version-1 event (no key) still
+        /// decodes, without one.
+        LogCreated = "log_created" v 2 (decodes 1) {
             /// The log's origin line (C2SP tlog-checkpoint), its identity.
             origin: String,
             /// The addresses allowed to anchor its checkpoints (JSON array).
@@ -136,8 +138,13 @@ mod tests {
         let borrowed: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         assert_eq!(LogCreated::from_attributes(&borrowed), Ok(ev.clone()));
         assert_eq!(LogCreated::TYPE, "fog.audit-anchor.log_created");
-        // Logs created before keys existed carry no key attribute.
-        let keyless: Vec<(&str, &str)> = borrowed.into_iter().filter(|(k, _)| *k != "public_key").collect();
+        assert!(attrs.contains(&("v", "2".to_string())));
+        // Logs created before keys existed: version 1, no key attribute.
+        let keyless: Vec<(&str, &str)> = borrowed
+            .into_iter()
+            .filter(|(k, _)| *k != "public_key")
+            .map(|(k, v)| if k == "v" { (k, "1") } else { (k, v) })
+            .collect();
         assert_eq!(
             LogCreated::from_attributes(&keyless),
             Ok(LogCreated { public_key: None, ..ev })
