@@ -349,15 +349,7 @@ async fn run(cli: Cli) -> Result<()> {
         .install_recorder()
         .ok();
     if let Some(handle) = metrics.clone() {
-        // The recorder keeps every histogram sample until upkeep folds it
-        // in: without it an API nobody scrapes grows with every request.
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
-            loop {
-                every.tick().await;
-                handle.run_upkeep();
-            }
-        });
+        fog_relayer::prometheus::spawn_upkeep(handle);
     }
     let db = cli.database_url.clone();
     let store = || Store::connect_or_create(&db);

@@ -7,4 +7,5 @@ pub mod chain;
 pub mod deployment;
 pub mod evm;
 pub mod note;
+pub mod prometheus;
 pub mod stdout;

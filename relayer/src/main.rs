@@ -190,15 +190,7 @@ async fn run(cli: Cli) -> Result<()> {
             let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
                 .install_recorder()
                 .context("installing the metrics recorder")?;
-            // Histogram samples accumulate until upkeep folds them in.
-            let upkept = handle.clone();
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(Duration::from_secs(5));
-                loop {
-                    every.tick().await;
-                    upkept.run_upkeep();
-                }
-            });
+            fog_relayer::prometheus::spawn_upkeep(handle.clone());
             if !args.once {
                 let listen = args.metrics;
                 tokio::spawn(async move {

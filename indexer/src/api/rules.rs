@@ -179,19 +179,10 @@ pub async fn reload(
     ))
 }
 
-/// Whether `id` can be a rule id (`RuleSpec::validate`'s alphabet).
-fn valid_rule_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-}
-
 /// A rule id from a path, refused by name when it cannot be one (before
 /// it reaches the database, which refuses a NUL on its own terms).
 fn rule_id(id: String) -> Result<String, ApiError> {
-    if valid_rule_id(&id) {
+    if crate::rules::spec::valid_id(&id) {
         Ok(id)
     } else {
         Err(ApiError::bad(
@@ -215,7 +206,11 @@ impl<S: Send + Sync> FromRequestParts<S> for VersionPath {
                 .map_err(|e| {
                     // Name the segment at fault: a rule id never needs
                     // percent-encoding, so one that has it is the culprit.
-                    let at_fault = if valid_rule_id(&id_segment) { "version" } else { "id" };
+                    let at_fault = if crate::rules::spec::valid_id(&id_segment) {
+                        "version"
+                    } else {
+                        "id"
+                    };
                     ApiError::bad(at_fault, e.body_text())
                 })?;
         let id = rule_id(id)?;

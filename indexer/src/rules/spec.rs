@@ -135,16 +135,19 @@ fn positive_amount(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether `id` can be a rule id: 1-64 characters of a-z, 0-9, '.', '_', '-'.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
 impl RuleSpec {
     /// Checks everything a rule author can get wrong, with the field named.
     pub fn validate(&self) -> Result<()> {
-        let id_ok = !self.id.is_empty()
-            && self.id.len() <= 64
-            && self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-        if !id_ok {
+        if !valid_id(&self.id) {
             bail!(
                 "id must be 1-64 characters of a-z, 0-9, '.', '_', '-', got {:?}",
                 self.id

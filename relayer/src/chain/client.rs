@@ -104,6 +104,12 @@ pub struct ChainClient {
     pub profile: ChainProfile,
 }
 
+/// The node's answer that what was asked for does not exist: gRPC NotFound
+/// (5), which the REST gateway answers with HTTP 404.
+fn not_found(status: reqwest::StatusCode, body: &Value) -> bool {
+    status == reqwest::StatusCode::NOT_FOUND || num(&body["code"]) == Some(5)
+}
+
 pub(super) fn num(v: &Value) -> Option<u64> {
     match v {
         Value::String(s) => s.parse().ok(),
@@ -162,9 +168,8 @@ impl ChainClient {
     /// Account number and sequence of `address`.
     pub async fn account(&self, address: &str) -> Result<(u64, u64), ChainError> {
         let (status, body) = self.get(&format!("/cosmos/auth/v1beta1/accounts/{address}")).await?;
-        // gRPC NotFound (5), which the gateway answers with HTTP 404; any
-        // other failure is the node's, not the account's.
-        if status == reqwest::StatusCode::NOT_FOUND || num(&body["code"]) == Some(5) {
+        // Any failure but NotFound is the node's, not the account's.
+        if not_found(status, &body) {
             return Err(ChainError::NoAccount {
                 address: address.to_string(),
             });
@@ -364,8 +369,7 @@ impl ChainClient {
     /// transaction look lost (it would be signed again).
     pub async fn lookup_tx(&self, hash: &str) -> Result<Option<TxResult>, ChainError> {
         let (status, body) = self.get(&format!("/cosmos/tx/v1beta1/txs/{hash}")).await?;
-        // gRPC NotFound (5), which the gateway answers with HTTP 404.
-        if status == reqwest::StatusCode::NOT_FOUND || num(&body["code"]) == Some(5) {
+        if not_found(status, &body) {
             return Ok(None);
         }
         if !status.is_success() {
