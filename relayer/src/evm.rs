@@ -723,6 +723,23 @@ fn fmt_hash(hash: &[u8; 32]) -> String {
     format!("0x{}", hex::encode(hash))
 }
 
+/// Ports [`Anvil::start_on_free_port`] has drawn in this process.
+static DRAWN_PORTS: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// Why [`Anvil::launch`] failed: the port was taken (draw another), or
+/// anything else.
+enum Launch {
+    PortTaken(String),
+    Failed(EvmError),
+}
+
+impl From<EvmError> for Launch {
+    fn from(e: EvmError) -> Self {
+        Self::Failed(e)
+    }
+}
+
 /// A local anvil node for tests and development: started from the workspace's
 /// `node_modules/.bin/anvil` (`npm ci` installs it; `FOG_ANVIL` overrides the
 /// path), killed on drop. Port 8555 by default, away from the Cosmos devnet's
@@ -746,14 +763,31 @@ impl Anvil {
         Self::start_on(Self::DEFAULT_PORT).await
     }
 
-    /// Starts anvil on a port the kernel reports free, so tests never collide
-    /// with the devnet's node on [`Anvil::DEFAULT_PORT`] or with each other.
+    /// Starts anvil on a free port, so tests never collide with the devnet's
+    /// node on [`Anvil::DEFAULT_PORT`] or with each other. Ports are drawn
+    /// below the kernel's ephemeral range (32768 and up on Linux): a port the
+    /// kernel hands out for `bind(0)` can be taken a moment later by any
+    /// outgoing connection, a drawn one only by another listener, and a port
+    /// lost to one is drawn again.
     pub async fn start_on_free_port(args: &[&str]) -> Result<Self, EvmError> {
-        let port = TcpListener::bind(("127.0.0.1", 0))
-            .and_then(|listener| listener.local_addr())
-            .map_err(|e| EvmError::Anvil(format!("no free port: {e}")))?
-            .port();
-        Self::start_with(port, args).await
+        const ATTEMPTS: usize = 20;
+        let mut last = String::new();
+        for _ in 0..ATTEMPTS {
+            let port = rand::Rng::gen_range(&mut rand::thread_rng(), 20_000..32_768);
+            // Two tests of one process must not draw the same port: both
+            // would pass the bind check, and one would read the other's node.
+            if !DRAWN_PORTS.lock().unwrap_or_else(|e| e.into_inner()).insert(port) {
+                continue;
+            }
+            match Self::launch(port, args).await {
+                Ok(anvil) => return Ok(anvil),
+                Err(Launch::PortTaken(reason)) => last = reason,
+                Err(Launch::Failed(e)) => return Err(e),
+            }
+        }
+        Err(EvmError::Anvil(format!(
+            "no free port after {ATTEMPTS} draws; last: {last}"
+        )))
     }
 
     /// Starts anvil on `port` (127.0.0.1) and waits until it answers.
@@ -764,9 +798,17 @@ impl Anvil {
     /// Starts anvil on `port` (127.0.0.1) with extra command-line arguments
     /// (e.g. `["--block-time", "1"]` to mine on a clock instead of at once).
     pub async fn start_with(port: u16, args: &[&str]) -> Result<Self, EvmError> {
+        Self::launch(port, args).await.map_err(|failure| match failure {
+            Launch::PortTaken(reason) => {
+                EvmError::Anvil(format!("port {port} is not free ({reason}): is another anvil running?"))
+            }
+            Launch::Failed(e) => e,
+        })
+    }
+
+    async fn launch(port: u16, args: &[&str]) -> Result<Self, Launch> {
         // A stale node on the port would answer in place of ours.
-        TcpListener::bind(("127.0.0.1", port))
-            .map_err(|e| EvmError::Anvil(format!("port {port} is not free ({e}): is another anvil running?")))?;
+        TcpListener::bind(("127.0.0.1", port)).map_err(|e| Launch::PortTaken(e.to_string()))?;
         let bin = anvil_binary()?;
         let dir = std::env::temp_dir();
         let config = dir.join(format!("fog-anvil-{port}-{}.json", std::process::id()));
@@ -804,16 +846,17 @@ impl Anvil {
         loop {
             if let Ok(Some(status)) = anvil.child.try_wait() {
                 let output = fs::read_to_string(&log_path).unwrap_or_default();
-                return Err(EvmError::Anvil(format!(
-                    "exited with {status} before answering: {}",
-                    output.trim()
-                )));
+                let output = output.trim();
+                if output.contains("Address already in use") {
+                    return Err(Launch::PortTaken(output.to_string()));
+                }
+                return Err(EvmError::Anvil(format!("exited with {status} before answering: {output}")).into());
             }
             if provider.get_chain_id().await.is_ok() && anvil.read_accounts().is_ok() {
                 break;
             }
             if Instant::now() > deadline {
-                return Err(EvmError::Anvil(format!("no answer on port {port} after 30 s")));
+                return Err(EvmError::Anvil(format!("no answer on port {port} after 30 s")).into());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

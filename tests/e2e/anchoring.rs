@@ -29,8 +29,17 @@ fn binary(name: &str) -> PathBuf {
     path
 }
 
+/// A port no one listens on, drawn below the kernel's ephemeral range (32768
+/// and up): a port `bind(0)` hands out can be taken by any outgoing connection
+/// before the child process binds it.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use rand::Rng;
+    loop {
+        let port = rand::thread_rng().gen_range(20_000..32_768);
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 struct Killed(Child);
