@@ -9,6 +9,7 @@ use sqlx::{PgConnection, Row};
 #[derive(Debug, Clone)]
 pub struct Tallied {
     pub id: i64,
+    pub kind: String,
     pub method: String,
     pub status: String,
     pub end_time: i64,
@@ -23,7 +24,7 @@ pub struct Tallied {
 /// `(status, winner)` at time `now` (seconds): the API's rules
 /// (`api::outcome`), with the ballots read when a run-off needs them.
 pub async fn status_at(db: &mut PgConnection, p: &Tallied, now: i64) -> Result<(String, Option<u8>)> {
-    use crate::api::outcome::{ended_open, final_outcome, needs_ballots, Figures};
+    use crate::api::outcome::{acting_choice, ended_open, final_outcome, needs_ballots, Figures};
     use crate::api::vocab::{ProposalStatus, VotingMethod};
     let status = ProposalStatus::stored(&p.status).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     if !ended_open(status, p.end_time as u64, Some(now as u64)) {
@@ -36,6 +37,7 @@ pub async fn status_at(db: &mut PgConnection, p: &Tallied, now: i64) -> Result<(
         total: p.total,
         quorum_bps: p.quorum_bps,
         threshold_bps: p.threshold_bps,
+        acting_choice: acting_choice(&p.kind, method),
     };
     let mut ballots = vec![];
     if needs_ballots(method, &figures) {
@@ -57,7 +59,8 @@ pub async fn status_at(db: &mut PgConnection, p: &Tallied, now: i64) -> Result<(
 /// Loads the outcome-relevant fields of a proposal.
 pub async fn load(db: &mut PgConnection, id: i64) -> Result<Option<Tallied>> {
     let row = sqlx::query(
-        "SELECT id, method, status, end_time, total_power::text, turnout::text, quorum_bps, threshold_bps, tally, winner
+        "SELECT id, method, status, end_time, total_power::text, turnout::text, quorum_bps, threshold_bps, tally, winner,
+           kind
          FROM proposals WHERE id = $1",
     )
     .bind(id)
@@ -67,6 +70,7 @@ pub async fn load(db: &mut PgConnection, id: i64) -> Result<Option<Tallied>> {
         let tally: Vec<String> = serde_json::from_value(r.get(8))?;
         Ok(Tallied {
             id: r.get(0),
+            kind: r.get(10),
             method: r.get(1),
             status: r.get(2),
             end_time: r.get(3),

@@ -46,6 +46,29 @@ impl Check<'_> {
     }
 }
 
+/// Every item of a listing the contract pages by `start_after` (the last
+/// item's key), 100 at a time: a first page alone misses what lies past it
+/// (until stop 20 policies, logs and officers were read from one page).
+async fn every_page<Q: Serialize, R: DeserializeOwned, T>(
+    k: &Check<'_>,
+    contract: &str,
+    query: impl Fn(Option<String>) -> Q,
+    items: impl Fn(R) -> Vec<T>,
+    key: impl Fn(&T) -> String,
+) -> Result<Vec<T>> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page: R = k.query(contract, &query(after.clone())).await?;
+        let page = items(page);
+        let Some(last) = page.last().map(&key) else {
+            return Ok(all);
+        };
+        all.extend(page);
+        after = Some(last);
+    }
+}
+
 /// What was compared and what differed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -62,6 +85,19 @@ async fn strings(db: &mut PgConnection, sql: &str) -> Result<Vec<String>> {
         .into_iter()
         .map(|r| r.get(0))
         .collect())
+}
+
+/// A ballot as the projection stores it: option indexes (yes 0, no 1,
+/// abstain 2; a ranking in order).
+fn ballot_choice(ballot: &fog_governance::msg::Ballot) -> Vec<u8> {
+    use fog_governance::msg::Ballot;
+    match ballot {
+        Ballot::Yes => vec![0],
+        Ballot::No => vec![1],
+        Ballot::Abstain => vec![2],
+        Ballot::Choice { option } => vec![*option],
+        Ballot::Ranking { ranking } => ranking.clone(),
+    }
 }
 
 fn set<T: Ord + Display>(v: impl IntoIterator<Item = T>) -> String {
@@ -284,6 +320,28 @@ async fn governance(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now
             );
             k.eq(format!("proposal {} turnout", p.id), t.turnout, p.turnout);
             k.eq(format!("proposal {} end", p.id), t.end_time, p.end_time);
+            k.eq(format!("proposal {} total power", p.id), t.total, p.total_power);
+            k.eq(
+                format!("proposal {} kind and method", p.id),
+                format!("{} {}", t.kind, t.method),
+                format!(
+                    "{} {}",
+                    serde_json::to_value(p.kind)?.as_str().unwrap_or_default(),
+                    serde_json::to_value(p.method)?.as_str().unwrap_or_default()
+                ),
+            );
+            let (voters, start_height, options): (i32, i64, serde_json::Value) =
+                sqlx::query_as("SELECT voters, start_height, options FROM proposals WHERE id = $1")
+                    .bind(p.id as i64)
+                    .fetch_one(&mut *db)
+                    .await?;
+            k.eq(format!("proposal {} voters", p.id), voters, p.voters);
+            k.eq(format!("proposal {} start height", p.id), start_height, p.start_height);
+            k.eq(
+                format!("proposal {} options", p.id),
+                options.to_string(),
+                serde_json::to_value(&p.options)?.to_string(),
+            );
 
             let mut votes = BTreeMap::new();
             let mut after = None;
@@ -302,20 +360,25 @@ async fn governance(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now
                     break;
                 };
                 for vote in v.votes {
-                    votes.insert(vote.voter.to_string(), (vote.power.u128(), vote.weight.u128()));
+                    let choice = ballot_choice(&vote.ballot);
+                    votes.insert(vote.voter.to_string(), (vote.power.u128(), vote.weight.u128(), choice));
                 }
                 after = Some(l);
             }
-            let rows = sqlx::query("SELECT voter, power::text, weight::text FROM votes WHERE proposal_id = $1")
+            let rows = sqlx::query("SELECT voter, power::text, weight::text, choice FROM votes WHERE proposal_id = $1")
                 .bind(p.id as i64)
                 .fetch_all(&mut *db)
                 .await?;
-            let indexed: BTreeMap<String, (u128, u128)> = rows
+            let indexed: BTreeMap<String, (u128, u128, Vec<u8>)> = rows
                 .into_iter()
                 .map(|r| {
                     Ok((
                         r.get::<String, _>(0),
-                        (r.get::<String, _>(1).parse()?, r.get::<String, _>(2).parse()?),
+                        (
+                            r.get::<String, _>(1).parse()?,
+                            r.get::<String, _>(2).parse()?,
+                            serde_json::from_value(r.get(3))?,
+                        ),
                     ))
                 })
                 .collect::<Result<_>>()?;
@@ -370,16 +433,22 @@ async fn release_gate(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, n
         .get(0);
     k.eq("release group count", indexed_groups, groups.groups.len());
 
-    let policies: PoliciesResponse = k
-        .query(
-            &c.release_gate,
-            &QueryMsg::Policies {
-                start_after: None,
-                limit: Some(100),
-            },
-        )
+    let policies = every_page(
+        k,
+        &c.release_gate,
+        |start_after| QueryMsg::Policies {
+            start_after,
+            limit: Some(100),
+        },
+        |r: PoliciesResponse| r.policies,
+        |p| p.artifact_type.clone(),
+    )
+    .await?;
+    let indexed_policies: i64 = sqlx::query_scalar("SELECT count(*) FROM release_policies")
+        .fetch_one(&mut *db)
         .await?;
-    for p in &policies.policies {
+    k.eq("release policy count", indexed_policies, policies.len());
+    for p in &policies {
         let row = sqlx::query(
             "SELECT min_approvals, required_groups, expiry_seconds, revoker_groups, requester_groups
              FROM release_policies WHERE artifact_type = $1",
@@ -464,6 +533,49 @@ async fn release_gate(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, n
                 row.get::<String, _>(3),
                 r.lineage_hash.to_hex(),
             );
+            // Who approved and who rejected, for which groups, with what
+            // comment and when: what `/releases/{sha256}` shows.
+            let votes = sqlx::query(
+                "SELECT voter, approve, groups, comment, at_ns FROM release_votes WHERE request_id = $1 ORDER BY voter",
+            )
+            .bind(r.id as i64)
+            .fetch_all(&mut *db)
+            .await?;
+            let mut indexed = votes
+                .iter()
+                .map(|v| -> Result<String> {
+                    let groups: Vec<String> = serde_json::from_value(v.get(2))?;
+                    Ok(format!(
+                        "{} {} [{}] {:?} {}",
+                        v.get::<String, _>(0),
+                        if v.get::<bool, _>(1) { "approve" } else { "reject" },
+                        set(groups.iter()),
+                        v.get::<String, _>(3),
+                        v.get::<i64, _>(4),
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            indexed.sort();
+            let mut contract: Vec<String> = [(&r.approvals, "approve"), (&r.rejections, "reject")]
+                .into_iter()
+                .flat_map(|(list, how)| {
+                    list.iter().map(move |v| {
+                        format!(
+                            "{} {how} [{}] {:?} {}",
+                            v.voter,
+                            set(v.groups.iter()),
+                            v.comment,
+                            v.at.nanos()
+                        )
+                    })
+                })
+                .collect();
+            contract.sort();
+            k.eq(
+                format!("release request {} votes", r.id),
+                indexed.join("; "),
+                contract.join("; "),
+            );
         }
         match page.next_start_after {
             Some(next) => after = Some(next),
@@ -480,21 +592,23 @@ async fn release_gate(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, n
 
 async fn anchor(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
     use fog_audit_anchor::msg::{CheckpointsResponse, LogsResponse, QueryMsg};
-    let logs: LogsResponse = k
-        .query(
-            &c.audit_anchor,
-            &QueryMsg::Logs {
-                start_after: None,
-                limit: Some(100),
-            },
-        )
-        .await?;
+    let logs = every_page(
+        k,
+        &c.audit_anchor,
+        |start_after| QueryMsg::Logs {
+            start_after,
+            limit: Some(100),
+        },
+        |r: LogsResponse| r.logs,
+        |l| l.origin.clone(),
+    )
+    .await?;
     let count: i64 = sqlx::query("SELECT count(*) FROM anchor_logs")
         .fetch_one(&mut *db)
         .await?
         .get(0);
-    k.eq("anchor log count", count, logs.logs.len());
-    for log in &logs.logs {
+    k.eq("anchor log count", count, logs.len());
+    for log in &logs {
         let row = sqlx::query("SELECT submitters, public_key FROM anchor_logs WHERE origin = $1")
             .bind(&log.origin)
             .fetch_optional(&mut *db)
@@ -562,20 +676,22 @@ async fn anchor(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts) -> Resu
 
 async fn registry(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts) -> Result<()> {
     use fog_registry::msg::{EntriesResponse, OfficersResponse, QueryMsg};
-    let officers: OfficersResponse = k
-        .query(
-            &c.registry,
-            &QueryMsg::Officers {
-                start_after: None,
-                limit: Some(100),
-            },
-        )
-        .await?;
+    let officers = every_page(
+        k,
+        &c.registry,
+        |start_after| QueryMsg::Officers {
+            start_after,
+            limit: Some(100),
+        },
+        |r: OfficersResponse| r.officers,
+        |o| o.to_string(),
+    )
+    .await?;
     let active: Vec<String> = strings(db, "SELECT address FROM registry_officers WHERE active").await?;
     k.eq(
         "registry officers",
         set(active.iter()),
-        set(officers.officers.iter().map(|o| o.to_string())),
+        set(officers.iter().map(|o| o.to_string())),
     );
     let mut after = None;
     let mut contract = BTreeMap::new();

@@ -58,7 +58,7 @@ async fn openapi_documents_every_route_and_parameter() {
         let success = ["200", "201", "204"].iter().any(|c| responses[*c].is_object());
         assert!(success, "{method} {route} documents its success");
         // What the guard and the parameter check answer on any route.
-        for status in ["400", "401", "403", "429", "503"] {
+        for status in ["400", "401", "403", "429", "500", "503"] {
             assert_eq!(
                 responses[status]["content"]["application/problem+json"]["schema"]["$ref"],
                 "#/components/schemas/Problem",
@@ -78,6 +78,7 @@ async fn openapi_documents_every_route_and_parameter() {
     );
     assert!(doc["paths"]["/lineage/records"]["post"]["responses"]["201"].is_object());
     let page = ["limit", "cursor"];
+    let window = ["from_height", "to_height", "from_time", "to_time"];
     let expect: [(&str, Vec<&str>); 14] = [
         (
             "/proposals",
@@ -99,13 +100,16 @@ async fn openapi_documents_every_route_and_parameter() {
         ("/proposals/{id}", vec!["id"]),
         (
             "/proposals/{id}/votes",
-            [&page[..], &["id", "choice", "min_power"]].concat(),
+            [&page[..], &window[..], &["id", "choice", "min_power"]].concat(),
         ),
         ("/accounts/{address}", vec!["address", "height"]),
         ("/governance/power-distribution", vec!["height", "top"]),
-        ("/releases", [&page[..], &["status", "artifact_type"]].concat()),
+        (
+            "/releases",
+            [&page[..], &window[..], &["status", "artifact_type"]].concat(),
+        ),
         ("/releases/{sha256}", vec!["sha256"]),
-        ("/anchors", [&page[..], &["origin"]].concat()),
+        ("/anchors", [&page[..], &window[..], &["origin"]].concat()),
         ("/audit/entries/{seq}", vec!["seq"]),
         ("/audit/proof/inclusion", vec!["seq", "size"]),
         ("/audit/proof/consistency", vec!["from", "to"]),

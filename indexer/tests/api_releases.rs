@@ -5,7 +5,7 @@ mod support;
 
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use support::{addr, Api};
+use support::{addr, blocks, Api, T0};
 
 fn sha(n: u8) -> String {
     format!("{:02x}", n).repeat(32)
@@ -31,8 +31,8 @@ async fn release(pool: &PgPool, id: i64, artifact_type: &str, digest: &str, stat
 
 async fn release_vote(pool: &PgPool, id: i64, voter: &str, approve: bool, at_ns: i64) {
     sqlx::query(
-        "INSERT INTO release_votes (request_id, voter, approve, groups, comment, at_ns, height)
-         VALUES ($1, $2, $3, '[\"risk\"]', 'ok', $4, 7)",
+        "INSERT INTO release_votes (request_id, voter, approve, groups, comment, at_ns, height, seq)
+         VALUES ($1, $2, $3, '[\"risk\"]', 'ok', $4, 7, $4 / 1000)",
     )
     .bind(id)
     .bind(voter)
@@ -91,6 +91,8 @@ async fn the_latest_request_of_an_artifact_with_its_votes() {
     release(pool, 1, "model", &digest, "approved").await;
     release(pool, 2, "model", &digest, "pending").await; // a later request for the same artifact
     release(pool, 3, "model", &sha(3), "approved").await;
+    // One block, cast in the order of their events (seq), which is not the
+    // order of their addresses.
     release_vote(pool, 2, &addr(5), true, 2_000).await;
     release_vote(pool, 2, &addr(4), false, 1_000).await;
 
@@ -115,6 +117,88 @@ async fn the_latest_request_of_an_artifact_with_its_votes() {
     for bad in ["abc", "zz".repeat(32).as_str(), &"a".repeat(65), &"0".repeat(63)] {
         api.get(&format!("/releases/{bad}")).await.assert_bad("sha256");
     }
+}
+
+/// Requests by the height and block time they were made at (request `id`
+/// is made at height `id`; block `h` is at `T0 + 10 (h - 1)`).
+#[tokio::test]
+async fn releases_by_height_and_time() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 25, 10).await;
+    for id in 1..=25 {
+        release(pool, id, "model", &sha(id as u8), "pending").await;
+    }
+    let list = |q: String| {
+        let api = &api;
+        async move { ids(&api.walk(&format!("/releases?limit=4&{q}"), "releases").await.0) }
+    };
+    assert_eq!(list("from_height=5&to_height=9".into()).await, vec![9, 8, 7, 6, 5]);
+    assert_eq!(list(format!("from_time={}", T0 + 195)).await, vec![25, 24, 23, 22, 21]);
+    // A whole second: block 5 is at T0 + 40.
+    assert_eq!(list(format!("to_time={}", T0 + 40)).await, vec![5, 4, 3, 2, 1]);
+    assert_eq!(
+        list(format!("from_time={}&to_time={}&from_height=3", T0 + 1, T0 + 40)).await,
+        vec![5, 4, 3]
+    );
+    assert!(
+        list(format!("to_time={}", T0 - 1)).await.is_empty(),
+        "before every block"
+    );
+    assert!(
+        list(format!("from_time={}", T0 + 241)).await.is_empty(),
+        "after every block"
+    );
+    for (q, param) in [
+        ("from_height=9&to_height=5", "to_height"),
+        ("from_time=-1", "from_time"),
+        ("to_time=253402300800", "to_time"),
+    ] {
+        api.get(&format!("/releases?{q}")).await.assert_bad(param);
+    }
+}
+
+/// A pending request past its expiry shows as expired, as the contract's
+/// query shows it, though nobody sent `Expire` (the head block is at
+/// T0 + 12 s).
+#[tokio::test]
+async fn a_pending_request_past_its_expiry_is_expired() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 3, 6).await;
+    let now_ns = (T0 + 12) * 1_000_000_000;
+    for (id, status, expires) in [
+        (1, "pending", now_ns),
+        (2, "pending", now_ns + 1_000),
+        (3, "expired", now_ns - 1),
+    ] {
+        release(pool, id, "model", &sha(id as u8), status).await;
+        sqlx::query("UPDATE release_requests SET expires_at_ns = $1 WHERE id = $2")
+            .bind(expires)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let listed = |q: &'static str| {
+        let api = &api;
+        async move { ids(&api.walk(&format!("/releases?{q}"), "releases").await.0) }
+    };
+    assert_eq!(listed("status=pending").await, vec![2]);
+    assert_eq!(listed("status=expired").await, vec![3, 1]);
+    let all = api.get("/releases").await;
+    let statuses: Vec<&str> = all.ok()["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["expired", "pending", "expired"]);
+    let one = api.get(&format!("/releases/{}", sha(1))).await;
+    assert_eq!(
+        (one.ok()["status"].as_str(), one.body["released"].as_bool()),
+        (Some("expired"), Some(false))
+    );
 }
 
 async fn anchor_log(pool: &PgPool, origin: &str, sizes: impl IntoIterator<Item = i64>) {
@@ -178,6 +262,32 @@ async fn anchored_logs_and_their_checkpoints() {
     assert_eq!(sizes, (1..=23).rev().map(|i| i * 10).collect::<Vec<_>>());
     let r = api.get("/anchors?origin=fog.example/audit&limit=1").await;
     assert_eq!(r.ok()["logs"].as_array().unwrap().len(), 1);
+
+    // Checkpoint `size` was anchored at height `size`, block `h` at T0 + h - 1.
+    blocks(pool, 230, 1).await;
+    let sizes_in = |q: &'static str| {
+        let api = &api;
+        async move {
+            let uri = format!("/anchors?origin=fog.example/audit&limit=2&{q}");
+            let (cps, _) = api.walk(&uri, "checkpoints").await;
+            cps.iter().map(|c| c["size"].as_i64().unwrap()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(sizes_in("from_height=195").await, vec![230, 220, 210, 200]);
+    assert_eq!(sizes_in("to_height=30").await, vec![30, 20, 10]);
+    let from_time = format!("from_time={}&to_time={}", T0 + 99, T0 + 119);
+    let uri = format!("/anchors?origin=fog.example/audit&{from_time}");
+    let cps = api.get(&uri).await.ok()["checkpoints"].clone();
+    let sizes: Vec<i64> = cps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["size"].as_i64().unwrap())
+        .collect();
+    assert_eq!(sizes, vec![120, 110, 100]);
+    // Logs are not filtered by height: the window wants a log.
+    api.get("/anchors?from_height=3").await.assert_bad("from_height");
+    api.get(&format!("/anchors?to_time={T0}")).await.assert_bad("to_time");
 
     api.get("/anchors?origin=nope").await.assert_problem(404);
     // A cursor of the logs listing is not one of checkpoints.

@@ -410,6 +410,80 @@ async fn what_retrying_cannot_fix_stops_ingestion_instead_of_retrying_forever() 
     assert!(format!("{err:#}").contains("unknown proposal 1"), "{err:#}");
 }
 
+/// Events of a release request or an audit log the index never saw (it
+/// started after they were made) stop ingestion, as a ballot of an unknown
+/// proposal does: until stop 20 an approval was recorded against nothing, a
+/// key change dropped, and a submitter change created the log.
+#[tokio::test]
+async fn events_of_requests_and_logs_the_index_never_saw_are_fatal() {
+    use fog_events::audit_anchor::{AuditAnchorEvent, LogKeySet, SubmitterAdded};
+    use fog_events::release_gate::{Approved, Rejected, ReleaseGateEvent};
+    use fog_events::{AnyEvent, Text};
+    use fog_indexer::project::Projector;
+    use fog_indexer::store::{Fatal, FogEvent};
+    let db = TestDb::new().await.unwrap();
+    let mut conn = db.store.pool.acquire().await.unwrap();
+    let cases = [
+        (
+            AnyEvent::ReleaseGate(ReleaseGateEvent::Approved(Approved {
+                id: 7,
+                approver: "inj1approver".into(),
+                groups: vec!["risk".into()],
+                comment: Text(String::new()),
+                at_ns: 1,
+                approvals: 1,
+                released: false,
+            })),
+            "unknown release request 7",
+        ),
+        (
+            AnyEvent::ReleaseGate(ReleaseGateEvent::Rejected(Rejected {
+                id: 8,
+                rejecter: "inj1rejecter".into(),
+                groups: vec!["eng".into()],
+                comment: Text(String::new()),
+                at_ns: 1,
+                rejected: false,
+            })),
+            "unknown release request 8",
+        ),
+        (
+            AnyEvent::AuditAnchor(AuditAnchorEvent::LogKeySet(LogKeySet {
+                origin: "fog.example/log".into(),
+                public_key: None,
+                owner: "inj1owner".into(),
+            })),
+            "unknown audit log",
+        ),
+        (
+            AnyEvent::AuditAnchor(AuditAnchorEvent::SubmitterAdded(SubmitterAdded {
+                origin: "fog.example/log".into(),
+                submitter: "inj1submitter".into(),
+                owner: "inj1owner".into(),
+            })),
+            "unknown audit log",
+        ),
+    ];
+    for (event, expected) in cases {
+        let event = FogEvent {
+            height: 5,
+            seq: 0,
+            time: 1_700_000_000,
+            tx_hash: None,
+            event,
+        };
+        let err = Projector::new().apply(&mut conn, event).await.unwrap_err();
+        assert!(Fatal::is(&err), "{err:#}");
+        assert!(format!("{err:#}").contains(expected), "{err:#}");
+    }
+    let (logs, votes): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM anchor_logs), (SELECT count(*) FROM release_votes)")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!((logs, votes), (0, 0), "nothing recorded against nothing");
+}
+
 #[tokio::test]
 async fn verify_state_compares_only_at_the_indexed_height() {
     let db = TestDb::new().await.unwrap();

@@ -924,6 +924,55 @@ async fn a_version_checks_the_list_it_was_approved_with() {
     std::fs::write(&list, format!("# reordered\n{other}\n{old}\n{old}\n")).unwrap();
     let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
     assert_eq!((report.unchanged, report.refused.len()), (1, 0), "{report:?}");
+
+    // The rules directory moved (a new release of the deployment): the
+    // same version, not a changed one (until stop 20 the spec held the
+    // list's absolute path, and the move refused the rule).
+    let moved = tempfile::tempdir().unwrap();
+    std::fs::create_dir(moved.path().join("lists")).unwrap();
+    std::fs::copy(&list, moved.path().join("lists/sdn.txt")).unwrap();
+    write_rule(moved.path(), &spec);
+    let report = registry::sync_dir(pool, moved.path(), "test").await.unwrap();
+    assert_eq!((report.unchanged, report.refused.len()), (1, 0), "{report:?}");
+    let v = registry::get_version(pool, "t.list", 1).await.unwrap();
+    assert_eq!(v.spec["detector"]["list"], "lists/sdn.txt", "stored as written");
+}
+
+/// A version registered before stop 20 has the list's absolute path in its
+/// spec, and its digest: reading the same directory again finds it
+/// unchanged.
+#[tokio::test]
+async fn a_version_stored_with_the_lists_absolute_path_is_still_the_same() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("lists")).unwrap();
+    std::fs::write(dir.path().join("lists/sdn.txt"), format!("{}\n", addr("old"))).unwrap();
+    let spec = rule(
+        "t.legacy",
+        Detector::SanctionedCounterparty {
+            list: Some("lists/sdn.txt".into()),
+        },
+    );
+    write_rule(dir.path(), &spec);
+    let mut legacy = spec.clone();
+    let absolute = std::fs::canonicalize(dir.path().join("lists/sdn.txt")).unwrap();
+    legacy.detector = Detector::SanctionedCounterparty {
+        list: Some(absolute.display().to_string()),
+    };
+    let stored = CompiledRule::compile(legacy).unwrap();
+    assert!(registry::register(pool, &stored, "t.legacy.yaml", "test")
+        .await
+        .unwrap());
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert_eq!((report.unchanged, report.refused.len()), (1, 0), "{report:?}");
+    // A real change is still one.
+    let mut changed = spec.clone();
+    changed.severity = "critical".into();
+    write_rule(dir.path(), &changed);
+    let report = registry::sync_dir(pool, dir.path(), "test").await.unwrap();
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert!(report.refused[0].contains("rule file changed"), "{report:?}");
 }
 
 /// Ten blocks, six seconds apart, indexed: what a test run reads over.
@@ -1302,9 +1351,8 @@ async fn rule_files_name_lists_inside_the_rules_directory() {
     let v = registry::get_version(pool, "aml.sanctioned_counterparty", 1)
         .await
         .unwrap();
-    let list = v.spec["detector"]["list"].as_str().unwrap();
-    let resolved = std::fs::canonicalize(shipped.join("lists/sanctioned.txt")).unwrap();
-    assert_eq!(Path::new(list), resolved.as_path());
+    assert_eq!(v.spec["detector"]["list"], "lists/sanctioned.txt", "as written");
+    assert_eq!(v.list_entries, Some(1));
 
     // A rule file naming a list outside its directory is refused by name.
     let dir = tempfile::tempdir().unwrap();

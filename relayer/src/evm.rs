@@ -310,6 +310,15 @@ impl EvmAnchor {
         self.client.receipt(hash).await
     }
 
+    /// The number of the node's latest block.
+    pub async fn block_number(&self) -> Result<u64, EvmError> {
+        self.client
+            .provider
+            .get_block_number()
+            .await
+            .map_err(|e| self.client.rpc_error(e))
+    }
+
     /// Waits until the transaction is mined and returns its outcome (which
     /// may be a failure: check [`TxInfo::success`]); [`EvmError::Timeout`]
     /// after `timeout`.

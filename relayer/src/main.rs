@@ -71,6 +71,12 @@ struct RunArgs {
     /// they rose above what it offers.
     #[arg(long, default_value_t = 60)]
     evm_replace_after_seconds: u64,
+    /// Blocks an EVM anchoring must be under before it counts as anchored
+    /// (1: its own block). On a chain that reorganises (Ethereum mainnet,
+    /// most L2s before their batch is posted) an anchoring confirmed too
+    /// early can vanish, and would never be sent again.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    evm_confirmations: u64,
     /// The most an EVM anchoring (or its replacement) offers per gas, in
     /// gwei; above it the transaction waits until fees fall (in the pool, or
     /// re-sent where a node refuses an offer below its base fee). Default:
@@ -151,7 +157,11 @@ async fn targets(args: &RunArgs, deployment: &Deployment) -> Result<Vec<Target>>
             .origin()
             .await
             .with_context(|| format!("reading the origin of the EVM anchor {address}"))?;
-        targets.push(Target::Evm(Box::new(EvmTarget { anchor, origin })));
+        targets.push(Target::Evm(Box::new(EvmTarget {
+            anchor,
+            origin,
+            confirmations: args.evm_confirmations,
+        })));
     }
     if targets.is_empty() {
         bail!("--no-cosmwasm and --no-evm together leave nothing to anchor to");

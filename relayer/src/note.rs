@@ -157,7 +157,6 @@ impl NoteSigner {
 /// verifier key is written beside it (`.pub`). Returns whether it was
 /// created.
 pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(NoteSigner, bool)> {
-    use std::io::Write as _;
     let shown = path.display();
     let read = |path: &std::path::Path| -> Result<NoteSigner> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {shown}"))?;
@@ -174,19 +173,8 @@ pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(Note
     };
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let signer = NoteSigner::generate(name)?;
-    let temp = dir.join(format!(".{}.{}.tmp", std::process::id(), rand::random::<u64>()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = (|| -> std::io::Result<()> {
-        let mut file = options.open(&temp)?;
-        file.write_all((signer.private_key_text() + "\n").as_bytes())?;
-        file.sync_all()
-    })();
-    let linked = written.and_then(|()| std::fs::hard_link(&temp, path));
-    let _ = std::fs::remove_file(&temp);
-    match linked {
+    let text = signer.private_key_text() + "\n";
+    match publish_new(dir, path, text.as_bytes(), |from, to| std::fs::hard_link(from, to)) {
         Ok(()) => {}
         // Another process made it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -198,6 +186,44 @@ pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(Note
     }
     write_verifier_key(path, &signer)?;
     Ok((signer, true))
+}
+
+/// Writes `bytes` to `path`, which must not exist, owner-only from its
+/// first byte: into a temporary file of `dir`, then hard-linked into place,
+/// so no reader ever sees a partial key and of two writers one gets
+/// `AlreadyExists`. On a file system without hard links (`link` refused as
+/// unsupported: FAT, some FUSE and network mounts) the file is created in
+/// place with `create_new` instead, which keeps the one-winner rule but may
+/// show a reader the file before its bytes.
+fn publish_new(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    bytes: &[u8],
+    link: impl Fn(&std::path::Path, &std::path::Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let write_new = |at: &std::path::Path| -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(at)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    };
+    let temp = dir.join(format!(".{}.{}.tmp", std::process::id(), rand::random::<u64>()));
+    let linked = write_new(&temp).and_then(|()| link(&temp, path));
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Err(e) if hard_links_unsupported(&e) => write_new(path),
+        other => other,
+    }
+}
+
+/// `link(2)` refused because the file system has no hard links: EPERM
+/// ("does not support the creation of hard links") or EOPNOTSUPP.
+fn hard_links_unsupported(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::Unsupported || matches!(e.raw_os_error(), Some(1 | 95))
 }
 
 /// `<key>.pub` holds the signer's verifier key: written when missing or
@@ -408,6 +434,42 @@ pub fn parse_body(body: &str) -> Result<Checkpoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_published_once_with_or_without_hard_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.key");
+        let unsupported = |_: &std::path::Path, _: &std::path::Path| -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(1)) // EPERM, as vfat answers
+        };
+        publish_new(dir.path(), &path, b"first\n", unsupported).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"first\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // The second writer loses either way, and the key stays the first.
+        let second = publish_new(dir.path(), &path, b"second\n", unsupported).unwrap_err();
+        assert_eq!(second.kind(), std::io::ErrorKind::AlreadyExists);
+        let linked = publish_new(dir.path(), &path, b"third\n", |a, b| std::fs::hard_link(a, b)).unwrap_err();
+        assert_eq!(linked.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"first\n");
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["audit.key"]);
+        // Another link error is not taken for a missing feature.
+        let denied = |_: &std::path::Path, _: &std::path::Path| -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(13)) // EACCES
+        };
+        let other = dir.path().join("other.key");
+        assert!(publish_new(dir.path(), &other, b"x", denied).is_err());
+        assert!(!other.exists());
+    }
 
     #[test]
     fn signs_and_verifies_round_trip() {

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use fog_relayer::anchoring::target::TxState;
+use fog_relayer::anchoring::{EvmTarget, Target};
 use fog_relayer::evm::{Anvil, EvmAnchor, EvmError, Revert};
 use sha2::{Digest, Sha256};
 
@@ -237,6 +239,35 @@ async fn node_and_contract_problems_are_readable_errors() {
         .unwrap();
     let err = anchor.wait([7; 32], Duration::from_millis(300)).await.unwrap_err();
     assert!(matches!(err, EvmError::Timeout { .. }), "{err}");
+}
+
+/// An anchoring counts once it is under `confirmations` blocks: before,
+/// the relayer neither settles nor re-sends it.
+#[tokio::test]
+async fn an_anchoring_counts_only_under_its_confirmations() {
+    let (anvil, anchor) = deployed().await;
+    let tx = anchor.prepare_anchor(1, root(1)).await.unwrap();
+    anchor.send_prepared(&tx).await.unwrap();
+    let mined = anchor.wait(tx.hash, TIMEOUT).await.unwrap();
+    let target = Target::Evm(Box::new(EvmTarget {
+        anchor,
+        origin: ORIGIN.into(),
+        confirmations: 3,
+    }));
+    let hash = format!("0x{}", hex::encode(tx.hash));
+    let pending = TxState::Pending {
+        height: mined.block_number,
+    };
+    assert_eq!(target.status(&hash).await.unwrap(), pending, "its own block: 1 of 3");
+    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    assert_eq!(target.status(&hash).await.unwrap(), pending, "2 of 3");
+    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    match target.status(&hash).await.unwrap() {
+        TxState::Included { height, gas_used } => {
+            assert_eq!((height, gas_used), (mined.block_number, mined.gas_used));
+        }
+        other => panic!("3 of 3 should settle it: {other:?}"),
+    }
 }
 
 /// A JSON-RPC call to anvil (its own methods: mining, base fee).

@@ -97,6 +97,13 @@ pub fn validate(config: &Config) -> Result<(), ContractError> {
     if config.proposer_min_kyc_tier.is_some_and(|t| t > 3) || config.quadratic_min_kyc_tier > 3 {
         return Err(ContractError::invalid_config("KYC tiers are 0 to 3"));
     }
+    // Without a registry every address reads as tier 0: a tier to propose
+    // would refuse every proposer.
+    if config.proposer_min_kyc_tier.is_some_and(|t| t > 0) && config.registry.is_none() {
+        return Err(ContractError::invalid_config(
+            "a KYC tier to propose needs a registry to read tiers from",
+        ));
+    }
     // At tier 0 anyone counts, and splitting a lock over n addresses would
     // multiply its quadratic weight by the square root of n.
     if config.quadratic_min_kyc_tier == 0 {

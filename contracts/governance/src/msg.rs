@@ -166,7 +166,8 @@ pub struct ContractCall {
 /// Governance parameters a parameter-change proposal may set; `None` keeps
 /// the current value. A change of a safeguard (guardian, validators,
 /// spending limits and period, managed contracts, registry, vote cap,
-/// late-quorum protection) is
+/// late-quorum protection, and who may propose: the deposit, the minimum
+/// power and the KYC tier to propose) is
 /// voted on under the rules-change kind's rules, not the parameter
 /// change's: a coalition able to pass a parameter change must not be able
 /// to take the safeguards away with it.
@@ -235,7 +236,12 @@ where
 impl ConfigChange {
     /// Whether the change touches a safeguard (see the type's docs).
     pub fn touches_safeguards(&self) -> bool {
-        self.guardian.is_some()
+        // Who may propose: a parameter change setting an unpayable deposit
+        // or an unreachable minimum would end governance for good.
+        self.deposit.is_some()
+            || self.min_proposer_power.is_some()
+            || self.proposer_min_kyc_tier.is_some()
+            || self.guardian.is_some()
             || self.validators.is_some()
             || self.spend_limits.is_some()
             || self.spend_period.is_some()

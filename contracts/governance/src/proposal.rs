@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{Order, StdResult, Storage, Uint128};
 
-use crate::state::{ProposalCore, Status, VotingMethod, RANKINGS};
+use crate::state::{ProposalCore, ProposalKind, Status, VotingMethod, RANKINGS};
 use crate::voting::outcome::Judged;
 use crate::voting::ranked::{instant_runoff, RunOff};
 
@@ -16,6 +16,7 @@ impl ProposalCore {
             threshold_bps: self.threshold_bps,
             remaining: self.total.u128().saturating_sub(self.turnout.u128()),
             movable: self.movable.u128(),
+            winner_needs_threshold: !self.method.is_yes_no() && self.kind != ProposalKind::Text,
         }
     }
 
@@ -49,7 +50,7 @@ impl ProposalCore {
                 if !judged.quorum_reached() {
                     (false, None)
                 } else {
-                    let w = self.run_off(storage, id)?.winner;
+                    let w = judged.ranked_winner(&self.run_off(storage, id)?);
                     (w.is_some(), w)
                 }
             }

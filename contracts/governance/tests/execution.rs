@@ -325,7 +325,8 @@ fn parameter_and_rules_changes_apply_on_execution() {
     };
     let err = s.propose(&alice, open_gate).unwrap_err();
     assert!(err.contains("KYC tier of at least 1"), "{err}");
-    // Other parameters stay parameter changes.
+    // Who may propose is a safeguard; other parameters stay parameter
+    // changes.
     let deposit_only = ProposeMsg {
         action: Some(Action::ParameterChange(ConfigChange {
             deposit: Some(fog(6)),
@@ -334,7 +335,27 @@ fn parameter_and_rules_changes_apply_on_execution() {
         ..text_proposal("deposit")
     };
     let id = s.propose(&alice, deposit_only).unwrap();
+    assert_eq!(s.proposal(id).kind, ProposalKind::RulesChange);
+    let ranks_only = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            max_ranks: Some(2),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("ranks")
+    };
+    let id = s.propose(&alice, ranks_only).unwrap();
     assert_eq!(s.proposal(id).kind, ProposalKind::ParameterChange);
+    // A KYC tier to propose without a registry to read it from is refused.
+    let unreadable = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            proposer_min_kyc_tier: Some(Some(1)),
+            registry: Some(None),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("tier without registry")
+    };
+    let err = s.propose(&alice, unreadable).unwrap_err();
+    assert!(err.contains("needs a registry"), "{err}");
 }
 
 #[test]
@@ -504,8 +525,9 @@ fn a_veto_that_decides_an_unclosed_proposal_says_its_winner() {
     let Some(spend) = spend_fog(&grantee, fog(1), &token).action else {
         unreachable!()
     };
+    // a and b spend; c is the status quo.
     let mut msg = choice_proposal(VotingMethod::RankedChoice, &["a", "b", "c"]);
-    for option in &mut msg.options {
+    for option in msg.options.iter_mut().take(2) {
         option.action = Some(spend.clone());
     }
     let id = s.propose(&alice, msg).unwrap();

@@ -287,10 +287,10 @@ fn a_choice_between_a_plain_and_a_safeguard_parameter_change_says_why_it_is_refu
         options: vec![
             change(
                 ConfigChange {
-                    deposit: Some(fog(5)),
+                    max_options: Some(5),
                     ..ConfigChange::default()
                 },
-                "cheaper deposit",
+                "fewer options",
             ),
             change(
                 ConfigChange {

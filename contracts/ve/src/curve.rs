@@ -179,13 +179,20 @@ mod tests {
 
     #[test]
     fn walk_is_bounded() {
+        // An aggregate that never decays to zero within the walk: without
+        // the bound it would read all 10,000 weeks (until stop 20 this test
+        // started from zero, which returns after one read whatever the bound).
         let mut reads = 0;
-        let agg = Aggregate { bias: 0, slope: 0 };
-        advance(agg, 0, 10_000 * WEEK, |_| {
+        let agg = Aggregate {
+            bias: u128::MAX / 2,
+            slope: 1,
+        };
+        let walked = advance(agg, 0, 10_000 * WEEK, |_| {
             reads += 1;
             Ok(0)
         })
         .unwrap();
-        assert!(reads <= MAX_WALK_WEEKS);
+        assert_eq!(reads, MAX_WALK_WEEKS);
+        assert_eq!(walked, Aggregate::default(), "every lock has ended after the bound");
     }
 }

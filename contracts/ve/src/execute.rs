@@ -384,6 +384,8 @@ pub fn register_delegate(
     profile: Option<String>,
 ) -> Result<Response, ContractError> {
     let delegate = info.sender;
+    // A sanctioned address may not gather others' voting power.
+    refuse_sanctioned(&deps.querier, &CONFIG.load(deps.storage)?, &delegate)?;
     let account = ACCOUNTS.may_load(deps.storage, &delegate)?.unwrap_or_default();
     if account.delegate.is_some() {
         return Err(ContractError::DelegatorCannotRegister {
@@ -502,6 +504,12 @@ pub fn delegate(deps: DepsMut, env: Env, info: MessageInfo, to: String) -> Resul
             address: to.to_string(),
         });
     }
+    // Neither side of a new delegation may be sanctioned: a sanctioned
+    // delegator's lock would vote through its delegate, and a sanctioned
+    // delegate would vote with others' power.
+    let config = CONFIG.load(deps.storage)?;
+    refuse_sanctioned(&deps.querier, &config, &delegator)?;
+    refuse_sanctioned(&deps.querier, &config, &to)?;
     let mut account = ACCOUNTS.may_load(deps.storage, &delegator)?.unwrap_or_default();
     if account.delegate.as_ref() == Some(&to) {
         return Err(ContractError::AlreadyDelegating {

@@ -48,20 +48,21 @@ impl VoterSnapshot {
 }
 
 /// Finds the last entry with `height_of(entry) <= height` among epochs
-/// `1..=count`: the newest first (the common case), then binary search.
+/// `1..=count`, with its epoch: the newest first (the common case), then
+/// binary search.
 fn last_at_or_before<P>(
     count: u64,
     height: u64,
     get: impl Fn(u64) -> StdResult<Option<P>>,
     height_of: impl Fn(&P) -> u64,
-) -> StdResult<Option<P>> {
+) -> StdResult<Option<(u64, P)>> {
     if count == 0 {
         return Ok(None);
     }
     let load = |e: u64| get(e)?.ok_or_else(|| StdError::not_found(format!("ve point {e}")));
     let newest = load(count)?;
     if height_of(&newest) <= height {
-        return Ok(Some(newest));
+        return Ok(Some((count, newest)));
     }
     let (mut lo, mut hi) = (1u64, count - 1);
     let mut best = None;
@@ -69,7 +70,7 @@ fn last_at_or_before<P>(
         let mid = lo + (hi - lo) / 2;
         let p = load(mid)?;
         if height_of(&p) <= height {
-            best = Some(p);
+            best = Some((mid, p));
             lo = mid + 1;
         } else {
             if mid == 1 {
@@ -79,6 +80,20 @@ fn last_at_or_before<P>(
         }
     }
     Ok(best)
+}
+
+/// A later change (the point after the one in force at `height`, at
+/// `next`) rewrote the slope changes scheduled from its time on, which the
+/// read walks: the state of `height` is known only up to that time. Reading
+/// it later would subtract slopes it never had (an error) or miss some.
+fn check_before_next(next: Next, height: u64, time: u64) -> StdResult<()> {
+    match next {
+        Some((next_height, next_time)) if time > next_time => Err(StdError::generic_err(format!(
+            "time {time} is after the change at height {next_height} (at {next_time}): the state after height \
+             {height} holds only until then; ask at a height at or after {next_height}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn check_time(point_time: u64, height: u64, time: u64) -> StdResult<()> {
@@ -92,10 +107,28 @@ fn check_time(point_time: u64, height: u64, time: u64) -> StdResult<()> {
 
 /// The user point in force after block `height`, if any.
 pub fn user_point_at(store: &impl VeStore, address: &Addr, height: u64) -> StdResult<Option<UserPoint>> {
+    Ok(user_points_at(store, address, height)?.map(|(point, _)| point))
+}
+
+/// The height and time of a later change.
+type Next = Option<(u64, u64)>;
+
+/// The user point in force after block `height`, and the height and time of
+/// the next one, if any.
+fn user_points_at(store: &impl VeStore, address: &Addr, height: u64) -> StdResult<Option<(UserPoint, Next)>> {
     let Some(account) = store.account(address)? else {
         return Ok(None);
     };
-    last_at_or_before(account.epoch, height, |e| store.user_point(address, e), |p| p.height)
+    let Some((epoch, point)) =
+        last_at_or_before(account.epoch, height, |e| store.user_point(address, e), |p| p.height)?
+    else {
+        return Ok(None);
+    };
+    let next = match epoch < account.epoch {
+        true => store.user_point(address, epoch + 1)?.map(|n| (n.height, n.time)),
+        false => None,
+    };
+    Ok(Some((point, next)))
 }
 
 /// Received power of `delegate` at `time`, from its point.
@@ -115,10 +148,11 @@ pub fn received_at(store: &impl VeStore, delegate: &Addr, point: &UserPoint, tim
 
 /// An address's power after block `height`, evaluated at `time`.
 pub fn voter_at(store: &impl VeStore, address: &Addr, height: u64, time: u64) -> StdResult<VoterSnapshot> {
-    let Some(point) = user_point_at(store, address, height)? else {
+    let Some((point, next)) = user_points_at(store, address, height)? else {
         return Ok(VoterSnapshot::default());
     };
     check_time(point.time, height, time)?;
+    check_before_next(next, height, time)?;
     Ok(VoterSnapshot {
         own: Uint128::new(to_power(lock_bias(point.own_slope.u128(), point.own_end, time))),
         received: Uint128::new(to_power(received_at(store, address, &point, time)?)),
@@ -129,10 +163,15 @@ pub fn voter_at(store: &impl VeStore, address: &Addr, height: u64, time: u64) ->
 /// Total power after block `height`, evaluated at `time`.
 pub fn total_at(store: &impl VeStore, height: u64, time: u64) -> StdResult<Uint128> {
     let global = store.global()?;
-    let Some(point) = last_at_or_before(global.epoch, height, |e| store.global_point(e), |p| p.height)? else {
+    let Some((epoch, point)) = last_at_or_before(global.epoch, height, |e| store.global_point(e), |p| p.height)? else {
         return Ok(Uint128::zero());
     };
     check_time(point.time, height, time)?;
+    let next = match epoch < global.epoch {
+        true => store.global_point(epoch + 1)?.map(|n| (n.height, n.time)),
+        false => None,
+    };
+    check_before_next(next, height, time)?;
     let agg = Aggregate {
         bias: point.bias.u128(),
         slope: point.slope.u128(),
@@ -151,7 +190,11 @@ mod tests {
     fn finds_the_last_point_at_or_before() {
         let heights = [3u64, 5, 9, 20];
         let get = |e: u64| Ok(heights.get(e as usize - 1).copied());
-        let find = |h| last_at_or_before(heights.len() as u64, h, get, |p| *p).unwrap();
+        let find = |h| {
+            last_at_or_before(heights.len() as u64, h, get, |p| *p)
+                .unwrap()
+                .map(|(_, p)| p)
+        };
         assert_eq!(find(2), None);
         assert_eq!(find(3), Some(3));
         assert_eq!(find(4), Some(3));

@@ -352,3 +352,30 @@ fn a_retired_delegate_may_drop_its_dormant_delegators() {
     );
     assert!(gone.is_err(), "{gone:?}");
 }
+
+/// A sanctioned address may not register as a delegate, delegate its lock,
+/// or receive a new delegation (before stop 20 only locking was refused).
+#[test]
+fn sanctioned_addresses_neither_delegate_nor_gather_power() {
+    let mut s = SuiteBuilder::new().build();
+    let (alice, bob, carol, dan) = (s.user(0), s.user(1), s.user(2), s.user(3));
+    for u in [&alice, &bob] {
+        s.lock(u, fog(1_000), 50 * WEEK).unwrap();
+    }
+    register(&mut s, &carol);
+    s.set_kyc(&dan, 1, true).unwrap();
+    let err = s
+        .ve_exec(&dan, ExecuteMsg::RegisterDelegate { profile: None })
+        .unwrap_err();
+    assert!(err.contains("sanctioned"), "{err}");
+    // Flagged after locking: the lock stays, but it is not delegated.
+    s.set_sanctioned(&alice, true).unwrap();
+    let err = delegate(&mut s, &alice, &carol).unwrap_err();
+    assert!(err.contains("sanctioned"), "{err}");
+    // A delegate flagged after registering receives no new delegation.
+    s.set_sanctioned(&carol, true).unwrap();
+    let err = delegate(&mut s, &bob, &carol).unwrap_err();
+    assert!(err.contains("sanctioned"), "{err}");
+    s.set_sanctioned(&carol, false).unwrap();
+    delegate(&mut s, &bob, &carol).unwrap();
+}

@@ -65,8 +65,10 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn apply(s: &mut Suite, op: &Op) {
-    // Refusals (a second lock, withdrawing early, ...) are fine; panics are not.
-    let _ = match *op {
+    // Refusals (a second lock, withdrawing early, ...) are fine; panics and
+    // broken arithmetic are not (until stop 20 every error was discarded,
+    // so a broken invariant passed as a refusal).
+    let result = match *op {
         Op::Lock { user, fog: f, weeks } => s.lock(&s.user(user), fog(f), weeks * WEEK),
         Op::Increase { user, fog: f } => s.increase(&s.user(user), fog(f)),
         Op::Extend { user, weeks } => s.ve_exec(&s.user(user), ExecuteMsg::ExtendLock { duration: weeks * WEEK }),
@@ -95,6 +97,14 @@ fn apply(s: &mut Suite, op: &Op) {
             return;
         }
     };
+    if let Err(e) = result {
+        let lower = e.to_lowercase();
+        let broken = ["invariant", "overflow", "divide", "division", "ve point", "panicked"];
+        assert!(
+            !broken.iter().any(|b| lower.contains(b)),
+            "{op:?} broke the ledger: {e}"
+        );
+    }
 }
 
 fn check_block(s: &Suite, height: u64, time: u64) -> Result<(), TestCaseError> {

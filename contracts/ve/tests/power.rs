@@ -87,6 +87,53 @@ fn a_time_before_the_state_is_refused() {
     assert!(err.contains("before the last change"), "{err}");
 }
 
+/// The reviewer's case: the state after alice's lock, read at a time after
+/// bob's later lock rescheduled the same week's slope change. Walking the
+/// slope changes as they are now would subtract bob's slope from a total
+/// that never had it ("slope change larger than the slope") before stop 20;
+/// now the read is refused by name, and a consistent one still answers.
+#[test]
+fn a_time_after_a_later_change_is_refused() {
+    let mut s = SuiteBuilder::new().build();
+    let (alice, bob) = (s.user(0), s.user(1));
+    s.lock(&alice, fog(1_000), 10 * WEEK).unwrap();
+    let (h0, t0) = (s.height(), s.now());
+    s.advance(1);
+    s.lock(&bob, fog(1_000), 10 * WEEK).unwrap();
+    let (h1, t1) = (s.height(), s.now());
+    let late = t0 + 11 * WEEK;
+    let total = s.try_query::<_, fog_ve::msg::TotalPowerResponse>(
+        &s.ve,
+        &fog_ve::msg::QueryMsg::TotalPower {
+            at: Some(fog_ve::msg::AtBlock { height: h0, time: late }),
+        },
+    );
+    let err = total.unwrap_err();
+    assert!(err.contains(&format!("after the change at height {h1}")), "{err}");
+    // Up to the next change's time the state of h0 holds, and equals the sum.
+    let at_next = s.total_power_at(h0, t1).u128();
+    let alice_then = s.power_at(&alice, h0, t1).own.u128();
+    assert!(
+        alice_then > 0 && at_next.abs_diff(alice_then) <= 1,
+        "{at_next} vs {alice_then}"
+    );
+    // The same for an address whose point changed later.
+    s.advance(1);
+    s.increase(&alice, fog(1_000)).unwrap();
+    let err = s
+        .try_query::<_, fog_ve::msg::VotingPowerResponse>(
+            &s.ve,
+            &fog_ve::msg::QueryMsg::VotingPower {
+                address: alice.to_string(),
+                at: Some(fog_ve::msg::AtBlock { height: h0, time: late }),
+            },
+        )
+        .unwrap_err();
+    assert!(err.contains("after the change at height"), "{err}");
+    // Read at its own height, the later total answers.
+    assert_eq!(s.total_power_at(s.height(), late).u128(), 0, "every lock ended");
+}
+
 #[test]
 fn totals_stay_right_after_years_without_a_checkpoint() {
     let mut s = SuiteBuilder::new().build();

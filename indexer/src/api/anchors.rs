@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::pagination::{self, limit};
 use super::params::{FromParams, Params, Query};
 use super::problem::{ApiError, Problem};
+use super::window::{window_of, BlockWindow};
 use super::AppState;
 
 /// A checkpoint (tree head) accepted by the audit-anchor contract.
@@ -67,6 +68,14 @@ pub struct AnchorQuery {
     pub cursor: Option<String>,
     /// One log: answer it and its checkpoints.
     pub origin: Option<String>,
+    /// With `origin`: lowest height a checkpoint was anchored at (inclusive).
+    pub from_height: Option<u64>,
+    /// With `origin`: highest height a checkpoint was anchored at (inclusive).
+    pub to_height: Option<u64>,
+    /// With `origin`: earliest block time of the anchoring, Unix seconds (inclusive).
+    pub from_time: Option<u64>,
+    /// With `origin`: latest block time of the anchoring, Unix seconds (inclusive).
+    pub to_time: Option<u64>,
 }
 
 impl FromParams for AnchorQuery {
@@ -78,10 +87,20 @@ impl FromParams for AnchorQuery {
             Some(_) => pagination::decode_number(p, "checkpoints")?.map(|c| c.to_string()),
             None => pagination::decode(p, "logs")?,
         };
+        let window = BlockWindow::parse(p)?;
+        // Logs are not filtered by height: a window without a log would be
+        // silently ignored, so it is refused.
+        if let (None, Some(name)) = (&origin, window.first_given()) {
+            return Err(ApiError::bad(name, "filters a log's checkpoints: give `origin` too"));
+        }
         Ok(Self {
             limit: limit(p)?,
             cursor,
             origin,
+            from_height: window.from_height,
+            to_height: window.to_height,
+            from_time: window.from_time,
+            to_time: window.to_time,
         })
     }
 }
@@ -148,6 +167,7 @@ async fn logs(
 )]
 pub async fn list(State(state): State<AppState>, Query(q): Query<AnchorQuery>) -> Result<Json<AnchorPage>, ApiError> {
     let pool = &state.pool;
+    let window = window_of!(q);
     let Some(origin) = q.origin else {
         let rows = logs(pool, None, q.cursor.as_deref(), q.limit + 1).await?;
         let (logs, next_cursor) = pagination::page(rows, q.limit, "logs", |l| l.origin.clone());
@@ -168,6 +188,7 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<AnchorQuery>) -
     if let Some(below) = q.cursor.and_then(|c| c.parse::<i64>().ok()) {
         sql.push(" AND size < ").push_bind(below);
     }
+    window.push(&mut sql, "height");
     sql.push(" ORDER BY size DESC LIMIT ").push_bind(q.limit + 1);
     let rows = sql.build().fetch_all(pool).await?;
     let cps: Vec<Checkpoint> = rows.iter().map(|r| checkpoint(r, 0)).collect();

@@ -33,6 +33,7 @@ mod rules;
 mod staff;
 pub(crate) mod vocab;
 mod votes;
+mod window;
 
 use axum::routing::{delete, get, post};
 use axum::Router;

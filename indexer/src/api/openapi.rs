@@ -146,6 +146,10 @@ impl utoipa::Modify for CommonProblems {
                     "503",
                     "Credentials cannot be checked right now (the database is unreachable)",
                 );
+                add(
+                    "500",
+                    "The server failed (e.g. the database, after the credentials were checked); the problem says nothing of why",
+                );
                 if with_body {
                     add("413", "The body is too large");
                     add("415", "The body is not application/json");

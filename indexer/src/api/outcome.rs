@@ -16,6 +16,9 @@ pub struct Figures {
     pub total: u128,
     pub quorum_bps: u16,
     pub threshold_bps: u16,
+    /// A choice proposal whose options act (its kind is not text): its
+    /// winner must carry the threshold too (`Judged::winner_needs_threshold`).
+    pub acting_choice: bool,
 }
 
 impl Figures {
@@ -29,8 +32,15 @@ impl Figures {
             threshold_bps: self.threshold_bps,
             remaining: self.total.saturating_sub(self.turnout),
             movable: 0,
+            winner_needs_threshold: self.acting_choice,
         }
     }
+}
+
+/// Whether a proposal of stored `kind` voted on by `method` is a choice
+/// whose options act (`Figures::acting_choice`).
+pub fn acting_choice(kind: &str, method: VotingMethod) -> bool {
+    matches!(method, VotingMethod::MultipleChoice | VotingMethod::RankedChoice) && kind != "text"
 }
 
 /// Voting ended at `now` (the latest indexed block's time) and the proposal
@@ -62,12 +72,8 @@ pub fn final_outcome(
             (w.is_some(), w)
         }
         VotingMethod::RankedChoice => {
-            if judged.quorum_reached() {
-                let w = instant_runoff(options, ballots).winner;
-                (w.is_some(), w)
-            } else {
-                (false, None)
-            }
+            let w = judged.ranked_winner(&instant_runoff(options, ballots));
+            (w.is_some(), w)
         }
     };
     let status = if passed {
@@ -89,6 +95,7 @@ mod tests {
             total,
             quorum_bps: 2_000,
             threshold_bps: 5_000,
+            acting_choice: false,
         }
     }
 
@@ -133,6 +140,33 @@ mod tests {
         assert_eq!(
             final_outcome(VotingMethod::RankedChoice, &f, 3, &ballots),
             (ProposalStatus::Rejected, None)
+        );
+    }
+
+    #[test]
+    fn an_acting_choice_winner_needs_the_threshold() {
+        let mut f = figures(vec![40, 35, 25], 100);
+        f.threshold_bps = 6_667;
+        assert_eq!(
+            final_outcome(VotingMethod::MultipleChoice, &f, 3, &[]),
+            (ProposalStatus::Passed, Some(0)),
+            "a poll"
+        );
+        f.acting_choice = true;
+        assert_eq!(
+            final_outcome(VotingMethod::MultipleChoice, &f, 3, &[]),
+            (ProposalStatus::Rejected, None)
+        );
+        // b wins the run-off with 60 of 100 in its last round: < 2/3.
+        let ballots = vec![(vec![0], 40), (vec![1, 0], 35), (vec![2, 1], 25)];
+        assert_eq!(
+            final_outcome(VotingMethod::RankedChoice, &f, 3, &ballots),
+            (ProposalStatus::Rejected, None)
+        );
+        f.threshold_bps = 5_000;
+        assert_eq!(
+            final_outcome(VotingMethod::RankedChoice, &f, 3, &ballots),
+            (ProposalStatus::Passed, Some(1))
         );
     }
 }

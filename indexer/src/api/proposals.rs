@@ -9,7 +9,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 use utoipa::{IntoParams, ToSchema};
 
 use super::head;
-use super::outcome::{ended_open, final_outcome, needs_ballots, Figures};
+use super::outcome::{acting_choice, ended_open, final_outcome, needs_ballots, Figures};
 use super::pagination::{self, limit};
 use super::params::{parse_u64, FromParams, NoParams, Params, PathParam, Query};
 use super::problem::{ApiError, Problem};
@@ -205,14 +205,15 @@ async fn present(pool: &PgPool, r: ProposalRow, now: Option<u64>) -> Result<Prop
         .iter()
         .map(|s| amount(s))
         .collect::<anyhow::Result<Vec<u128>>>()?;
+    let method = VotingMethod::stored(&r.method)?;
     let figures = Figures {
         counted,
         turnout: amount(&r.turnout)?,
         total: amount(&r.total_power)?,
         quorum_bps: u16::try_from(r.quorum_bps).context("quorum_bps")?,
         threshold_bps: u16::try_from(r.threshold_bps).context("threshold_bps")?,
+        acting_choice: acting_choice(&r.kind, method),
     };
-    let method = VotingMethod::stored(&r.method)?;
     let mut status = ProposalStatus::stored(&r.status)?;
     let mut winner = r.winner.map(|w| u8::try_from(w).context("winner")).transpose()?;
     let mut decided_at = r.decided_at.map(u);

@@ -4,13 +4,14 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
-use sqlx::{QueryBuilder, Row};
+use sqlx::{PgPool, QueryBuilder, Row};
 use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{self, limit};
 use super::params::{sha256, FromParams, NoParams, Params, PathParam, Query};
 use super::problem::{ApiError, Problem};
 use super::vocab::ReleaseStatus;
+use super::window::{window_of, BlockWindow};
 use super::AppState;
 
 /// A release request (times in Unix nanoseconds, as the contract keeps them).
@@ -83,15 +84,28 @@ pub struct ReleaseFilter {
     pub status: Option<ReleaseStatus>,
     /// Artifact type (as in the release policies, e.g. `model`).
     pub artifact_type: Option<String>,
+    /// Lowest height the request was made at (inclusive).
+    pub from_height: Option<u64>,
+    /// Highest height the request was made at (inclusive).
+    pub to_height: Option<u64>,
+    /// Earliest block time of the request, Unix seconds (inclusive).
+    pub from_time: Option<u64>,
+    /// Latest block time of the request, Unix seconds (inclusive).
+    pub to_time: Option<u64>,
 }
 
 impl FromParams for ReleaseFilter {
     fn from_params(p: &Params) -> Result<Self, ApiError> {
+        let window = BlockWindow::parse(p)?;
         Ok(Self {
             limit: limit(p)?,
             cursor: pagination::decode_number(p, "releases")?,
             status: p.one_of("status", ReleaseStatus::ALL)?,
             artifact_type: p.text("artifact_type", 128)?,
+            from_height: window.from_height,
+            to_height: window.to_height,
+            from_time: window.from_time,
+            to_time: window.to_time,
         })
     }
 }
@@ -104,8 +118,25 @@ fn u(v: i64) -> u64 {
     v.max(0) as u64
 }
 
-fn release(r: &sqlx::postgres::PgRow) -> Result<Release, ApiError> {
-    let status = ReleaseStatus::stored(&r.get::<String, _>(13))?;
+/// The latest indexed block's time in Unix nanoseconds (to the
+/// microsecond PostgreSQL keeps), the `now` the contract's queries judge
+/// expiry at; None before any block.
+async fn head_ns(pool: &PgPool) -> Result<Option<i64>, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT (extract(epoch FROM time) * 1000000)::bigint * 1000 FROM blocks ORDER BY height DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// A row as the contract's query shows it at `now_ns`: a pending request
+/// past its expiry is expired, whether or not anyone sent `Expire` (until
+/// stop 20 the API showed it pending).
+fn release(r: &sqlx::postgres::PgRow, now_ns: Option<i64>) -> Result<Release, ApiError> {
+    let mut status = ReleaseStatus::stored(&r.get::<String, _>(13))?;
+    if status == ReleaseStatus::Pending && now_ns.is_some_and(|now| now >= r.get::<i64, _>(10)) {
+        status = ReleaseStatus::Expired;
+    }
     let list = |i: usize| serde_json::from_value::<Vec<String>>(r.get(i)).map_err(|e| ApiError::Internal(e.into()));
     Ok(Release {
         id: u(r.get(0)),
@@ -145,20 +176,33 @@ pub async fn list(
     Query(f): Query<ReleaseFilter>,
 ) -> Result<Json<ReleasePage>, ApiError> {
     let limit = f.limit;
+    let now_ns = head_ns(&state.pool).await?;
     let mut q = QueryBuilder::new(SELECT);
     q.push(" WHERE true");
-    if let Some(s) = f.status {
-        q.push(" AND status = ").push_bind(s.as_str());
+    match (f.status, now_ns) {
+        (None, _) => {}
+        (Some(ReleaseStatus::Pending), Some(now)) => {
+            q.push(" AND status = 'pending' AND expires_at_ns > ").push_bind(now);
+        }
+        (Some(ReleaseStatus::Expired), Some(now)) => {
+            q.push(" AND (status = 'expired' OR (status = 'pending' AND expires_at_ns <= ")
+                .push_bind(now)
+                .push("))");
+        }
+        (Some(s), _) => {
+            q.push(" AND status = ").push_bind(s.as_str());
+        }
     }
     if let Some(t) = &f.artifact_type {
         q.push(" AND artifact_type = ").push_bind(t.clone());
     }
+    window_of!(f).push(&mut q, "created_height");
     if let Some(c) = f.cursor {
         q.push(" AND id < ").push_bind(c);
     }
     q.push(" ORDER BY id DESC LIMIT ").push_bind(limit + 1);
     let rows = q.build().fetch_all(&state.pool).await?;
-    let releases = rows.iter().map(release).collect::<Result<Vec<_>, _>>()?;
+    let releases = rows.iter().map(|r| release(r, now_ns)).collect::<Result<Vec<_>, _>>()?;
     let (releases, next_cursor) = pagination::page(releases, limit, "releases", |r| r.id.to_string());
     Ok(Json(ReleasePage { releases, next_cursor }))
 }
@@ -186,10 +230,10 @@ pub async fn get_one(
         .fetch_optional(pool)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no release request for {digest}")))?;
-    let release = release(&row)?;
+    let release = release(&row, head_ns(pool).await?)?;
     let votes = sqlx::query(
         "SELECT voter, approve, groups, comment, at_ns, height FROM release_votes WHERE request_id = $1
-         ORDER BY at_ns, height, voter",
+         ORDER BY height, seq NULLS LAST, voter",
     )
     .bind(release.id as i64)
     .fetch_all(pool)

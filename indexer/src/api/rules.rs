@@ -14,6 +14,7 @@ use super::AppState;
 use crate::access::Staff;
 use crate::rules::registry::{self, RuleError, RuleVersion, SyncReport};
 use crate::rules::spec::{Detector, RuleSpec};
+use crate::rules::CompiledRule;
 
 fn problem(e: anyhow::Error) -> ApiError {
     match e.downcast_ref::<RuleError>() {
@@ -99,20 +100,23 @@ pub async fn test_run(
     Query(_no_params): Query<NoParams>,
     JsonBody(run): JsonBody<TestRun>,
 ) -> Result<Json<TestRunResult>, ApiError> {
-    let mut spec: RuleSpec = serde_json::from_value(run.rule).map_err(|e| ApiError::BadBody(format!("rule: {e}")))?;
+    let spec: RuleSpec = serde_json::from_value(run.rule).map_err(|e| ApiError::BadBody(format!("rule: {e}")))?;
     spec.validate().map_err(|e| ApiError::BadBody(format!("rule: {e:#}")))?;
     // A sanctions list is a file of the rules directory, never any path on
     // the server's disk.
-    if matches!(spec.detector, Detector::SanctionedCounterparty { list: Some(_) }) {
-        let Some(dir) = &s.rules_dir else {
+    let has_list = matches!(spec.detector, Detector::SanctionedCounterparty { list: Some(_) });
+    let rule = match (has_list, &s.rules_dir) {
+        (true, None) => {
             return Err(ApiError::BadBody(
                 "rule: detector.list cannot be read: this server was started without --rules, so it has no \
                  rules directory to read sanctions lists from"
                     .into(),
-            ));
-        };
-        crate::rules::resolve_spec_list(&mut spec, dir).map_err(|e| ApiError::BadBody(format!("rule: {e}")))?;
+            ))
+        }
+        (true, Some(dir)) => CompiledRule::compile_in(spec, dir),
+        (false, _) => CompiledRule::compile(spec),
     }
+    .map_err(|e| ApiError::BadBody(format!("rule: {e:#}")))?;
     let limit = run.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadBody("limit must be 1 to 1000".into()));
@@ -128,7 +132,7 @@ pub async fn test_run(
             "the range {from}..={to} is empty or starts below 1"
         )));
     }
-    let (total, hits) = crate::rules::test_run(&s.pool, spec, from, to, limit)
+    let (total, hits) = crate::rules::test_run(&s.pool, rule, from, to, limit)
         .await
         .map_err(|e| {
             // The rule's fault (it does not compile, or the database refused

@@ -12,6 +12,7 @@ use super::pagination::{self, limit};
 use super::params::{FromParams, Params, PathParam, Query};
 use super::problem::{ApiError, Problem};
 use super::proposals::proposal_id;
+use super::window::{window_of, BlockWindow};
 use super::AppState;
 
 /// One ballot.
@@ -58,16 +59,29 @@ pub struct VoteFilter {
     /// Ballots with at least this power (decimal integer).
     #[param(value_type = Option<String>, pattern = "^[0-9]+$")]
     pub min_power: Option<u128>,
+    /// Lowest height of the ballot (inclusive).
+    pub from_height: Option<u64>,
+    /// Highest height of the ballot (inclusive).
+    pub to_height: Option<u64>,
+    /// Earliest block time of the ballot, Unix seconds (inclusive).
+    pub from_time: Option<u64>,
+    /// Latest block time of the ballot, Unix seconds (inclusive).
+    pub to_time: Option<u64>,
 }
 
 impl FromParams for VoteFilter {
     fn from_params(p: &Params) -> Result<Self, ApiError> {
+        let window = BlockWindow::parse(p)?;
         Ok(Self {
             limit: limit(p)?,
             // The decoded key: the last voter of the previous page.
             cursor: pagination::decode(p, "votes")?,
             choice: p.bounded("choice", 0, 255)?.map(|c| c as u8),
             min_power: p.u128("min_power")?,
+            from_height: window.from_height,
+            to_height: window.to_height,
+            from_time: window.from_time,
+            to_time: window.to_time,
         })
     }
 }
@@ -114,6 +128,7 @@ pub async fn list(
     if let Some(m) = f.min_power {
         q.push(" AND power >= ").push_bind(m.to_string()).push("::numeric");
     }
+    window_of!(f).push(&mut q, "height");
     q.push(" ORDER BY voter LIMIT ").push_bind(limit + 1);
     let rows = q.build().fetch_all(pool).await?;
     let votes = rows

@@ -11,10 +11,21 @@ async fn submitters(conn: &mut PgConnection, origin: &str) -> Result<Vec<String>
         .bind(origin)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(match row {
-        Some(r) => serde_json::from_value(r.get(0))?,
-        None => vec![],
-    })
+    match row {
+        Some(r) => Ok(serde_json::from_value(r.get(0))?),
+        None => Err(unknown_log(origin)),
+    }
+}
+
+/// An event of a log the index never saw: the index started after it was
+/// created. Until stop 20 a submitter change created the log (with no key)
+/// and a key change was dropped.
+fn unknown_log(origin: &str) -> anyhow::Error {
+    crate::store::Fatal(format!(
+        "an event of unknown audit log {origin:?}: the index starts after its creation (index from the \
+         deployment's height)"
+    ))
+    .into()
 }
 
 async fn set_submitters(conn: &mut PgConnection, origin: &str, list: &[String], height: i64) -> Result<()> {
@@ -49,13 +60,16 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: AuditAnchorEvent) ->
             Ok(())
         }
         AuditAnchorEvent::LogKeySet(k) => {
-            sqlx::query("UPDATE anchor_logs SET public_key = $2, height = $3 WHERE origin = $1")
+            let done = sqlx::query("UPDATE anchor_logs SET public_key = $2, height = $3 WHERE origin = $1")
                 .bind(&k.origin)
                 .bind(&k.public_key)
                 .bind(at.height)
                 .execute(conn)
                 .await?;
-            Ok(())
+            match done.rows_affected() {
+                0 => Err(unknown_log(&k.origin)),
+                _ => Ok(()),
+            }
         }
         AuditAnchorEvent::SubmitterAdded(s) => {
             let mut list = submitters(conn, &s.origin).await?;
@@ -70,6 +84,7 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: AuditAnchorEvent) ->
             set_submitters(conn, &s.origin, &list, at.height).await
         }
         AuditAnchorEvent::CheckpointAnchored(c) => {
+            submitters(conn, &c.origin).await?;
             sqlx::query(
                 "INSERT INTO anchor_checkpoints (origin, size, root, timestamp, previous_size, submitter, height)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",

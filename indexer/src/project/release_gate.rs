@@ -57,7 +57,7 @@ async fn set_status(
     decided_at_ns: Option<u64>,
     height: i64,
 ) -> Result<()> {
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE release_requests SET status = $2, decided_at_ns = COALESCE($3, decided_at_ns), updated_height = $4
          WHERE id = $1",
     )
@@ -67,6 +67,20 @@ async fn set_status(
     .bind(height)
     .execute(conn)
     .await?;
+    known_request(done.rows_affected(), id)
+}
+
+/// An event of a request the index never saw: the index started after it
+/// was made. Retrying cannot create it, and going on would leave its votes
+/// and status silently unrecorded (until stop 20 they were).
+fn known_request(rows: u64, id: u64) -> Result<()> {
+    if rows == 0 {
+        return Err(crate::store::Fatal(format!(
+            "an event of unknown release request {id}: the index starts after its creation (index from the \
+             deployment's height)"
+        ))
+        .into());
+    }
     Ok(())
 }
 
@@ -170,19 +184,25 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: ReleaseGateEvent) ->
             Ok(())
         }
         ReleaseGateEvent::Approved(a) => {
-            record_vote(conn, at, a.id, &a.approver, true, &a.groups, &a.comment.0, a.at_ns).await?;
-            sqlx::query("UPDATE release_requests SET approvals = $2, updated_height = $3 WHERE id = $1")
+            let done = sqlx::query("UPDATE release_requests SET approvals = $2, updated_height = $3 WHERE id = $1")
                 .bind(a.id as i64)
                 .bind(a.approvals as i32)
                 .bind(at.height)
                 .execute(&mut *conn)
                 .await?;
+            known_request(done.rows_affected(), a.id)?;
+            record_vote(conn, at, a.id, &a.approver, true, &a.groups, &a.comment.0, a.at_ns).await?;
             if a.released {
                 set_status(conn, a.id, "approved", Some(a.at_ns), at.height).await?;
             }
             Ok(())
         }
         ReleaseGateEvent::Rejected(r) => {
+            let known: Option<i32> = sqlx::query_scalar("SELECT 1 FROM release_requests WHERE id = $1")
+                .bind(r.id as i64)
+                .fetch_optional(&mut *conn)
+                .await?;
+            known_request(u64::from(known.is_some()), r.id)?;
             record_vote(conn, at, r.id, &r.rejecter, false, &r.groups, &r.comment.0, r.at_ns).await?;
             if r.rejected {
                 set_status(conn, r.id, "rejected", Some(r.at_ns), at.height).await?;

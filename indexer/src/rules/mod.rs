@@ -26,6 +26,8 @@ pub struct CompiledRule {
     condition: Option<Condition>,
     /// The sanctions list's addresses, sorted, without duplicates.
     listed: Vec<String>,
+    /// The rules directory its list was read from ([`CompiledRule::compile_in`]).
+    read_from: Option<PathBuf>,
 }
 
 /// The largest sanctions list read (16 MiB); a larger file is refused, so
@@ -69,31 +71,31 @@ pub fn resolve_list(dir: &Path, list: &str) -> Result<PathBuf, ListPathError> {
     Ok(dir.join(path))
 }
 
-/// Resolves the sanctions list of `spec` (if it has one) against the rules
-/// directory `dir`, in place, as the absolute path the rule then reads.
+/// The file the sanctions list of `spec` (if it has one) names, resolved
+/// against the rules directory `dir`. The spec keeps the path as written
+/// (relative), so a version's digest does not depend on where the
+/// directory is (until stop 20 the absolute path was written into the
+/// spec, and moving the directory refused every list rule as changed).
 /// Symbolic links are followed: where they lead must be inside the
 /// directory too (until stop 19 a link under `lists/` could name any file
 /// the server can read).
-pub fn resolve_spec_list(spec: &mut RuleSpec, dir: &Path) -> Result<(), ListPathError> {
-    if let Detector::SanctionedCounterparty { list: Some(list) } = &mut spec.detector {
-        let path = resolve_list(dir, list.as_str())?;
-        if let (Ok(real), Ok(root)) = (std::fs::canonicalize(&path), std::fs::canonicalize(dir)) {
-            if !real.starts_with(&root) {
-                return Err(ListPathError {
-                    path: list.clone(),
-                    why: format!(
-                        "leaves the rules directory through a symbolic link (to {})",
-                        real.display()
-                    ),
-                });
-            }
-            *list = real.display().to_string();
-        } else {
-            // Missing: reading it says so.
-            *list = path.display().to_string();
-        }
+pub fn resolve_spec_list(spec: &RuleSpec, dir: &Path) -> Result<Option<PathBuf>, ListPathError> {
+    let Detector::SanctionedCounterparty { list: Some(list) } = &spec.detector else {
+        return Ok(None);
+    };
+    let path = resolve_list(dir, list.as_str())?;
+    match (std::fs::canonicalize(&path), std::fs::canonicalize(dir)) {
+        (Ok(real), Ok(root)) if !real.starts_with(&root) => Err(ListPathError {
+            path: list.clone(),
+            why: format!(
+                "leaves the rules directory through a symbolic link (to {})",
+                real.display()
+            ),
+        }),
+        (Ok(real), Ok(_)) => Ok(Some(real)),
+        // Missing: reading it says so.
+        _ => Ok(Some(path)),
     }
-    Ok(())
 }
 
 /// Addresses of a sanctions list file: one per line, `#` starts a comment.
@@ -174,14 +176,45 @@ pub fn list_digest(listed: &[String]) -> String {
 }
 
 impl CompiledRule {
-    /// Compiles `spec`, reading its sanctions list file (a rule file being
-    /// loaded, or a draft being test-run).
+    /// Compiles `spec`, reading its sanctions list file at the path as
+    /// written: a version loaded before lists were stored with it, whose
+    /// spec holds the absolute path, or a spec built by a program.
     pub fn compile(spec: RuleSpec) -> Result<Self> {
         let listed = match &spec.detector {
             Detector::SanctionedCounterparty { list: Some(path) } => read_list(Path::new(path))?,
             _ => Vec::new(),
         };
         Self::with_list(spec, listed)
+    }
+
+    /// Compiles `spec` of the rules directory `dir` (a rule file being
+    /// loaded, or a draft being test-run), reading its sanctions list from
+    /// the directory ([`resolve_spec_list`]).
+    pub fn compile_in(spec: RuleSpec, dir: &Path) -> Result<Self> {
+        let listed = match resolve_spec_list(&spec, dir)? {
+            Some(path) => read_list(&path)?,
+            None => Vec::new(),
+        };
+        let mut rule = Self::with_list(spec, listed)?;
+        rule.read_from = Some(dir.to_path_buf());
+        Ok(rule)
+    }
+
+    /// SHA-256 of the spec as the code before stop 20 stored it, with the
+    /// list's path resolved to an absolute one: a version registered then
+    /// is the same version when the directory has not moved.
+    pub fn digest_with_resolved_list(&self) -> Result<Option<String>> {
+        let Some(dir) = &self.read_from else {
+            return Ok(None);
+        };
+        let Some(path) = resolve_spec_list(&self.spec, dir)? else {
+            return Ok(None);
+        };
+        let mut spec = self.spec.clone();
+        if let Detector::SanctionedCounterparty { list: Some(list) } = &mut spec.detector {
+            *list = path.display().to_string();
+        }
+        spec.digest().map(Some)
     }
 
     /// Compiles `spec` with the sanctions list stored with its version: a
@@ -196,6 +229,7 @@ impl CompiledRule {
             spec,
             condition,
             listed,
+            read_from: None,
         })
     }
 
@@ -330,12 +364,11 @@ pub async fn write_alerts(conn: &mut PgConnection, spec: &RuleSpec, hits: &[Hit]
 /// read-only transaction, nothing written.
 pub async fn test_run(
     pool: &sqlx::PgPool,
-    spec: RuleSpec,
+    rule: CompiledRule,
     from: i64,
     to: i64,
     limit: usize,
 ) -> Result<(usize, Vec<Hit>)> {
-    let rule = CompiledRule::compile(spec)?;
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
     let hits = rule.evaluate(&mut tx, from, to).await?;

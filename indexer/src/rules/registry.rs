@@ -105,12 +105,8 @@ pub struct SyncReport {
 pub async fn sync_dir(pool: &PgPool, dir: &Path, by: &str) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let files = read_dir(dir)?;
-    for (source, mut spec) in files {
-        if let Err(e) = super::resolve_spec_list(&mut spec, dir) {
-            report.refused.push(format!("{source}: {e}"));
-            continue;
-        }
-        let rule = match CompiledRule::compile(spec) {
+    for (source, spec) in files {
+        let rule = match CompiledRule::compile_in(spec, dir) {
             Ok(rule) => rule,
             Err(e) => {
                 report.refused.push(format!("{source}: {e:#}"));
@@ -138,6 +134,7 @@ pub async fn register(pool: &PgPool, rule: &CompiledRule, source: &str, by: &str
     let sha = spec.digest()?;
     let list = rule.list();
     let list_sha = list.as_ref().map(|(_, digest)| digest.clone());
+    let legacy_sha = rule.digest_with_resolved_list()?;
     let same_as = |old: String, old_list: Option<String>| -> Result<bool> {
         let changed = |what, old: String, new: String| RuleError::Changed {
             id: spec.id.clone(),
@@ -146,7 +143,7 @@ pub async fn register(pool: &PgPool, rule: &CompiledRule, source: &str, by: &str
             old,
             new,
         };
-        if old != sha {
+        if old != sha && Some(&old) != legacy_sha.as_ref() {
             return Err(changed("rule file", old, sha.clone()).into());
         }
         // A version stored before lists were (old_list None) keeps reading

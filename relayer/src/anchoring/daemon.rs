@@ -365,6 +365,8 @@ impl Daemon {
                     row.tx.tx_hash
                 );
             }
+            // Mined, not yet deep enough: neither re-sent nor re-priced.
+            TxState::Pending { .. } => Ok(Settled::InFlight),
             TxState::Unknown if row.age_seconds < RESEND_AFTER.as_secs_f64() => Ok(Settled::InFlight),
             TxState::Unknown if self.reprice(target, row).await? => Ok(Settled::InFlight),
             TxState::Unknown => match target.broadcast(&row.tx).await? {
@@ -388,10 +390,14 @@ impl Daemon {
                 Broadcast::Superseded(why) => {
                     // Its sequence moved on: included after all (this
                     // transaction or one it replaced), or lost.
-                    if let (hash, TxState::Included { height, gas_used }) = self.mined(target, row).await? {
-                        state::confirm(&self.pool, row.id, &hash, height, gas_used).await?;
-                        metrics::confirmed(name, gas_used, row.age_seconds);
-                        return Ok(Settled::Confirmed);
+                    match self.mined(target, row).await? {
+                        (hash, TxState::Included { height, gas_used }) => {
+                            state::confirm(&self.pool, row.id, &hash, height, gas_used).await?;
+                            metrics::confirmed(name, gas_used, row.age_seconds);
+                            return Ok(Settled::Confirmed);
+                        }
+                        (_, TxState::Pending { .. }) => return Ok(Settled::InFlight),
+                        _ => {}
                     }
                     state::fail(&self.pool, row.id, &why).await?;
                     metrics::failed(name);

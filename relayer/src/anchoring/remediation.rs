@@ -136,6 +136,7 @@ pub async fn step(pool: &PgPool, target: &Target, cosmwasm: &CosmwasmTarget, reg
                 set(pool, action.id, "failed", None, Some(&why)).await?;
                 warn!(action = action.id, %why, "remediation failed on chain");
             }
+            TxState::Pending { .. } => in_flight = true,
             TxState::Unknown if action.age_seconds < RESEND_AFTER_SECONDS => in_flight = true,
             TxState::Unknown => match target.broadcast(tx).await? {
                 Broadcast::Accepted => in_flight = true,

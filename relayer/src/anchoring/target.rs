@@ -33,6 +33,11 @@ pub enum TxState {
     },
     /// In a block, but it failed there.
     Failed(String),
+    /// In a block at `height` that is not yet deep enough to count: the
+    /// chain may still reorganise it away (then it is `Unknown` again).
+    Pending {
+        height: u64,
+    },
 }
 
 /// What a broadcast of recorded bytes ended in.
@@ -93,6 +98,9 @@ pub struct EvmTarget {
     /// The log the contract anchors (its `origin()`, fixed at deployment):
     /// a checkpoint of another log is never sent to it.
     pub origin: String,
+    /// Blocks a transaction must be under (its own included) before it is
+    /// settled, succeeded or failed; at least 1.
+    pub confirmations: u64,
 }
 
 pub enum Target {
@@ -254,6 +262,11 @@ impl Target {
             },
             Target::Evm(t) => match t.anchor.receipt(evm_hash(tx_hash)?).await? {
                 None => Ok(TxState::Unknown),
+                Some(info) if !deep_enough(info.block_number, t.anchor.block_number().await?, t.confirmations) => {
+                    Ok(TxState::Pending {
+                        height: info.block_number,
+                    })
+                }
                 Some(info) if info.success => Ok(TxState::Included {
                     height: info.block_number,
                     gas_used: info.gas_used,
@@ -265,6 +278,12 @@ impl Target {
             },
         }
     }
+}
+
+/// Whether a transaction in block `included` is under `confirmations`
+/// blocks (its own included) when the chain's head is `head`.
+fn deep_enough(included: u64, head: u64, confirmations: u64) -> bool {
+    head.saturating_add(1).saturating_sub(included) >= confirmations.max(1)
 }
 
 /// A CheckTx refusal that the same bytes will meet again: an insufficient
@@ -287,6 +306,18 @@ fn evm_hash(text: &str) -> Result<[u8; 32]> {
 #[cfg(test)]
 mod refusal_tests {
     use super::*;
+
+    #[test]
+    fn a_transaction_is_deep_enough_under_its_confirmations() {
+        // One confirmation: its own block.
+        assert!(deep_enough(10, 10, 1));
+        assert!(!deep_enough(10, 11, 3));
+        assert!(deep_enough(10, 12, 3));
+        // A head behind the receipt (another node of a load balancer).
+        assert!(!deep_enough(10, 9, 1));
+        assert!(deep_enough(10, 10, 0), "0 counts as 1");
+        assert!(deep_enough(0, u64::MAX, u64::MAX));
+    }
 
     #[test]
     fn only_refusals_the_same_bytes_meet_again_are_final() {

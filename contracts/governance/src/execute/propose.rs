@@ -88,6 +88,13 @@ fn options_of(msg: &ProposeMsg, config: &Config) -> Result<Options, ContractErro
         }
         titles.push(title);
     }
+    // Those against every action need an option to vote for: without one,
+    // they could only vote for another action or stay away.
+    if kind != ProposalKind::Text && msg.options.iter().all(|o| o.action.is_some()) {
+        return Err(ContractError::invalid_proposal(
+            "a choice proposal whose options act needs an option without an action, for those against all of them",
+        ));
+    }
     Ok(Options {
         titles,
         actions: msg.options.iter().map(|o| o.action.clone()).collect(),
@@ -136,8 +143,17 @@ pub fn propose(
             });
         }
     }
-    if let Some(required) = config.proposer_min_kyc_tier {
+    // Validators and the guardian are chosen by the DAO: their emergencies
+    // do not wait on a KYC gate the DAO may have set out of reach.
+    if let (Some(required), false) = (config.proposer_min_kyc_tier, kind == ProposalKind::Emergency) {
         super::require_kyc(&deps.querier, config.registry.as_ref(), &proposer, required, now)?;
+    }
+    // Quadratic ballots count only from a KYC tier, which only a registry
+    // gives: without one nobody could vote.
+    if msg.method == VotingMethod::Quadratic && config.registry.is_none() {
+        return Err(ContractError::invalid_proposal(
+            "quadratic voting needs the compliance registry (its ballots count from a KYC tier), and none is set",
+        ));
     }
     let total = total_before(&deps.querier, &config.ve, height, now)?;
     if total == 0 {

@@ -5,6 +5,8 @@
 //! unreachable; the threshold is measured on the counted weights of yes and
 //! no (abstain counts for quorum only).
 
+use super::ranked::RunOff;
+
 /// Basis points in 100%.
 pub const BPS: u128 = 10_000;
 
@@ -24,6 +26,11 @@ pub struct Judged {
     /// Delegated power inside cast ballots, which the delegators may still
     /// move by voting themselves.
     pub movable: u128,
+    /// A choice proposal whose options act: its winner must also carry more
+    /// than the threshold of the weight counted (of the last round, for a
+    /// run-off), as yes must among yes and no. Without it, 40% for one
+    /// rules change could pass it against 60% split over the others.
+    pub winner_needs_threshold: bool,
 }
 
 /// Yes, no and abstain, in that order in a yes/no tally.
@@ -56,16 +63,27 @@ impl Judged {
         if self.quorum_reached() && self.passes_threshold(worst_yes, no + swing) {
             return Some(true);
         }
+        // Rejected early only once quorum is reached: a deposit is burned
+        // when a proposal ends without quorum, and ending it early would
+        // shut out the voters who could still have brought quorum (with a
+        // quorum above half, no votes alone could decide it before).
         let best_yes = yes + swing;
         let worst_no = no.saturating_sub(self.movable);
-        if !self.passes_threshold(best_yes, worst_no) {
+        if self.quorum_reached() && !self.passes_threshold(best_yes, worst_no) {
             return Some(false);
         }
         None
     }
 
-    /// Multiple choice: the option with the most weight wins, with quorum
-    /// and without a tie for first place.
+    /// `weight` is more than the threshold of `counted`, if the winner
+    /// needs it.
+    fn winner_carries(&self, weight: u128, counted: u128) -> bool {
+        !self.winner_needs_threshold || self.passes_threshold(weight, counted.saturating_sub(weight))
+    }
+
+    /// Multiple choice: the option with the most weight wins, with quorum,
+    /// without a tie for first place and, where the options act, with more
+    /// than the threshold of the weight counted.
     pub fn plurality_winner(&self) -> Option<u8> {
         if !self.quorum_reached() {
             return None;
@@ -74,11 +92,32 @@ impl Judged {
         if best == 0 || self.counted.iter().filter(|&&c| c == best).count() > 1 {
             return None;
         }
+        if !self.winner_carries(best, self.counted.iter().sum()) {
+            return None;
+        }
         self.counted.iter().position(|&c| c == best).map(|i| i as u8)
     }
 
-    /// Multiple choice: the winner can no longer change.
+    /// Ranked choice: the run-off's winner, with quorum and, where the
+    /// options act, with more than the threshold of the last round's
+    /// continuing weight.
+    pub fn ranked_winner(&self, run: &RunOff) -> Option<u8> {
+        if !self.quorum_reached() {
+            return None;
+        }
+        let winner = run.winner?;
+        let last = run.rounds.last()?;
+        let weight = *last.get(usize::from(winner))?;
+        self.winner_carries(weight, last.iter().sum()).then_some(winner)
+    }
+
+    /// Multiple choice: the winner can no longer change. Not decided early
+    /// when the winner needs the threshold: later ballots for other options
+    /// can take it below.
     pub fn plurality_decided(&self) -> Option<Option<u8>> {
+        if self.winner_needs_threshold {
+            return None;
+        }
         let winner = self.plurality_winner()?;
         let lead = self.counted[usize::from(winner)].saturating_sub(self.movable);
         let runner_up = self
@@ -106,6 +145,7 @@ mod tests {
             threshold_bps: 5_000,
             remaining: total - yes - no - abstain,
             movable: 0,
+            winner_needs_threshold: false,
         }
     }
 
@@ -125,6 +165,16 @@ mod tests {
         let mut j = judged(60, 0, 0, 100);
         j.movable = 20; // delegators could move 20 from yes to no
         assert_eq!(j.yes_no_decided(), None);
+        // The reviewer's case: a 51% quorum, half the power against. Yes can
+        // no longer pass, but quorum is not reached: not ended early (its
+        // deposit would burn for want of the quorum others could bring).
+        let mut j = judged(0, 50, 0, 100);
+        j.quorum_bps = 5_100;
+        assert_eq!(j.yes_no_decided(), None);
+        j.counted[NO] = 51;
+        j.turnout = 51;
+        j.remaining = 49;
+        assert_eq!(j.yes_no_decided(), Some(false), "with quorum");
     }
 
     #[test]
@@ -141,5 +191,40 @@ mod tests {
         j.turnout = 90;
         j.remaining = 10;
         assert_eq!(j.plurality_decided(), Some(Some(0)));
+    }
+
+    /// The reviewer's case: 40% for one rules change against 60% split
+    /// over the other option and the status quo, at a 2/3 threshold.
+    #[test]
+    fn an_acting_winner_needs_the_threshold() {
+        let mut j = judged(0, 0, 0, 100);
+        j.threshold_bps = 6_667;
+        j.counted = vec![40, 35, 25];
+        j.turnout = 100;
+        j.remaining = 0;
+        assert_eq!(j.plurality_winner(), Some(0), "a poll: plurality");
+        j.winner_needs_threshold = true;
+        assert_eq!(j.plurality_winner(), None, "40% < 2/3 of what was counted");
+        assert_eq!(j.plurality_decided(), None);
+        j.counted = vec![70, 20, 10];
+        assert_eq!(j.plurality_winner(), Some(0), "70% > 2/3");
+        assert_eq!(j.plurality_decided(), None, "never early: later ballots dilute it");
+        // Exactly the threshold is not more than it.
+        j.threshold_bps = 7_000;
+        assert_eq!(j.plurality_winner(), None);
+
+        // A run-off: judged on its last round.
+        let run = RunOff {
+            winner: Some(1),
+            rounds: vec![vec![40, 35, 25], vec![40, 60, 0]],
+        };
+        j.threshold_bps = 5_000;
+        assert_eq!(j.ranked_winner(&run), Some(1), "60% of the last round > 50%");
+        j.threshold_bps = 6_667;
+        assert_eq!(j.ranked_winner(&run), None, "60% < 2/3");
+        j.winner_needs_threshold = false;
+        assert_eq!(j.ranked_winner(&run), Some(1));
+        j.turnout = 10;
+        assert_eq!(j.ranked_winner(&run), None, "no quorum");
     }
 }
