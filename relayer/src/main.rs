@@ -74,7 +74,8 @@ struct RunArgs {
     /// Blocks an EVM anchoring must be under before it counts as anchored
     /// (1: its own block). On a chain that reorganises (Ethereum mainnet,
     /// most L2s before their batch is posted) an anchoring confirmed too
-    /// early can vanish, and would never be sent again.
+    /// early can vanish, and would never be sent again. Above 1 the chain
+    /// must keep making blocks (anvil mines only on transactions by default).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     evm_confirmations: u64,
     /// The most an EVM anchoring (or its replacement) offers per gas, in

@@ -151,11 +151,12 @@ impl NoteSigner {
 }
 
 /// The signing key kept in `path`, or a new one named `name` written there
-/// when the file does not exist: owner-only (0600) from its first byte, and
-/// put in place by a hard link, so a crash leaves no half-written key and
-/// two processes creating it at once end with one key between them. The
-/// verifier key is written beside it (`.pub`). Returns whether it was
-/// created.
+/// when the file does not exist: owner-only (0600) from its first byte
+/// where the file system keeps modes, and put in place by a hard link, so a
+/// crash leaves no half-written key and two processes creating it at once
+/// end with one key between them ([`publish_new`] says what differs on a
+/// file system without hard links). The verifier key is written beside it
+/// (`.pub`). Returns whether it was created.
 pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(NoteSigner, bool)> {
     let shown = path.display();
     let read = |path: &std::path::Path| -> Result<NoteSigner> {
@@ -176,8 +177,15 @@ pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(Note
     let text = signer.private_key_text() + "\n";
     match publish_new(dir, path, text.as_bytes(), |from, to| std::fs::hard_link(from, to)) {
         Ok(()) => {}
-        // Another process made it first: use theirs.
+        // Another process made it first: use theirs (written in place on
+        // a file system without hard links, it may not hold its bytes yet).
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            for _ in 0..50 {
+                if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             let theirs = read(path)?;
             write_verifier_key(path, &theirs)?;
             return Ok((theirs, false));
@@ -194,7 +202,9 @@ pub fn load_or_create_signer(path: &std::path::Path, name: &str) -> Result<(Note
 /// `AlreadyExists`. On a file system without hard links (`link` refused as
 /// unsupported: FAT, some FUSE and network mounts) the file is created in
 /// place with `create_new` instead, which keeps the one-winner rule but may
-/// show a reader the file before its bytes.
+/// show a reader the file before its bytes; a failed write removes it, so
+/// no empty key is left to refuse every later start (a crash in between
+/// still can).
 fn publish_new(
     dir: &std::path::Path,
     path: &std::path::Path,
@@ -208,8 +218,12 @@ fn publish_new(
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(at)?;
-        file.write_all(bytes)?;
-        file.sync_all()
+        // Created by this call: a failed write removes it again.
+        let written = file.write_all(bytes).and_then(|()| file.sync_all());
+        if written.is_err() {
+            let _ = std::fs::remove_file(at);
+        }
+        written
     };
     let temp = dir.join(format!(".{}.{}.tmp", std::process::id(), rand::random::<u64>()));
     let linked = write_new(&temp).and_then(|()| link(&temp, path));

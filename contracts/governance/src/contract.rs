@@ -138,6 +138,11 @@ pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, Co
     for rules in &mut config.rules {
         rules.threshold_bps = rules.threshold_bps.min(9_999);
     }
+    // A tier to propose with no registry to read it from refused every
+    // proposer: governance could not lift it, so the upgrade does.
+    if config.registry.is_none() {
+        config.proposer_min_kyc_tier = None;
+    }
     config::validate(&config)?;
     CONFIG.save(deps.storage, &config)?;
     crate::actions::carry_calendar_spending(deps.storage, &config, env.block.time.seconds())?;

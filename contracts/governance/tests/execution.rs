@@ -599,6 +599,9 @@ fn a_migration_counts_the_deposits_already_held() {
     let mut config = s.gov_config();
     config.quadratic_min_kyc_tier = 0;
     config.rules[0].threshold_bps = 10_000;
+    // A tier to propose with no registry: nobody could propose to lift it.
+    config.registry = None;
+    config.proposer_min_kyc_tier = Some(1);
     s.app
         .contract_storage_mut(&gov)
         .set(b"config", &cosmwasm_std::to_json_vec(&config).unwrap());
@@ -618,6 +621,8 @@ fn a_migration_counts_the_deposits_already_held() {
         (config.quadratic_min_kyc_tier, config.rules[0].threshold_bps),
         (1, 9_999)
     );
+    assert_eq!(config.proposer_min_kyc_tier, None);
+    s.propose_text(&alice, "proposing works again").unwrap();
     // The period's spending counts in the window.
     let spending: fog_governance::msg::SpendingResponse = s.query(&gov, &QueryMsg::Spending {});
     assert_eq!(spending.spent[0].amount, fog(300_000));

@@ -157,7 +157,7 @@ mod tests {
             final_outcome(VotingMethod::MultipleChoice, &f, 3, &[]),
             (ProposalStatus::Rejected, None)
         );
-        // b wins the run-off with 60 of 100 in its last round: < 2/3.
+        // b wins the run-off with 60 of all 100 in its last round: < 2/3.
         let ballots = vec![(vec![0], 40), (vec![1, 0], 35), (vec![2, 1], 25)];
         assert_eq!(
             final_outcome(VotingMethod::RankedChoice, &f, 3, &ballots),

@@ -99,16 +99,19 @@ impl Judged {
     }
 
     /// Ranked choice: the run-off's winner, with quorum and, where the
-    /// options act, with more than the threshold of the last round's
-    /// continuing weight.
+    /// options act, with more than the threshold of the weight of every
+    /// ballot (the first round's), counting what reached it in its last
+    /// round. Not of the last round's continuing weight: ballots exhausted
+    /// on the way (those for "no change" alone) would drop out of it, and
+    /// 35% against 34% for another action and 31% for no change passed.
     pub fn ranked_winner(&self, run: &RunOff) -> Option<u8> {
         if !self.quorum_reached() {
             return None;
         }
         let winner = run.winner?;
-        let last = run.rounds.last()?;
-        let weight = *last.get(usize::from(winner))?;
-        self.winner_carries(weight, last.iter().sum()).then_some(winner)
+        let weight = *run.rounds.last()?.get(usize::from(winner))?;
+        let counted = run.rounds.first()?.iter().sum();
+        self.winner_carries(weight, counted).then_some(winner)
     }
 
     /// Multiple choice: the winner can no longer change. Not decided early
@@ -213,17 +216,27 @@ mod tests {
         j.threshold_bps = 7_000;
         assert_eq!(j.plurality_winner(), None);
 
-        // A run-off: judged on its last round.
+        // A run-off: what reached the winner in its last round, of every
+        // ballot's weight.
         let run = RunOff {
             winner: Some(1),
             rounds: vec![vec![40, 35, 25], vec![40, 60, 0]],
         };
         j.threshold_bps = 5_000;
-        assert_eq!(j.ranked_winner(&run), Some(1), "60% of the last round > 50%");
+        assert_eq!(j.ranked_winner(&run), Some(1), "60% of all > 50%");
         j.threshold_bps = 6_667;
         assert_eq!(j.ranked_winner(&run), None, "60% < 2/3");
+        // The reviewer's case: 35 [A], 34 [B], 31 [no change] at 50%. No
+        // change goes first and its ballots are exhausted: A wins the
+        // run-off 35 to 34, but holds 35% of all, not more than half.
+        let run = RunOff {
+            winner: Some(0),
+            rounds: vec![vec![35, 34, 31], vec![35, 34, 0]],
+        };
+        j.threshold_bps = 5_000;
+        assert_eq!(j.ranked_winner(&run), None, "35 of 100, not of 69");
         j.winner_needs_threshold = false;
-        assert_eq!(j.ranked_winner(&run), Some(1));
+        assert_eq!(j.ranked_winner(&run), Some(0), "a poll: the run-off decides");
         j.turnout = 10;
         assert_eq!(j.ranked_winner(&run), None, "no quorum");
     }
