@@ -105,6 +105,43 @@ impl LiveIndexer {
                 report.differences
             );
             assert!(report.compared >= 50, "compared only {}", report.compared);
+
+            // And it sees what it compares: a ballot's choice and a release
+            // approval's comment changed behind the projections' back are
+            // named (before stop 20 neither was compared).
+            let pool = &self.db.store.pool;
+            let (proposal, voter): (i64, String) =
+                sqlx::query_as("SELECT proposal_id, voter FROM votes ORDER BY proposal_id, voter LIMIT 1")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+            sqlx::query("UPDATE votes SET choice = '[9]' WHERE proposal_id = $1 AND voter = $2")
+                .bind(proposal)
+                .bind(&voter)
+                .execute(pool)
+                .await
+                .unwrap();
+            let request: i64 = sqlx::query_scalar(
+                "UPDATE release_votes SET comment = comment || ' (edited)'
+                 WHERE (request_id, voter) = (SELECT request_id, voter FROM release_votes ORDER BY 1, 2 LIMIT 1)
+                 RETURNING request_id",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            let tampered = fog_indexer::verify::verify_state(pool, &client, &self.deployment.contracts, None)
+                .await
+                .unwrap();
+            let named: Vec<&str> = tampered.differences.iter().map(|d| d.what.as_str()).collect();
+            assert_eq!(
+                named,
+                [
+                    format!("proposal {proposal} votes"),
+                    format!("release request {request} votes")
+                ],
+                "{:#?}",
+                tampered.differences
+            );
             report.compared
         })
     }
