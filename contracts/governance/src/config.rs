@@ -18,6 +18,11 @@ use crate::msg::{Asset, ConfigChange};
 use crate::state::{Config, KindRules, ProposalKind};
 
 const DAY: u64 = 86_400;
+
+/// How long after its timelock a passed proposal may be executed, beyond
+/// one spending period (14 days, as Compound's timelock grace period); then
+/// it can no longer run.
+pub const EXECUTION_WINDOW: u64 = 14 * DAY;
 /// The longest late-quorum window and extension.
 pub const MAX_LATE_QUORUM: u64 = 30 * DAY;
 /// Options of a choice proposal: bounded so ranked tallies stay bounded.

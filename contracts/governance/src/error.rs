@@ -64,6 +64,9 @@ pub enum ContractError {
     #[error("proposal {id} is timelocked until {until}")]
     Timelocked { id: u64, until: u64 },
 
+    #[error("proposal {id} could be executed until {until}; its execution window is over")]
+    ExecutionWindowOver { id: u64, until: u64 },
+
     #[error("the veto period of proposal {id} ended at {until}")]
     VetoPeriodOver { id: u64, until: u64 },
 

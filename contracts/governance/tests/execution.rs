@@ -49,6 +49,32 @@ fn a_treasury_spend_runs_after_its_timelock() {
     assert!(err.contains("has not passed (status: executed)"), "{err}");
 }
 
+/// A passed proposal may run for 14 days and a spending period after its
+/// timelock, then no more (before stop 20 it stayed executable forever);
+/// closing it still refunds its deposit.
+#[test]
+fn a_passed_proposal_runs_within_its_execution_window() {
+    use fog_governance::config::EXECUTION_WINDOW;
+    let (mut s, [alice, ..]) = setup();
+    let grantee = s.addr("grantee");
+    let token = s.token.clone();
+    let id = pass(&mut s, &alice, spend_fog(&grantee, fog(100), &token));
+    let window = EXECUTION_WINDOW + s.gov_config().spend_period;
+    let until = s.proposal(id).executable_at.unwrap() + window;
+    s.advance_seconds(until - s.now());
+    let late = pass(&mut s, &alice, spend_fog(&grantee, fog(7), &token));
+    execute(&mut s, id).unwrap();
+    assert_eq!(s.fog_balance(&grantee), fog(100), "on the window's last second");
+    let last = s.proposal(late).executable_at.unwrap() + window;
+    s.advance_seconds(last + 1 - s.now());
+    let err = execute(&mut s, late).unwrap_err();
+    assert!(err.contains("execution window is over"), "{err}");
+    assert_eq!(s.fog_balance(&grantee), fog(100));
+    let before = s.fog_balance(&alice);
+    close(&mut s, late).unwrap();
+    assert!(s.fog_balance(&alice) > before, "the deposit is refunded");
+}
+
 #[test]
 fn a_parameter_change_can_remove_the_guardian_and_the_vote_cap() {
     let (mut s, [alice, ..]) = setup();

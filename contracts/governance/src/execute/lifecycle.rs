@@ -150,6 +150,17 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, id: u64) -> Result<Re
         return Err(ContractError::Timelocked { id, until });
     }
     let config = CONFIG.load(deps.storage)?;
+    // A passed proposal left unexecuted does not stay loaded forever: after
+    // the window, under a treasury and configuration that moved on and long
+    // after the guardian's veto period, it can no longer run. The window
+    // spans a spending period too, so a spend the limit holds back can wait
+    // for room.
+    let last = until
+        .saturating_add(crate::config::EXECUTION_WINDOW)
+        .saturating_add(config.spend_period);
+    if now > last {
+        return Err(ContractError::ExecutionWindowOver { id, until: last });
+    }
     let body = BODIES.load(deps.storage, id)?;
     let action = body
         .actions
