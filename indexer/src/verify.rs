@@ -87,6 +87,13 @@ async fn strings(db: &mut PgConnection, sql: &str) -> Result<Vec<String>> {
         .collect())
 }
 
+/// An approval or rejection as both sides are compared: voter, how, the
+/// groups as a set, the comment, the time in nanoseconds.
+fn release_vote_line(voter: &str, approve: bool, groups: &[String], comment: &str, at_ns: impl Display) -> String {
+    let how = if approve { "approve" } else { "reject" };
+    format!("{voter} {how} [{}] {comment:?} {at_ns}", set(groups.iter()))
+}
+
 /// A ballot as the projection stores it: option indexes (yes 0, no 1,
 /// abstain 2; a ranking in order).
 fn ballot_choice(ballot: &fog_governance::msg::Ballot) -> Vec<u8> {
@@ -535,39 +542,30 @@ async fn release_gate(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, n
             );
             // Who approved and who rejected, for which groups, with what
             // comment and when: what `/releases/{sha256}` shows.
-            let votes = sqlx::query(
-                "SELECT voter, approve, groups, comment, at_ns FROM release_votes WHERE request_id = $1 ORDER BY voter",
-            )
-            .bind(r.id as i64)
-            .fetch_all(&mut *db)
-            .await?;
+            let votes =
+                sqlx::query("SELECT voter, approve, groups, comment, at_ns FROM release_votes WHERE request_id = $1")
+                    .bind(r.id as i64)
+                    .fetch_all(&mut *db)
+                    .await?;
             let mut indexed = votes
                 .iter()
                 .map(|v| -> Result<String> {
                     let groups: Vec<String> = serde_json::from_value(v.get(2))?;
-                    Ok(format!(
-                        "{} {} [{}] {:?} {}",
-                        v.get::<String, _>(0),
-                        if v.get::<bool, _>(1) { "approve" } else { "reject" },
-                        set(groups.iter()),
-                        v.get::<String, _>(3),
+                    Ok(release_vote_line(
+                        &v.get::<String, _>(0),
+                        v.get(1),
+                        &groups,
+                        &v.get::<String, _>(3),
                         v.get::<i64, _>(4),
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;
             indexed.sort();
-            let mut contract: Vec<String> = [(&r.approvals, "approve"), (&r.rejections, "reject")]
+            let mut contract: Vec<String> = [(&r.approvals, true), (&r.rejections, false)]
                 .into_iter()
-                .flat_map(|(list, how)| {
-                    list.iter().map(move |v| {
-                        format!(
-                            "{} {how} [{}] {:?} {}",
-                            v.voter,
-                            set(v.groups.iter()),
-                            v.comment,
-                            v.at.nanos()
-                        )
-                    })
+                .flat_map(|(list, approve)| {
+                    list.iter()
+                        .map(move |v| release_vote_line(v.voter.as_str(), approve, &v.groups, &v.comment, v.at.nanos()))
                 })
                 .collect();
             contract.sort();

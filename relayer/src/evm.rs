@@ -732,9 +732,25 @@ fn fmt_hash(hash: &[u8; 32]) -> String {
     format!("0x{}", hex::encode(hash))
 }
 
-/// Ports [`Anvil::start_on_free_port`] has drawn in this process.
+/// Ports [`draw_port`] has handed out in this process.
 static DRAWN_PORTS: std::sync::Mutex<std::collections::BTreeSet<u16>> =
     std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// A loopback port for a test's child process to listen on: nothing
+/// listens on it now, it lies below the kernel's ephemeral range (32768
+/// and up on Linux; a port `bind(0)` hands out can be taken by any
+/// outgoing connection before the child binds it), and this process has
+/// not handed it out before (two tests of one process would both pass the
+/// bind check, and one would reach the other's child).
+pub fn draw_port() -> u16 {
+    loop {
+        let port = rand::Rng::gen_range(&mut rand::thread_rng(), 20_000..32_768);
+        let fresh = DRAWN_PORTS.lock().unwrap_or_else(|e| e.into_inner()).insert(port);
+        if fresh && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
 
 /// Why [`Anvil::launch`] failed: the port was taken (draw another), or
 /// anything else.
@@ -772,23 +788,14 @@ impl Anvil {
         Self::start_on(Self::DEFAULT_PORT).await
     }
 
-    /// Starts anvil on a free port, so tests never collide with the devnet's
-    /// node on [`Anvil::DEFAULT_PORT`] or with each other. Ports are drawn
-    /// below the kernel's ephemeral range (32768 and up on Linux): a port the
-    /// kernel hands out for `bind(0)` can be taken a moment later by any
-    /// outgoing connection, a drawn one only by another listener, and a port
-    /// lost to one is drawn again.
+    /// Starts anvil on a free port ([`draw_port`]), so tests never collide
+    /// with the devnet's node on [`Anvil::DEFAULT_PORT`] or with each other;
+    /// a port another listener takes before anvil binds it is drawn again.
     pub async fn start_on_free_port(args: &[&str]) -> Result<Self, EvmError> {
         const ATTEMPTS: usize = 20;
         let mut last = String::new();
         for _ in 0..ATTEMPTS {
-            let port = rand::Rng::gen_range(&mut rand::thread_rng(), 20_000..32_768);
-            // Two tests of one process must not draw the same port: both
-            // would pass the bind check, and one would read the other's node.
-            if !DRAWN_PORTS.lock().unwrap_or_else(|e| e.into_inner()).insert(port) {
-                continue;
-            }
-            match Self::launch(port, args).await {
+            match Self::launch(draw_port(), args).await {
                 Ok(anvil) => return Ok(anvil),
                 Err(Launch::PortTaken(reason)) => last = reason,
                 Err(Launch::Failed(e)) => return Err(e),

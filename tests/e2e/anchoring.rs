@@ -5,7 +5,6 @@
 //! confirmation; a lineage record is registered, requested, approved by two
 //! groups, and only then does `fog release gate` open.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,19 +26,6 @@ fn binary(name: &str) -> PathBuf {
         path.display()
     );
     path
-}
-
-/// A port no one listens on, drawn below the kernel's ephemeral range (32768
-/// and up): a port `bind(0)` hands out can be taken by any outgoing connection
-/// before the child process binds it.
-fn free_port() -> u16 {
-    use rand::Rng;
-    loop {
-        let port = rand::thread_rng().gen_range(20_000..32_768);
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
 }
 
 struct Killed(Child);
@@ -119,7 +105,7 @@ impl Relayer {
             .args(["run", "--indexer", &self.indexer])
             .args(["--every-records", "1", "--every-seconds", "1", "--poll-ms", "200"])
             .args(["--evm-replace-after-seconds", "1"])
-            .args(["--metrics", &format!("127.0.0.1:{}", free_port())])
+            .args(["--metrics", &format!("127.0.0.1:{}", fog_relayer::evm::draw_port())])
             .arg("--indexer-token-file")
             .arg(&self.token_file)
             .arg("--log-key")
@@ -286,7 +272,7 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     let work = tempfile::tempdir().unwrap();
 
     // The indexer: logs every fog event, signs a checkpoint every second.
-    let port = free_port();
+    let port = fog_relayer::evm::draw_port();
     let indexer_url = format!("http://127.0.0.1:{port}");
     // The key `fog devnet up` created and registered with the audit anchor,
     // which checks every checkpoint's signature with it.

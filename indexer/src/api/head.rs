@@ -31,6 +31,18 @@ pub async fn latest(pool: &PgPool) -> Result<Option<At>, ApiError> {
     Ok(row.map(at))
 }
 
+/// The latest indexed block's time in Unix nanoseconds (to the
+/// microsecond PostgreSQL keeps): the `now` the contracts' queries judge
+/// nanosecond deadlines (a release request's expiry) at; None before any
+/// block.
+pub async fn latest_ns(pool: &PgPool) -> Result<Option<i64>, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT (extract(epoch FROM time) * 1000000)::bigint * 1000 FROM blocks ORDER BY height DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// The block `?height=` names, or the head without one.
 pub async fn resolve(pool: &PgPool, height: Option<u64>) -> Result<At, ApiError> {
     let head = latest(pool)

@@ -4,9 +4,10 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
-use sqlx::{PgPool, QueryBuilder, Row};
+use sqlx::{QueryBuilder, Row};
 use utoipa::{IntoParams, ToSchema};
 
+use super::head;
 use super::pagination::{self, limit};
 use super::params::{sha256, FromParams, NoParams, Params, PathParam, Query};
 use super::problem::{ApiError, Problem};
@@ -118,17 +119,6 @@ fn u(v: i64) -> u64 {
     v.max(0) as u64
 }
 
-/// The latest indexed block's time in Unix nanoseconds (to the
-/// microsecond PostgreSQL keeps), the `now` the contract's queries judge
-/// expiry at; None before any block.
-async fn head_ns(pool: &PgPool) -> Result<Option<i64>, ApiError> {
-    Ok(sqlx::query_scalar(
-        "SELECT (extract(epoch FROM time) * 1000000)::bigint * 1000 FROM blocks ORDER BY height DESC LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await?)
-}
-
 /// A row as the contract's query shows it at `now_ns`: a pending request
 /// past its expiry is expired, whether or not anyone sent `Expire` (until
 /// stop 20 the API showed it pending).
@@ -176,7 +166,7 @@ pub async fn list(
     Query(f): Query<ReleaseFilter>,
 ) -> Result<Json<ReleasePage>, ApiError> {
     let limit = f.limit;
-    let now_ns = head_ns(&state.pool).await?;
+    let now_ns = head::latest_ns(&state.pool).await?;
     let mut q = QueryBuilder::new(SELECT);
     q.push(" WHERE true");
     match (f.status, now_ns) {
@@ -230,7 +220,7 @@ pub async fn get_one(
         .fetch_optional(pool)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no release request for {digest}")))?;
-    let release = release(&row, head_ns(pool).await?)?;
+    let release = release(&row, head::latest_ns(pool).await?)?;
     let votes = sqlx::query(
         "SELECT voter, approve, groups, comment, at_ns, height FROM release_votes WHERE request_id = $1
          ORDER BY height, seq NULLS LAST, voter",

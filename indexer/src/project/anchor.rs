@@ -17,15 +17,10 @@ async fn submitters(conn: &mut PgConnection, origin: &str) -> Result<Vec<String>
     }
 }
 
-/// An event of a log the index never saw: the index started after it was
-/// created. Until stop 20 a submitter change created the log (with no key)
-/// and a key change was dropped.
+/// Until stop 20 a submitter change of a log the index never saw created
+/// it (with no key) and a key change was dropped.
 fn unknown_log(origin: &str) -> anyhow::Error {
-    crate::store::Fatal(format!(
-        "an event of unknown audit log {origin:?}: the index starts after its creation (index from the \
-         deployment's height)"
-    ))
-    .into()
+    super::unknown(format_args!("audit log {origin:?}"))
 }
 
 async fn set_submitters(conn: &mut PgConnection, origin: &str, list: &[String], height: i64) -> Result<()> {

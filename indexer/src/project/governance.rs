@@ -71,13 +71,7 @@ async fn proposal<'p>(p: &'p mut Projector, conn: &mut PgConnection, id: i64) ->
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| {
-            // Retrying cannot create it: the index started after the
-            // proposal was made.
-            crate::store::Fatal(format!(
-                "an event of unknown proposal {id}: the index starts after its creation (index from the deployment's height)"
-            ))
-        })?;
+        .ok_or_else(|| super::unknown(format_args!("proposal {id}")))?;
         Ok(slot.insert(ProposalState {
             tally: parse_tally(r.get(0))?,
             turnout: r.get::<String, _>(1).parse()?,

@@ -22,6 +22,16 @@ use sqlx::PgConnection;
 
 use crate::store::{CopyBuf, FogEvent};
 
+/// An event naming what the index never saw (a proposal, a release
+/// request, an audit log): the index started after it was made. Retrying
+/// cannot create it, and going on would drop the event in silence.
+fn unknown(what: impl std::fmt::Display) -> anyhow::Error {
+    crate::store::Fatal(format!(
+        "an event of unknown {what}: the index starts after its creation (index from the deployment's height)"
+    ))
+    .into()
+}
+
 /// Where an event happened.
 pub struct At<'a> {
     pub height: i64,

@@ -67,21 +67,16 @@ async fn set_status(
     .bind(height)
     .execute(conn)
     .await?;
-    known_request(done.rows_affected(), id)
+    known_request(done.rows_affected() > 0, id)
 }
 
-/// An event of a request the index never saw: the index started after it
-/// was made. Retrying cannot create it, and going on would leave its votes
-/// and status silently unrecorded (until stop 20 they were).
-fn known_request(rows: u64, id: u64) -> Result<()> {
-    if rows == 0 {
-        return Err(crate::store::Fatal(format!(
-            "an event of unknown release request {id}: the index starts after its creation (index from the \
-             deployment's height)"
-        ))
-        .into());
+/// Refuses an event of a request the index never saw (until stop 20 its
+/// votes and status went unrecorded in silence).
+fn known_request(found: bool, id: u64) -> Result<()> {
+    match found {
+        true => Ok(()),
+        false => Err(super::unknown(format_args!("release request {id}"))),
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -190,7 +185,7 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: ReleaseGateEvent) ->
                 .bind(at.height)
                 .execute(&mut *conn)
                 .await?;
-            known_request(done.rows_affected(), a.id)?;
+            known_request(done.rows_affected() > 0, a.id)?;
             record_vote(conn, at, a.id, &a.approver, true, &a.groups, &a.comment.0, a.at_ns).await?;
             if a.released {
                 set_status(conn, a.id, "approved", Some(a.at_ns), at.height).await?;
@@ -198,11 +193,11 @@ pub async fn apply(conn: &mut PgConnection, at: &At<'_>, e: ReleaseGateEvent) ->
             Ok(())
         }
         ReleaseGateEvent::Rejected(r) => {
-            let known: Option<i32> = sqlx::query_scalar("SELECT 1 FROM release_requests WHERE id = $1")
+            let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM release_requests WHERE id = $1")
                 .bind(r.id as i64)
                 .fetch_optional(&mut *conn)
                 .await?;
-            known_request(u64::from(known.is_some()), r.id)?;
+            known_request(found.is_some(), r.id)?;
             record_vote(conn, at, r.id, &r.rejecter, false, &r.groups, &r.comment.0, r.at_ns).await?;
             if r.rejected {
                 set_status(conn, r.id, "rejected", Some(r.at_ns), at.height).await?;

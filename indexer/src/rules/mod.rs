@@ -26,8 +26,9 @@ pub struct CompiledRule {
     condition: Option<Condition>,
     /// The sanctions list's addresses, sorted, without duplicates.
     listed: Vec<String>,
-    /// The rules directory its list was read from ([`CompiledRule::compile_in`]).
-    read_from: Option<PathBuf>,
+    /// The file its list was read from, resolved in the rules directory
+    /// ([`CompiledRule::compile_in`]).
+    list_path: Option<PathBuf>,
 }
 
 /// The largest sanctions list read (16 MiB); a larger file is refused, so
@@ -191,12 +192,13 @@ impl CompiledRule {
     /// loaded, or a draft being test-run), reading its sanctions list from
     /// the directory ([`resolve_spec_list`]).
     pub fn compile_in(spec: RuleSpec, dir: &Path) -> Result<Self> {
-        let listed = match resolve_spec_list(&spec, dir)? {
-            Some(path) => read_list(&path)?,
+        let list_path = resolve_spec_list(&spec, dir)?;
+        let listed = match &list_path {
+            Some(path) => read_list(path)?,
             None => Vec::new(),
         };
         let mut rule = Self::with_list(spec, listed)?;
-        rule.read_from = Some(dir.to_path_buf());
+        rule.list_path = list_path;
         Ok(rule)
     }
 
@@ -204,10 +206,7 @@ impl CompiledRule {
     /// list's path resolved to an absolute one: a version registered then
     /// is the same version when the directory has not moved.
     pub fn digest_with_resolved_list(&self) -> Result<Option<String>> {
-        let Some(dir) = &self.read_from else {
-            return Ok(None);
-        };
-        let Some(path) = resolve_spec_list(&self.spec, dir)? else {
+        let Some(path) = &self.list_path else {
             return Ok(None);
         };
         let mut spec = self.spec.clone();
@@ -229,7 +228,7 @@ impl CompiledRule {
             spec,
             condition,
             listed,
-            read_from: None,
+            list_path: None,
         })
     }
 

@@ -262,7 +262,11 @@ impl Target {
             },
             Target::Evm(t) => match t.anchor.receipt(evm_hash(tx_hash)?).await? {
                 None => Ok(TxState::Unknown),
-                Some(info) if !deep_enough(info.block_number, t.anchor.block_number().await?, t.confirmations) => {
+                // One confirmation is the receipt's own block: no head to ask.
+                Some(info)
+                    if t.confirmations > 1
+                        && !deep_enough(info.block_number, t.anchor.block_number().await?, t.confirmations) =>
+                {
                     Ok(TxState::Pending {
                         height: info.block_number,
                     })
