@@ -323,8 +323,14 @@ fn a_run_records_and_verifies_and_names_exactly_the_tampered_file() {
     assert_eq!(ok.code, 0, "{}", ok.stderr);
 
     // Each tampering is reported, and nothing else.
-    let cases: [(&str, &[u8], &str); 4] = [
+    let cases: [(&str, &[u8], &str); 5] = [
         ("data/extra.bin", &[8u8; 5000], "data/extra.bin: sha256 differs"),
+        // The dependency listing the run read (unchecked until stop 21).
+        (
+            "requirements.txt",
+            b"numpy==2.0.0\ntorch==2.3.0\n",
+            "requirements.txt: sha256 differs",
+        ),
         (
             "data/train.csv",
             b"id,x,label\n1,0.5,true\n",

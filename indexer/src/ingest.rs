@@ -14,7 +14,7 @@ use tracing::{info, warn};
 
 use crate::source::{Block, BlockSource};
 use crate::store::select::{Kept, Watched};
-use crate::store::{check_continuity, BatchStats, Checkpoint, Fatal, PreparedBatch, Store};
+use crate::store::{check_continuity, BatchStats, Fatal, PreparedBatch, Store};
 
 /// A batch being prepared off the writer's path.
 type Preparing = tokio::task::JoinHandle<Result<Option<PreparedBatch>>>;
@@ -30,6 +30,9 @@ pub struct Options {
     pub batch_rows: usize,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// The chain the deployment names. An empty database refuses blocks of
+    /// another (afterwards the checkpoint's chain is the one compared).
+    pub chain_id: Option<String>,
 }
 
 impl Default for Options {
@@ -40,6 +43,7 @@ impl Default for Options {
             batch_blocks: 500,
             batch_rows: 50_000,
             progress: true,
+            chain_id: None,
         }
     }
 }
@@ -54,14 +58,24 @@ pub struct Ingest<S> {
 }
 
 /// Fetches with retries: a node that goes away is waited for; what
-/// retrying cannot fix (a height missing from a recording) is returned.
+/// retrying cannot fix (a height missing from a recording, one the node
+/// pruned: asked after every third failure) is returned.
 async fn fetch_retrying<S: BlockSource>(source: &S, height: u64) -> Result<Block> {
     let mut delay = Duration::from_millis(200);
+    let mut failures = 0u32;
     loop {
         match source.fetch(height).await {
             Ok(b) => return Ok(b),
             Err(e) if Fatal::is(&e) => return Err(e),
             Err(e) => {
+                failures += 1;
+                if failures.is_multiple_of(3) {
+                    if let Ok(earliest) = source.earliest_height().await {
+                        if height < earliest {
+                            return Err(pruned(earliest, height).into());
+                        }
+                    }
+                }
                 metrics::counter!("fog_indexer_errors_total", "kind" => "fetch").increment(1);
                 warn!(height, error = %format!("{e:#}"), "fetching failed; retrying in {delay:?}");
                 tokio::time::sleep(delay).await;
@@ -84,6 +98,7 @@ impl<S: BlockSource + 'static> Ingest<S> {
 
     /// A node that pruned the next height will never serve it: retrying
     /// would wait forever without a word, so this stops ingestion instead.
+    /// Asked once, and again after every failed round of the tail.
     async fn check_available(&self, next: u64) -> Result<()> {
         use std::sync::atomic::Ordering;
         if self.earliest_checked.load(Ordering::Relaxed) {
@@ -93,11 +108,7 @@ impl<S: BlockSource + 'static> Ingest<S> {
         let earliest = self.source.earliest_height().await?;
         self.earliest_checked.store(true, Ordering::Relaxed);
         if next < earliest {
-            return Err(Fatal(format!(
-                "the node's earliest block is {earliest} but the index needs block {next}: it was pruned; \
-                 index from an archive node, or start an empty index at --start-height {earliest} or later"
-            ))
-            .into());
+            return Err(pruned(earliest, next).into());
         }
         Ok(())
     }
@@ -180,7 +191,8 @@ impl<S: BlockSource + 'static> Ingest<S> {
                     Some(Err(e)) => break Err(e),
                     None => break Ok(height),
                 };
-                if let Err(e) = extends(checkpoint.as_ref(), height, &hash, &block) {
+                let chain = checkpoint.as_ref().map(|c| c.chain_id.as_str());
+                if let Err(e) = extends(chain.or(self.options.chain_id.as_deref()), height, &hash, &block) {
                     break Err(e);
                 }
                 height = block.height;
@@ -232,6 +244,9 @@ impl<S: BlockSource + 'static> Ingest<S> {
         metrics::counter!("fog_indexer_blocks_total").increment(stats.blocks as u64);
         metrics::counter!("fog_indexer_events_total").increment(stats.events as u64);
         metrics::counter!("fog_indexer_rows_total").increment(stats.rows() as u64);
+        if stats.alerts > 0 {
+            metrics::counter!("fog_alerts_raised_total").increment(stats.alerts);
+        }
         if stats.spoofed > 0 {
             warn!(
                 count = stats.spoofed,
@@ -245,15 +260,28 @@ impl<S: BlockSource + 'static> Ingest<S> {
         Ok(stats)
     }
 
-    /// Follows the head forever, polling every `interval`.
+    /// Follows the head forever, polling every `interval`; after a failure
+    /// it waits twice as long as after the one before, up to a minute, so a
+    /// node or database gone away is not asked five times a second.
     pub async fn tail(&self, interval: Duration) -> Result<()> {
+        let mut wait = interval;
         loop {
             match self.run_to(None).await {
-                Ok(h) => info!(height = h, "caught up"),
+                Ok(h) => {
+                    info!(height = h, "caught up");
+                    wait = interval;
+                }
                 Err(e) if Fatal::is(&e) => return Err(e),
                 Err(e) => {
                     metrics::counter!("fog_indexer_errors_total", "kind" => "ingest").increment(1);
-                    warn!(error = %format!("{e:#}"), "ingestion failed; retrying");
+                    warn!(error = %format!("{e:#}"), retry_in = ?wait, "ingestion failed; retrying");
+                    // The node may have pruned the heights the index needs
+                    // while it failed (the database away for a day): ask
+                    // again before the next try, which then stops on it.
+                    self.earliest_checked.store(false, std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(wait).await;
+                    wait = tail_backoff(wait, interval);
+                    continue;
                 }
             }
             tokio::time::sleep(interval).await;
@@ -261,16 +289,55 @@ impl<S: BlockSource + 'static> Ingest<S> {
     }
 }
 
-/// Refuses a block of another chain or one that does not extend the last.
-fn extends(checkpoint: Option<&Checkpoint>, height: u64, hash: &str, block: &Block) -> Result<()> {
-    if let Some(c) = checkpoint {
-        if !block.chain_id.is_empty() && block.chain_id != c.chain_id {
+fn pruned(earliest: u64, needed: u64) -> Fatal {
+    Fatal(format!(
+        "the node's earliest block is {earliest} but the index needs block {needed}: it was pruned; \
+         index from an archive node, or start an empty index at --start-height {earliest} or later"
+    ))
+}
+
+/// The wait after another failure: doubled, at most a minute (and never
+/// below the polling interval).
+fn tail_backoff(wait: Duration, interval: Duration) -> Duration {
+    (wait * 2).min(Duration::from_secs(60)).max(interval)
+}
+
+/// Refuses a block of another chain than `chain` (the database's, or on an
+/// empty database the deployment's) or one that does not extend the last.
+fn extends(chain: Option<&str>, height: u64, hash: &str, block: &Block) -> Result<()> {
+    if let Some(chain) = chain {
+        if !block.chain_id.is_empty() && block.chain_id != chain {
             return Err(Fatal(format!(
-                "the node serves chain {:?}; this database holds {:?}",
-                block.chain_id, c.chain_id
+                "the node serves chain {:?}; this index is of {chain:?}",
+                block.chain_id
             ))
             .into());
         }
     }
     check_continuity(height, hash, block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_back_off_to_a_minute_and_success_polls_again() {
+        let interval = Duration::from_millis(200);
+        let mut wait = interval;
+        let mut waits = vec![];
+        for _ in 0..12 {
+            waits.push(wait.as_millis());
+            wait = tail_backoff(wait, interval);
+        }
+        assert_eq!(
+            waits,
+            [200, 400, 800, 1_600, 3_200, 6_400, 12_800, 25_600, 51_200, 60_000, 60_000, 60_000]
+        );
+        // A polling interval over a minute is kept.
+        assert_eq!(
+            tail_backoff(Duration::from_secs(90), Duration::from_secs(90)),
+            Duration::from_secs(90)
+        );
+    }
 }

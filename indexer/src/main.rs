@@ -32,6 +32,7 @@ struct Cli {
         long,
         global = true,
         env = "DATABASE_URL",
+        hide_env_values = true,
         default_value = "postgres://postgres@127.0.0.1:5432/fog"
     )]
     database_url: String,
@@ -373,6 +374,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Options {
                     start_height,
                     concurrency,
+                    chain_id: deployment.map(|d| d.chain_id.clone()),
                     ..Options::default()
                 },
             );
@@ -420,6 +422,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Options {
                     batch_blocks: batch,
                     start_height,
+                    chain_id: deployment.map(|d| d.chain_id.clone()),
                     ..Options::default()
                 },
             );

@@ -116,7 +116,10 @@ impl PowerSnapshot {
     }
 }
 
-/// Gini coefficient of `values` (0: equal, 1: one holds all).
+/// Gini coefficient of `values`, the addresses that carry power (0: all
+/// carry the same; towards 1 as one carries nearly all of it). Addresses
+/// without power are not in the population, so one holder alone is 0 (no
+/// inequality among holders): read it with the Nakamoto coefficient.
 pub fn gini(values: &[u128]) -> f64 {
     let n = values.len();
     let total: f64 = values.iter().map(|v| *v as f64).sum();

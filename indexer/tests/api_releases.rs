@@ -298,6 +298,14 @@ async fn anchored_logs_and_their_checkpoints() {
     api.get(&format!("/anchors?origin=fog.example/audit&cursor={logs_cursor}"))
         .await
         .assert_bad("cursor");
+    // Nor is one log's checkpoints cursor another log's.
+    let cps_cursor = api.get("/anchors?origin=fog.example/audit&limit=1").await.ok()["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.get(&format!("/anchors?origin=fog.example/other&cursor={cps_cursor}"))
+        .await
+        .assert_bad("cursor");
     for (q, param) in [
         ("origin=", "origin"),
         ("limit=-1", "limit"),

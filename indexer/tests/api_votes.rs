@@ -57,6 +57,20 @@ async fn pages_walk_every_ballot_once_by_voter() {
 }
 
 #[tokio::test]
+async fn a_cursor_of_one_proposals_votes_is_refused_by_another() {
+    let api = Api::new().await;
+    proposal_with_votes(&api, 5).await;
+    let first = api.get("/proposals/1/votes?limit=1").await;
+    let cursor = first.ok()["next_cursor"].as_str().unwrap().to_string();
+    // Until stop 21 proposal 2 took it and skipped every voter up to it.
+    let r = api.get(&format!("/proposals/2/votes?cursor={cursor}")).await;
+    r.assert_bad("cursor");
+    assert!(r.text.contains("proposal 2"), "{}", r.text);
+    let r = api.get(&format!("/proposals/1/votes?limit=1&cursor={cursor}")).await;
+    assert_eq!(r.ok()["votes"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn filters_by_choice_and_power() {
     let api = Api::new().await;
     proposal_with_votes(&api, 30).await;
@@ -158,7 +172,7 @@ async fn a_page_among_a_million_ballots_reads_the_primary_key() {
     .unwrap();
     sqlx::query("ANALYZE votes").execute(pool).await.unwrap();
 
-    let deep = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("votes:{MIDDLE}"));
+    let deep = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("votes:1/{MIDDLE}"));
     for uri in [
         "/proposals/1/votes?limit=100".to_string(),
         format!("/proposals/1/votes?limit=100&cursor={deep}"),

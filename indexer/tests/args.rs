@@ -48,3 +48,29 @@ fn out_of_range_arguments_are_refused_by_name() {
     }
     assert!(!Path::new(out).exists(), "a refused record writes nothing");
 }
+
+#[test]
+fn a_database_password_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest(dir.path());
+    let url = "postgres://fog:s3cret@127.0.0.1:9/none";
+    let out = Command::new(env!("CARGO_BIN_EXE_fog-indexer"))
+        .args(["--database-url", url, "--deployment"])
+        .arg(&m)
+        .arg("serve")
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("fog-indexer runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr.contains("fog:***@127.0.0.1:9"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    // Nor in the help, from the environment.
+    let help = Command::new(env!("CARGO_BIN_EXE_fog-indexer"))
+        .arg("--help")
+        .env("DATABASE_URL", url)
+        .output()
+        .expect("fog-indexer runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--database-url") && !help.contains("s3cret"), "{help}");
+}

@@ -138,3 +138,84 @@ async fn the_stream_keeps_sequence_order_after_a_lost_record_and_a_new_stream() 
     assert_eq!(stored.into_iter().map(|(_, p)| p).collect::<Vec<_>>(), records);
     js.delete_stream(&name).await.unwrap();
 }
+
+/// A nats-server of the test's own (JetStream in `store`), on `port`.
+struct PrivateNats(std::process::Child);
+
+impl PrivateNats {
+    async fn start(port: u16, store: &std::path::Path) -> Self {
+        let binary = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("nats-server");
+        let child = std::process::Command::new(binary)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+            .arg(store)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server (Debian's package) runs");
+        let server = Self(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        server.stop();
+        panic!("nats-server did not listen on {port}");
+    }
+
+    /// Stops it as a service manager would (SIGTERM), and waits.
+    fn stop(mut self) {
+        let _ = std::process::Command::new("kill").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// After a server restart with nothing inside the duplicate window,
+/// JetStream no longer knows the last message id, and refuses every record
+/// that expects one. The publisher resumes on the stream's last sequence,
+/// which the server keeps (until stop 21 it looped on the refusal forever).
+#[tokio::test]
+async fn publishing_goes_on_after_nats_restarts_past_its_duplicate_window() {
+    let db = TestDb::new().await.unwrap();
+    let pool = &db.store.pool;
+    let store = tempfile::tempdir().unwrap();
+    let port = 20_000 + (rand::random::<u16>() % 12_000);
+    let name = "FOG_AUDIT_RESTART".to_string();
+    let cfg = StreamConfig {
+        url: format!("nats://127.0.0.1:{port}"),
+        subject: "fog.test.restart".into(),
+        stream: name.clone(),
+    };
+    let server = PrivateNats::start(port, store.path()).await;
+    let client = async_nats::connect(&cfg.url).await.unwrap();
+    async_nats::jetstream::new(client)
+        .create_stream(async_nats::jetstream::stream::Config {
+            name: name.clone(),
+            subjects: vec![cfg.subject.clone()],
+            duplicate_window: std::time::Duration::from_secs(1),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let js = connect(&cfg).await.unwrap();
+    append(pool, 0, 3).await;
+    assert_eq!(publish_pending(pool, &js, &cfg).await.unwrap(), 3);
+    drop(js);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    server.stop();
+
+    let server = PrivateNats::start(port, store.path()).await;
+    let js = connect(&cfg).await.unwrap();
+    append(pool, 3, 2).await;
+    let published = tokio::time::timeout(std::time::Duration::from_secs(20), publish_pending(pool, &js, &cfg))
+        .await
+        .expect("publishing does not loop")
+        .unwrap();
+    assert_eq!(published, 2);
+    let ids: Vec<String> = messages(&js, &name).await.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, (0..5).map(|i| format!("{name}/{i}")).collect::<Vec<_>>());
+    server.stop();
+}

@@ -211,6 +211,89 @@ async fn a_case_from_alerts_to_closure_with_four_eyes_remediation_and_an_export(
     }
 }
 
+/// The audit record of the last staff action named `action`.
+async fn last_record(pool: &PgPool, action: &str) -> Value {
+    let records: Vec<Vec<u8>> = sqlx::query_scalar("SELECT record FROM audit_records ORDER BY seq DESC")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    records
+        .iter()
+        .map(|r| serde_json::from_slice::<Value>(r).unwrap())
+        .find(|r| r["action"] == action)
+        .unwrap_or_else(|| panic!("no {action} record"))
+}
+
+#[tokio::test]
+async fn a_closed_case_confirms_nothing_and_actions_carry_the_cases_frameworks() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    blocks(pool, 3, 6).await;
+    let a1 = alert(pool, "transfer/2/0/0", "high", &["MiCA", "SOX"]).await;
+    let r = api
+        .call(
+            &api.officer,
+            "POST",
+            "/cases",
+            Some(&json!({"title": "t", "alert_ids": [a1]})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let case = format!("/cases/{}", r.body["id"].as_i64().unwrap());
+    let addr = cosmrs::AccountId::new("inj", &[9u8; 20]).unwrap().to_string();
+
+    // The same address in capitals is valid bech32, but not as the chain
+    // writes it: a 400, not a second open action the registry would refuse.
+    let upper = json!({"kind": "flag_sanctioned", "address": addr.to_uppercase(), "reason": "r"});
+    let r = api
+        .call(&api.officer, "POST", &format!("{case}/actions"), Some(&upper))
+        .await;
+    r.assert_problem(400);
+    let proposal = json!({"kind": "flag_sanctioned", "address": addr, "reason": "r"});
+    let r = api
+        .call(&api.officer, "POST", &format!("{case}/actions"), Some(&proposal))
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let action = r.body["id"].as_i64().unwrap();
+    let tags = last_record(pool, "action.proposed").await["tags"].clone();
+    for t in ["AML", "MiCA", "SOX"] {
+        assert!(tags.as_array().unwrap().contains(&json!(t)), "{t} not in {tags}");
+    }
+
+    // Closed before the second officer decided: confirming is a 409 and
+    // nothing goes on-chain; rejecting clears it.
+    let r = api
+        .call(
+            &api.officer,
+            "PATCH",
+            &case,
+            Some(&json!({"state": "closed", "outcome": "false_positive"})),
+        )
+        .await;
+    assert_eq!(r.ok()["state"], "closed");
+    let r = api
+        .call(&api.officer2, "POST", &format!("/actions/{action}/confirmation"), None)
+        .await;
+    r.assert_problem(409);
+    assert!(r.text.contains("closed"), "{}", r.text);
+    let r = api.get("/actions?status=proposed").await;
+    assert_eq!(r.ok()["actions"][0]["id"], action);
+    let r = api
+        .call(
+            &api.officer2,
+            "POST",
+            &format!("/actions/{action}/rejection"),
+            Some(&json!({"note": "case closed"})),
+        )
+        .await;
+    assert_eq!(r.ok()["status"], "rejected");
+
+    // The export is logged under the case's frameworks, not AML alone.
+    api.get(&format!("{case}/export")).await.ok();
+    let tags = last_record(pool, "case.exported").await["tags"].clone();
+    assert_eq!(tags, json!(["MiCA", "SOX"]));
+}
+
 #[tokio::test]
 async fn the_compliance_report_in_json_csv_and_html() {
     let api = Api::new().await;

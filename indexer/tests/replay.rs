@@ -62,6 +62,37 @@ async fn replays_once_and_resumes() {
 }
 
 #[tokio::test]
+async fn an_empty_index_refuses_a_node_of_another_chain_than_the_deployments() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 5, 2).unwrap();
+    let options = |chain: &str| Options {
+        progress: false,
+        chain_id: Some(chain.to_string()),
+        ..Options::default()
+    };
+    // Until stop 21 only a checkpoint's chain was compared: the first
+    // blocks of a wrong --rpc filled an empty index and fixed its chain.
+    let wrong = Ingest::new(
+        DirSource::open(dir.path(), "inj").unwrap(),
+        db.store.clone(),
+        synth::watched(),
+        options("injective-888"),
+    );
+    let err = format!("{:#}", wrong.run_to(None).await.unwrap_err());
+    assert!(err.contains("synthetic-1") && err.contains("injective-888"), "{err}");
+    assert_eq!(count(&db, "blocks").await, 0);
+    assert!(db.store.checkpoint().await.unwrap().is_none());
+    let right = Ingest::new(
+        DirSource::open(dir.path(), "inj").unwrap(),
+        db.store.clone(),
+        synth::watched(),
+        options("synthetic-1"),
+    );
+    assert_eq!(right.run_to(None).await.unwrap(), 5);
+}
+
+#[tokio::test]
 async fn a_broken_chain_stops_ingestion_with_both_hashes() {
     let db = TestDb::new().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -150,6 +181,68 @@ impl BlockSource for Degraded {
     fn prefix(&self) -> &str {
         self.inner.prefix()
     }
+}
+
+/// A node that prunes while the index is away: heights below `earliest`
+/// (raised by the test) are gone.
+struct Pruning {
+    inner: DirSource,
+    earliest: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl BlockSource for Pruning {
+    async fn latest_height(&self) -> anyhow::Result<u64> {
+        self.inner.latest_height().await
+    }
+    async fn earliest_height(&self) -> anyhow::Result<u64> {
+        Ok(self.earliest.load(std::sync::atomic::Ordering::SeqCst))
+    }
+    async fn fetch_raw(&self, height: u64) -> anyhow::Result<(serde_json::Value, serde_json::Value)> {
+        let earliest = self.earliest.load(std::sync::atomic::Ordering::SeqCst);
+        anyhow::ensure!(
+            height >= earliest,
+            "height {height} is not available, lowest height is {earliest}"
+        );
+        self.inner.fetch_raw(height).await
+    }
+    fn protocol(&self) -> Option<Protocol> {
+        self.inner.protocol()
+    }
+    fn prefix(&self) -> &str {
+        self.inner.prefix()
+    }
+}
+
+#[tokio::test]
+async fn a_node_that_pruned_while_the_index_was_away_stops_the_tail() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 30, 2).unwrap();
+    let earliest = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(1));
+    let source = Pruning {
+        inner: DirSource::open(dir.path(), "inj").unwrap(),
+        earliest: earliest.clone(),
+    };
+    let options = Options {
+        batch_blocks: 5,
+        progress: false,
+        ..Options::default()
+    };
+    let ingest = Ingest::new(source, db.store.clone(), synth::watched(), options);
+    assert_eq!(ingest.run_to(Some(10)).await.unwrap(), 10);
+    earliest.store(20, std::sync::atomic::Ordering::SeqCst);
+    // Until stop 21 the earliest height was read once per process: the
+    // tail then retried height 11 forever.
+    let err = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        ingest.tail(std::time::Duration::from_millis(50)),
+    )
+    .await
+    .expect("the tail stops")
+    .unwrap_err();
+    assert!(fog_indexer::store::Fatal::is(&err), "{err:#}");
+    assert!(format!("{err:#}").contains("earliest block is 20"), "{err:#}");
+    assert_eq!(db.store.checkpoint().await.unwrap().unwrap().height, 10);
 }
 
 #[tokio::test]
@@ -254,6 +347,33 @@ async fn the_checkpoint_read_waits_for_a_batch_still_committing() {
         );
         assert_eq!(read, Some(height as u64), "first batch {first}");
     }
+}
+
+#[tokio::test]
+async fn the_events_of_a_failed_transaction_change_no_projection() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::write_history(dir.path(), 6, 2).unwrap();
+    let (b, mut r) = synth::block(5, 2);
+    r["txs_results"][0]["code"] = 5.into();
+    fog_indexer::source::write_recorded(dir.path(), 5, &b, &r).unwrap();
+    assert_eq!(ingest(&db, dir.path(), 10).run_to(None).await.unwrap(), 6);
+    // Block 5's first transaction failed: its lock is not projected.
+    let locks_at_5: i64 = sqlx::query_scalar("SELECT count(*) FROM lock_history WHERE height = 5")
+        .fetch_one(&db.store.pool)
+        .await
+        .unwrap();
+    let locks_at_4: i64 = sqlx::query_scalar("SELECT count(*) FROM lock_history WHERE height = 4")
+        .fetch_one(&db.store.pool)
+        .await
+        .unwrap();
+    assert!(locks_at_4 > 0);
+    assert!(locks_at_5 < locks_at_4, "{locks_at_5} locks at height 5");
+    let code: i32 = sqlx::query_scalar("SELECT code FROM txs WHERE height = 5 AND index = 0")
+        .fetch_one(&db.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(code, 5);
 }
 
 #[tokio::test]

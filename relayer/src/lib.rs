@@ -8,4 +8,5 @@ pub mod deployment;
 pub mod evm;
 pub mod note;
 pub mod prometheus;
+pub mod redact;
 pub mod stdout;

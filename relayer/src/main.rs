@@ -22,6 +22,7 @@ struct Cli {
     #[arg(
         long,
         env = "FOG_DATABASE_URL",
+        hide_env_values = true,
         default_value = "postgres://postgres@127.0.0.1:5432/fog"
     )]
     database_url: String,
@@ -188,7 +189,12 @@ async fn run(cli: Cli) -> Result<()> {
         .acquire_timeout(Duration::from_secs(10))
         .connect(&cli.database_url)
         .await
-        .with_context(|| format!("connecting to {}", cli.database_url))?;
+        .with_context(|| {
+            format!(
+                "connecting to {}",
+                fog_relayer::redact::without_password(&cli.database_url)
+            )
+        })?;
     state::migrate(&pool).await?;
     match cli.cmd {
         Cmd::Status { limit } => {

@@ -129,15 +129,7 @@ impl NoteSigner {
     /// The verifier key verifiers are configured with:
     /// `<name>+<hex key id>+<base64(0x01 || public key)>`.
     pub fn verifier_key(&self) -> String {
-        let vk = self.key.verifying_key();
-        let mut raw = vec![ED25519];
-        raw.extend_from_slice(vk.as_bytes());
-        format!(
-            "{}+{}+{}",
-            self.name,
-            hex::encode(key_id(&self.name, &vk)),
-            B64.encode(raw)
-        )
+        key_text(&self.name, &self.key.verifying_key())
     }
 
     /// The signed note of a checkpoint.
@@ -282,6 +274,22 @@ impl VerifierKey {
             key,
         })
     }
+}
+
+fn key_text(name: &str, vk: &VerifyingKey) -> String {
+    let mut raw = vec![ED25519];
+    raw.extend_from_slice(vk.as_bytes());
+    format!("{name}+{}+{}", hex::encode(key_id(name, vk)), B64.encode(raw))
+}
+
+/// The verifier key text of the log `name` signs as, from its raw Ed25519
+/// public key (as the audit-anchor contract holds it).
+pub fn verifier_key_of(name: &str, public_key: &[u8]) -> Result<String> {
+    valid_name(name)?;
+    let bytes: [u8; 32] = public_key
+        .try_into()
+        .map_err(|_| anyhow!("an Ed25519 public key is 32 bytes, not {}", public_key.len()))?;
+    Ok(key_text(name, &VerifyingKey::from_bytes(&bytes)?))
 }
 
 /// A verifier key given as `flag` on a command line: a file holding it

@@ -121,3 +121,35 @@ async fn replacements_are_kept_undone_when_refused_and_confirmed_under_the_mined
     assert_eq!((hash, raw, replaced), (tx(6).tx_hash, tx(6).raw, vec![tx(5).tx_hash]));
     db.drop_database().await;
 }
+
+/// An anchoring confirmed, then lost by its chain (a reorg past the
+/// confirmations, the contract deployed again): its row no longer holds
+/// the size, which is anchored again (until stop 21 the unique index
+/// refused the new row at every try, for good).
+#[tokio::test]
+async fn a_confirmed_anchoring_the_chain_lost_frees_its_size() {
+    let db = Scratch::new("lost").await;
+    let pool = &db.pool;
+    let five = recorded(pool, 5, &tx(1)).await;
+    state::confirm(pool, five, &tx(1).tx_hash, 100, 50_000).await.unwrap();
+    let ten = recorded(pool, 10, &tx(2)).await;
+    state::confirm(pool, ten, &tx(2).tx_hash, 101, 50_000).await.unwrap();
+    // Before: a second row for 10 is refused while the first is live.
+    let mut conn = pool.acquire().await.unwrap();
+    assert!(state::record(&mut conn, "evm:1:0xabc", 10, &[10; 32], &tx(3))
+        .await
+        .is_err());
+    drop(conn);
+    // The chain holds 5 only: 10 is lost, 5 stays; another target's rows
+    // are not touched.
+    assert_eq!(state::release_lost(pool, "evm:1:0xabc", 5).await.unwrap(), 1);
+    assert_eq!(state::release_lost(pool, "evm:1:0xabc", 5).await.unwrap(), 0);
+    assert_eq!(state::release_lost(pool, "cosmwasm:inj1x", 0).await.unwrap(), 0);
+    let (status, ..) = row(pool, ten).await;
+    assert_eq!(status, "failed");
+    let (status, ..) = row(pool, five).await;
+    assert_eq!(status, "confirmed");
+    let again = recorded(pool, 10, &tx(3)).await;
+    assert_ne!(again, ten);
+    db.drop_database().await;
+}

@@ -741,4 +741,8 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     assert_eq!(verified["signatures_checked"], true);
     assert_eq!(verified["anchors"].as_u64().unwrap() as usize, roots.len());
     assert_eq!(verified["anchored_on"].as_array().unwrap().len(), 2);
+    // Without --key, the key the CosmWasm anchor checks the log with.
+    let verified = ok(&["audit", "verify", "--database-url", &db.url]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(verified["signatures_checked"], true, "{verified}");
 }

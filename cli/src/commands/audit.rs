@@ -27,11 +27,14 @@ pub enum AuditCmd {
             default_value = "postgres://postgres@127.0.0.1:5432/fog"
         )]
         database_url: String,
-        /// The log's verifier key (signed-note format), or a file holding it.
-        /// Default: `<home>/audit.key.pub` when it exists; without a key the
-        /// checkpoints' signatures are not checked.
+        /// The log's verifier key (signed-note format), or a file holding
+        /// keys, one per line; repeatable: after a key rotation give the old
+        /// and the new, and each checkpoint must be signed by one of them.
+        /// Default: `<home>/audit.key.pub` when it exists, else (online) the
+        /// key the CosmWasm audit anchor checks the log's checkpoints with;
+        /// without a key the checkpoints' signatures are not checked.
         #[arg(long)]
-        key: Option<String>,
+        key: Vec<String>,
         /// The log's origin on the anchor contracts (default: the manifest's).
         #[arg(long)]
         origin: Option<String>,
@@ -56,21 +59,46 @@ struct VerifyReport {
     anchored_on: Vec<String>,
 }
 
-/// The verifier key: `--key` as a key or a file holding one, else
-/// `<home>/audit.key.pub` when it exists; checked here, so a bad key is
-/// named as the key's fault, not the log's.
-fn verifier_key(ctx: &Context, key: Option<String>) -> Result<Option<String>> {
-    if let Some(k) = key {
-        return Ok(Some(note::verifier_key_arg("--key", &k)?.0));
+/// The verifier keys, one per line: each `--key` as a key or a file
+/// holding keys one per line, else `<home>/audit.key.pub` when it exists;
+/// checked here, so a bad key is named as the key's fault, not the log's.
+fn verifier_key(ctx: &Context, keys: Vec<String>) -> Result<Option<String>> {
+    let mut out = Vec::new();
+    for given in &keys {
+        let path = std::path::Path::new(given);
+        if !path.is_file() && given.contains('+') {
+            out.push(note::verifier_key_arg("--key", given)?.0);
+            continue;
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading --key {given}"))?;
+        out.extend(parsed_lines(&text, &format!("--key {given}"))?);
+    }
+    if !keys.is_empty() {
+        return Ok(Some(out.join("\n")));
     }
     let default = ctx.home.join("audit.key.pub");
     if !default.exists() {
         return Ok(None);
     }
     let text = std::fs::read_to_string(&default).with_context(|| format!("reading {}", default.display()))?;
-    let text = text.trim();
-    VerifierKey::parse(text).with_context(|| format!("{} is not a verifier key", default.display()))?;
-    Ok(Some(text.to_string()))
+    Ok(Some(parsed_lines(&text, &default.display().to_string())?.join("\n")))
+}
+
+/// The verifier keys of a file, one per line, each checked.
+fn parsed_lines(text: &str, from: &str) -> Result<Vec<String>> {
+    let keys: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    if keys.is_empty() {
+        bail!("{from} holds no verifier key");
+    }
+    for (i, key) in keys.iter().enumerate() {
+        VerifierKey::parse(key).with_context(|| format!("{from}, line {}, is not a verifier key", i + 1))?;
+    }
+    Ok(keys)
 }
 
 pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
@@ -87,15 +115,25 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
             // The log the checkpoints must name and the anchors are read
             // for; offline and without --origin, the checkpoints need only
             // agree with each other.
-            let (origin, roots) = if offline {
-                (origin, Vec::new())
+            let (origin, roots, key) = if offline {
+                (origin, Vec::new(), key)
             } else {
                 let deployment = ctx.deployment()?;
                 let origin = origin
                     .or_else(|| deployment.audit_origin.clone())
                     .context("the manifest names no audit log origin; pass --origin")?;
                 let roots = anchored::all(&deployment, &origin).await?;
-                (Some(origin), roots)
+                // Without a key of its own, a verifier on another machine
+                // still checks the signatures: with the key on-chain (until
+                // stop 21 it checked none, so a changed signature passed).
+                let key = match key {
+                    Some(key) => Some(key),
+                    None => {
+                        let client = fog_relayer::chain::ChainClient::new(deployment.client_profile());
+                        anchored::cosmwasm_log_key(&client, &deployment.contracts.audit_anchor, &origin).await?
+                    }
+                };
+                (Some(origin), roots, key)
             };
             let mut chains: Vec<String> = roots.iter().map(|r| r.chain.clone()).collect();
             chains.dedup();
@@ -111,7 +149,7 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
                 .max_connections(verify::CONNECTIONS)
                 .connect(&database_url)
                 .await
-                .with_context(|| format!("connecting to {}", without_password(&database_url)))?;
+                .with_context(|| format!("connecting to {}", fog_relayer::redact::without_password(&database_url)))?;
             let opts = verify::Options {
                 origin: origin.as_deref(),
                 strict,
@@ -165,36 +203,5 @@ pub async fn run(ctx: &Context, cmd: AuditCmd) -> Result<()> {
             }
             Ok(())
         }
-    }
-}
-
-/// A database URL fit for an error message: its password replaced.
-fn without_password(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            // Only fails for URLs that cannot carry a password at all.
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(_) => url.to_string(),
-        Err(_) => "the database URL given".to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_password;
-
-    #[test]
-    fn a_database_password_is_not_printed() {
-        assert_eq!(
-            without_password("postgres://fog:s3cret@db:5432/fog"),
-            "postgres://fog:***@db:5432/fog"
-        );
-        assert_eq!(
-            without_password("postgres://postgres@127.0.0.1:5432/fog"),
-            "postgres://postgres@127.0.0.1:5432/fog"
-        );
-        assert!(!without_password("not a url s3cret").contains("s3cret"));
     }
 }

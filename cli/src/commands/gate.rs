@@ -185,6 +185,7 @@ pub async fn check(deployment: &Deployment, gate: &Gate<'_>) -> Result<GateRepor
             &deployment.contracts.release_gate,
             &GateQuery::IsReleased {
                 sha256: HexBinary::from(sha.as_slice()),
+                artifact_type: Some(artifact_type.to_string()),
             },
         )
         .await?;
@@ -198,7 +199,10 @@ pub async fn check(deployment: &Deployment, gate: &Gate<'_>) -> Result<GateRepor
             r.approved_groups.join(", "),
             r.required_groups.join(", ")
         ),
-        _ => bail!("{} (sha256 {sha_hex}) is not released: no release request names it", file.display()),
+        _ => bail!(
+            "{} (sha256 {sha_hex}) is not released: no release request names it as {artifact_type}",
+            file.display()
+        ),
     };
     if request.artifact_type != artifact_type {
         bail!(

@@ -76,7 +76,13 @@ pub enum ReleaseCmd {
         limit: u32,
     },
     /// Whether an artifact (by sha256) is released.
-    Status { sha256: String },
+    Status {
+        sha256: String,
+        /// The type it must be released as (default: any type; the answer
+        /// names the request and its type).
+        #[arg(long = "type")]
+        artifact_type: Option<String>,
+    },
     /// The deployment gate: exit 0 only if FILE's sha256 is released
     /// on-chain and its lineage record is in an anchored audit checkpoint;
     /// otherwise exit 1 with the reason.
@@ -262,12 +268,13 @@ pub async fn run(ctx: &Context, cmd: ReleaseCmd) -> Result<()> {
                 .map_err(|e| anyhow!("gate closed: {e:#}"))?;
             super::gate::print(ctx, &report)
         }
-        ReleaseCmd::Status { sha256 } => {
+        ReleaseCmd::Status { sha256, artifact_type } => {
             let r: IsReleasedResponse = client
                 .query(
                     &gate,
                     &QueryMsg::IsReleased {
                         sha256: parse_hash(&sha256, "sha256")?,
+                        artifact_type,
                     },
                 )
                 .await?;

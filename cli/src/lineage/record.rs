@@ -241,6 +241,11 @@ pub fn datasets(record: &Statement) -> impl Iterator<Item = &ResourceDescriptor>
     dependencies_of_kind(record, KIND_DATASET)
 }
 
+/// The dependency listings of a record (a lock file, `stdin`, `pip freeze`).
+pub fn listings(record: &Statement) -> impl Iterator<Item = &ResourceDescriptor> {
+    dependencies_of_kind(record, KIND_LISTING)
+}
+
 fn dependencies_of_kind<'a>(record: &'a Statement, kind: &'a str) -> impl Iterator<Item = &'a ResourceDescriptor> {
     record
         .predicate

@@ -89,7 +89,7 @@ pub fn start(opts: &StartOptions<'_>) -> Result<StartedRun> {
         annotations,
     });
 
-    let (source, best_effort) = match dependencies(opts.deps)? {
+    let (source, best_effort) = match dependencies(opts.deps, &cwd)? {
         Some(listing) => {
             resolved.push(ResourceDescriptor {
                 name: Some(listing.source.clone()),
@@ -312,7 +312,7 @@ struct Listing {
 }
 
 /// The dependency listing: a file, stdin (`-`), or `pip freeze`.
-fn dependencies(deps: Option<&Path>) -> Result<Option<Listing>> {
+fn dependencies(deps: Option<&Path>, cwd: &Path) -> Result<Option<Listing>> {
     let (source, format, bytes, best_effort) = match deps {
         Some(p) if p == Path::new("-") => {
             let mut bytes = Vec::new();
@@ -324,7 +324,10 @@ fn dependencies(deps: Option<&Path>) -> Result<Option<Listing>> {
         Some(p) => {
             let bytes = std::fs::read(p).with_context(|| p.display().to_string())?;
             let shown = p.to_str().context("the --deps path is not UTF-8")?.to_string();
-            (shown.clone(), shown, bytes, false)
+            // Recorded like a dataset (relative to the start directory,
+            // normalized), so `fog lineage verify` can hash it again.
+            let recorded = slash(&relative(&absolute(p, cwd), cwd))?;
+            (recorded, shown, bytes, false)
         }
         None => match pip_freeze() {
             Some(bytes) => ("pip freeze".into(), "requirements.txt".into(), bytes, true),

@@ -25,10 +25,14 @@ use serde::Serialize;
 use super::hash::{self, Entry, Fingerprint};
 use super::record::{self, RecordedDataset, Statement};
 
+/// Listing sources `fog lineage run start` records that are not files.
+const LISTINGS_WITHOUT_FILE: [&str; 2] = ["stdin", "pip freeze"];
+
 /// One thing checked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
-    /// `model`, `dataset`, `reproducibility hash`, `metrics`.
+    /// `model`, `dataset`, `dependency listing`, `reproducibility hash`,
+    /// `metrics`.
     pub what: String,
     /// The recorded path, or the byproduct's name.
     pub name: String,
@@ -64,9 +68,17 @@ pub fn verify(record: &Statement, root: &Path, allow_parent: bool, progress: boo
     let model_name = model.name.clone().unwrap_or_default();
     let datasets: Vec<RecordedDataset> = record::datasets(record).map(record::read_dataset).collect();
 
+    // A listing read from a file is checked like a dataset; one read from
+    // stdin or `pip freeze` has no file to read again.
+    let listings: Vec<(&str, Option<hash::Sha256>)> = record::listings(record)
+        .filter_map(|l| l.name.as_deref().map(|name| (name, l.sha256())))
+        .filter(|(name, _)| !LISTINGS_WITHOUT_FILE.contains(name))
+        .collect();
     let mut names = vec![model_name.as_str()];
     names.extend(datasets.iter().map(|d| d.path.as_str()));
+    names.extend(listings.iter().map(|(name, _)| *name));
     let fingerprints = fingerprint_recorded(&names, root, allow_parent, progress);
+    let (dataset_fingerprints, listing_fingerprints) = fingerprints[1..].split_at(datasets.len());
 
     let mut checks = Vec::new();
     let model_now = &fingerprints[0];
@@ -78,12 +90,19 @@ pub fn verify(record: &Statement, root: &Path, allow_parent: bool, progress: boo
             Ok(fp) => digest_difference(model.sha256(), fp),
         },
     ));
-    for (d, now) in datasets.iter().zip(&fingerprints[1..]) {
+    for (d, now) in datasets.iter().zip(dataset_fingerprints) {
         let difference = match now {
             Err(e) => Some(e.clone()),
             Ok(fp) => dataset_difference(d, fp),
         };
         checks.push(check("dataset", &d.path, difference));
+    }
+    for ((name, recorded), now) in listings.iter().zip(listing_fingerprints) {
+        let difference = match now {
+            Err(e) => Some(e.clone()),
+            Ok(fp) => digest_difference(*recorded, fp),
+        };
+        checks.push(check("dependency listing", name, difference));
     }
 
     let recomputed = record::reproducibility_hash(record);

@@ -11,9 +11,12 @@ use crate::error::ContractError;
 use crate::signature;
 use crate::state::{Anchored, Latest, CHECKPOINTS, LATEST, LOGS};
 
-/// How far a checkpoint's timestamp may be ahead of the block's time: the
-/// log's clock and the chain's may disagree, but not by hours.
-pub const MAX_CLOCK_AHEAD_SECONDS: u64 = 3_600;
+/// How far a checkpoint's timestamp may be ahead of the block's time. The
+/// signature does not cover the timestamp, so a submitter could set one
+/// ahead and hold honest checkpoints back (`TimestampWentBack`) until the
+/// chain's time catches up: this bounds that to minutes. Clocks kept by
+/// NTP and a block time of seconds stay far inside it.
+pub const MAX_CLOCK_AHEAD_SECONDS: u64 = 300;
 
 /// A submitted checkpoint, as in `ExecuteMsg::Checkpoint`.
 pub struct Submission {

@@ -17,6 +17,12 @@ pub enum ContractError {
     #[error("only a compliance officer may do this")]
     NotOfficer,
 
+    #[error("an officer cannot change their own entry: another officer must")]
+    OwnEntry,
+
+    #[error("a sanctioned officer cannot change entries until another officer lifts the sanction")]
+    OfficerSanctioned,
+
     #[error("{address} is already a compliance officer")]
     AlreadyOfficer { address: String },
 

@@ -27,9 +27,21 @@ fn assert_owner(deps: Deps, sender: &Addr) -> Result<Config, ContractError> {
     Ok(config)
 }
 
-fn assert_officer(deps: Deps, sender: &Addr) -> Result<(), ContractError> {
+/// An officer acts on another address's entry, and only while not
+/// sanctioned: no officer clears their own sanction or raises their own
+/// KYC tier; another officer, or the owner removing the officer, must.
+fn assert_officer_of(deps: Deps, sender: &Addr, subject: &Addr) -> Result<(), ContractError> {
     if !OFFICERS.has(deps.storage, sender) {
         return Err(ContractError::NotOfficer);
+    }
+    if sender == subject {
+        return Err(ContractError::OwnEntry);
+    }
+    if ENTRIES
+        .may_load(deps.storage, sender)?
+        .is_some_and(|e| e.is_sanctioned())
+    {
+        return Err(ContractError::OfficerSanctioned);
     }
     Ok(())
 }
@@ -65,8 +77,8 @@ pub fn remove_officer(deps: DepsMut, info: MessageInfo, address: String) -> Resu
 }
 
 pub fn set_entry(deps: DepsMut, env: Env, info: MessageInfo, new: NewEntry) -> Result<Response, ContractError> {
-    assert_officer(deps.as_ref(), &info.sender)?;
     let address = deps.api.addr_validate(&new.address)?;
+    assert_officer_of(deps.as_ref(), &info.sender, &address)?;
     rules::validate_kyc_tier(new.kyc_tier)?;
     rules::validate_jurisdiction(&new.jurisdiction)?;
     rules::validate_commitment(&new.commitment)?;
@@ -111,8 +123,8 @@ pub fn set_sanctioned(
     sanctioned: bool,
     reason: Option<String>,
 ) -> Result<Response, ContractError> {
-    assert_officer(deps.as_ref(), &info.sender)?;
     let address = deps.api.addr_validate(&address)?;
+    assert_officer_of(deps.as_ref(), &info.sender, &address)?;
     let reason = rules::normalize_reason(reason)?;
 
     let (entry, created) = match ENTRIES.may_load(deps.storage, &address)? {
@@ -155,8 +167,8 @@ pub fn set_sanctioned(
 }
 
 pub fn remove_entry(deps: DepsMut, info: MessageInfo, address: String) -> Result<Response, ContractError> {
-    assert_officer(deps.as_ref(), &info.sender)?;
     let address = deps.api.addr_validate(&address)?;
+    assert_officer_of(deps.as_ref(), &info.sender, &address)?;
     let entry = ENTRIES
         .may_load(deps.storage, &address)?
         .ok_or_else(|| ContractError::EntryNotFound {

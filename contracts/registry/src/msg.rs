@@ -25,7 +25,8 @@ pub enum ExecuteMsg {
         /// The officer's address.
         address: String,
     },
-    /// Officer only: create or replace the whole entry of `address`.
+    /// Officer only (not on their own entry, not while sanctioned; so for
+    /// every officer action): create or replace the whole entry of `address`.
     SetEntry {
         /// The address the entry is about.
         address: String,

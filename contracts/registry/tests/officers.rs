@@ -184,3 +184,59 @@ fn officers_are_listed_a_page_at_a_time() {
     });
     assert_eq!(two.officers, expected[..2]);
 }
+
+#[test]
+fn an_officer_cannot_change_their_own_entry_nor_act_while_sanctioned() {
+    let mut s = Suite::new();
+    let (owner, officer, bob, alice) = (s.owner.clone(), s.officer.clone(), s.bob.clone(), s.alice.clone());
+    s.exec(
+        &owner,
+        &ExecuteMsg::AddOfficer {
+            address: bob.to_string(),
+        },
+    )
+    .unwrap();
+    s.exec(&officer, &set_entry_msg(&alice, 1, None)).unwrap();
+    // bob sanctions the first officer, who cannot lift it, raise their
+    // own tier or delete their entry.
+    s.exec(
+        &bob,
+        &ExecuteMsg::SetSanctioned {
+            address: officer.to_string(),
+            sanctioned: true,
+            reason: Some("listed".into()),
+        },
+    )
+    .unwrap();
+    let lift = ExecuteMsg::SetSanctioned {
+        address: officer.to_string(),
+        sanctioned: false,
+        reason: None,
+    };
+    assert_eq!(s.exec(&officer, &lift).unwrap_err(), ContractError::OwnEntry);
+    assert_eq!(
+        s.exec(&officer, &set_entry_msg(&officer, 3, None)).unwrap_err(),
+        ContractError::OwnEntry
+    );
+    assert_eq!(
+        s.exec(
+            &officer,
+            &ExecuteMsg::RemoveEntry {
+                address: officer.to_string()
+            }
+        )
+        .unwrap_err(),
+        ContractError::OwnEntry
+    );
+    // Nor, while sanctioned, anyone else's.
+    assert_eq!(
+        s.exec(&officer, &set_entry_msg(&alice, 2, None)).unwrap_err(),
+        ContractError::OfficerSanctioned
+    );
+    assert_eq!(s.entry(&alice).unwrap().kyc_tier, 1);
+    assert!(s.status(&officer).sanctioned);
+    // Another officer lifts it; then the first acts again.
+    s.exec(&bob, &lift).unwrap();
+    s.exec(&officer, &set_entry_msg(&alice, 2, None)).unwrap();
+    assert_eq!(s.entry(&alice).unwrap().kyc_tier, 2);
+}

@@ -111,7 +111,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             start_after,
             limit,
         } => to_json_binary(&query::requests_by_artifact(deps, env, sha256, start_after, limit)?),
-        QueryMsg::IsReleased { sha256 } => to_json_binary(&query::is_released(deps, env, sha256)?),
+        QueryMsg::IsReleased { sha256, artifact_type } => {
+            to_json_binary(&query::is_released(deps, env, sha256, artifact_type)?)
+        }
     }
 }
 

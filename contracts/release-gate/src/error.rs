@@ -119,6 +119,9 @@ pub enum ContractError {
     #[error("only members of an approval group may approve or reject")]
     NotAMember,
 
+    #[error("only members of request {id}'s required groups ({groups}) may approve it")]
+    NotARequiredApprover { id: u64, groups: String },
+
     #[error("only members of {groups} may request a release of {artifact_type}")]
     NotARequester { artifact_type: String, groups: String },
 

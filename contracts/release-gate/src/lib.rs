@@ -4,8 +4,10 @@
 //! per artifact type (e.g. `MODEL_DEPLOYMENT`) are managed by the owner
 //! (the DAO's governance contract or an admin). Anyone may request the
 //! release of an artifact, identified by its sha256 and bound to its
-//! lineage; group members approve or reject; once enough distinct members,
-//! including one of every required group, have approved, `IsReleased`
+//! lineage; group members approve or reject; once enough distinct members
+//! of the required groups have approved, every required group by an
+//! approver of its own and only members still in those groups counting,
+//! `IsReleased`
 //! answers true for the artifact until a revoker revokes it. Every state
 //! change is one `fog.release-gate.*` event.
 //!

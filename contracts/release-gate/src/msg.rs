@@ -33,7 +33,9 @@ pub enum ExecuteMsg {
         /// The new member's address.
         address: String,
     },
-    /// Owner only: remove a member from a group. Votes already cast stay.
+    /// Owner only: remove a member from a group. Their votes stay on record;
+    /// an approval of theirs on a request still pending no longer counts
+    /// for that group when the request is decided.
     RemoveMember {
         /// The group.
         group: String,
@@ -49,8 +51,9 @@ pub enum ExecuteMsg {
         artifact_type: String,
         /// Distinct approvers needed: at least 2 (four eyes), at most 32.
         min_approvals: u32,
-        /// Groups that must each approve at least once (existing, at least
-        /// one); a rejection by one of their members rejects the request.
+        /// Groups that must each approve, each by an approver of its own
+        /// (existing, at least one); only their members may approve, and a
+        /// rejection by one of them rejects the request.
         required_groups: Vec<String>,
         /// A pending request expires this long after it was made (1 second
         /// to one year).
@@ -89,9 +92,12 @@ pub enum ExecuteMsg {
         /// 2048 characters).
         risk_notes: Option<String>,
     },
-    /// A group member other than the requester: approve a pending request.
-    /// It is approved (released) once it has min_approvals distinct
-    /// approvers and every required group has approved.
+    /// A member of one of the request's required groups, other than the
+    /// requester: approve a pending request. It is approved (released) once
+    /// min_approvals distinct approvers are members of a required group and
+    /// every required group is covered by an approver of its own (one
+    /// person in two required groups stands for one of them), memberships
+    /// as they are at that approval.
     Approve {
         /// The request.
         id: u64,
@@ -195,6 +201,11 @@ pub enum QueryMsg {
     IsReleased {
         /// The artifact's sha256 (32 bytes).
         sha256: HexBinary,
+        /// The type it must be released as (e.g. "MODEL_DEPLOYMENT"): a
+        /// deployment should always say, since each type has its own
+        /// policy. Without it: released as any type (the answer's
+        /// `request` says which).
+        artifact_type: Option<String>,
     },
 }
 

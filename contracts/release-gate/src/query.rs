@@ -8,7 +8,10 @@ use crate::msg::{
     RequestResponse, RequestsResponse, VoteInfo,
 };
 use crate::request::{Request, Status, VoteKind};
-use crate::state::{latest_request_id, Policy, CONFIG, GROUPS, MEMBERS, POLICIES, REQUESTS, REQUESTS_BY_SHA, VOTES};
+use crate::state::{
+    latest_of_type, latest_request_id, Policy, CONFIG, GROUPS, LATEST_BY_TYPE, MEMBERS, POLICIES, REQUESTS,
+    REQUESTS_BY_SHA, VOTES,
+};
 use crate::validate::HASH_LEN;
 
 /// Page size when none is given.
@@ -167,14 +170,18 @@ pub fn requests(
     let limit = page_size(limit);
     let mut requests = Vec::new();
     let mut next_start_after = None;
-    let all = REQUESTS.range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending);
-    for (read, item) in all.enumerate() {
+    let mut all = REQUESTS
+        .range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending)
+        .enumerate()
+        .peekable();
+    while let Some((read, item)) = all.next() {
         let (id, r) = item?;
         if status.is_none_or(|wanted| r.current_status(now) == wanted) {
             requests.push(request_response(deps, &env, r)?);
         }
         if requests.len() == limit || read + 1 == MAX_REQUESTS_READ {
-            next_start_after = Some(id);
+            // A page that ends on the last request has no next one.
+            next_start_after = all.peek().is_some().then_some(id);
             break;
         }
     }
@@ -192,37 +199,62 @@ pub fn requests_by_artifact(
     limit: Option<u32>,
 ) -> StdResult<RequestsResponse> {
     check_sha256(&sha256)?;
-    let requests = REQUESTS_BY_SHA
+    let limit = page_size(limit);
+    let mut ids = REQUESTS_BY_SHA
         .prefix(sha256.as_slice())
         .keys(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending)
-        .take(page_size(limit))
-        .map(|id| {
-            let r = REQUESTS.load(deps.storage, id?)?;
-            request_response(deps, &env, r)
-        })
-        .collect::<StdResult<Vec<_>>>()?;
-    // Every id read is the artifact's: a full page may have a next one.
-    let next_start_after = (requests.len() == page_size(limit))
-        .then(|| requests.last().map(|r| r.id))
-        .flatten();
+        .peekable();
+    let mut requests = Vec::new();
+    while requests.len() < limit {
+        let Some(id) = ids.next() else { break };
+        requests.push(request_response(deps, &env, REQUESTS.load(deps.storage, id?)?)?);
+    }
+    // Every id read is the artifact's: there is a next page when one more
+    // id follows.
+    let next_start_after = ids.peek().is_some().then(|| requests.last().map(|r| r.id)).flatten();
     Ok(RequestsResponse {
         requests,
         next_start_after,
     })
 }
 
-pub fn is_released(deps: Deps, env: Env, sha256: HexBinary) -> StdResult<IsReleasedResponse> {
+/// Types looked at for `IsReleased` without a type (an artifact requested
+/// under more types than this is answered from the first ones).
+const MAX_TYPES_READ: usize = 32;
+
+pub fn is_released(
+    deps: Deps,
+    env: Env,
+    sha256: HexBinary,
+    artifact_type: Option<String>,
+) -> StdResult<IsReleasedResponse> {
     check_sha256(&sha256)?;
-    let Some(id) = latest_request_id(deps.storage, &sha256)? else {
-        return Ok(IsReleasedResponse {
-            released: false,
-            request: None,
-        });
+    let sha = sha256.as_slice();
+    let now = env.block.time;
+    let answer = |r: Option<Request>| -> StdResult<IsReleasedResponse> {
+        Ok(IsReleasedResponse {
+            released: r.as_ref().is_some_and(|r| r.is_released(now)),
+            request: r.map(|r| request_response(deps, &env, r)).transpose()?,
+        })
     };
-    let r = REQUESTS.load(deps.storage, id)?;
-    let released = r.is_released(env.block.time);
-    Ok(IsReleasedResponse {
-        released,
-        request: Some(request_response(deps, &env, r)?),
-    })
+    if let Some(artifact_type) = artifact_type {
+        let latest = latest_of_type(deps.storage, sha, &artifact_type)?;
+        return answer(latest.map(|id| REQUESTS.load(deps.storage, id)).transpose()?);
+    }
+    // Any type: the first released one, else the artifact's latest request.
+    let latest = latest_request_id(deps.storage, sha)?;
+    let mut ids = LATEST_BY_TYPE
+        .prefix(sha)
+        .range(deps.storage, None, None, Order::Ascending)
+        .take(MAX_TYPES_READ)
+        .map(|item| item.map(|(_, id)| id))
+        .collect::<StdResult<Vec<u64>>>()?;
+    ids.extend(latest.filter(|id| !ids.contains(id)));
+    for id in ids {
+        let r = REQUESTS.load(deps.storage, id)?;
+        if r.is_released(now) {
+            return answer(Some(r));
+        }
+    }
+    answer(latest.map(|id| REQUESTS.load(deps.storage, id)).transpose()?)
 }

@@ -2,19 +2,21 @@
 //! expire. Handlers load what the rules in [`crate::request`] need, apply
 //! them, save, and emit one event per state change. Every path reads and
 //! writes a bounded number of keys (an approver's groups: at most
-//! `MAX_GROUPS`).
+//! `MAX_GROUPS`; an approval that may complete a request: its approvers'
+//! memberships of the required groups).
 
 use cosmwasm_std::{
-    Addr, DepsMut, Empty, Env, HexBinary, MessageInfo, OverflowError, OverflowOperation, Response, StdError, Storage,
-    Timestamp,
+    Addr, DepsMut, Empty, Env, HexBinary, MessageInfo, Order, OverflowError, OverflowOperation, Response, StdError,
+    Storage, Timestamp,
 };
 use fog_events::release_gate::{Approved, Expired, Rejected, RequestCreated, Revoked};
 use fog_events::{to_event, Text};
 
 use crate::error::ContractError;
-use crate::request::{expiry_time, Request, Status, Vote, VoteKind};
+use crate::request::{expiry_time, policy_met, Request, Status, Vote, VoteKind};
 use crate::state::{
-    latest_request_id, member_groups, Policy, MEMBERS, NEXT_REQUEST_ID, POLICIES, REQUESTS, REQUESTS_BY_SHA, VOTES,
+    latest_of_type, latest_request_id, member_groups, Policy, LATEST_BY_TYPE, MEMBERS, NEXT_REQUEST_ID, POLICIES,
+    REQUESTS, REQUESTS_BY_SHA, VOTES,
 };
 use crate::validate::{self, MAX_COMMENT_CHARS, MAX_RISK_NOTES_CHARS};
 
@@ -81,11 +83,21 @@ pub fn request(deps: DepsMut, env: Env, info: MessageInfo, new: NewRequest) -> R
     validate::validate_dataset_hashes(&new.dataset_hashes)?;
     let risk_notes = validate::normalize_text("risk_notes", new.risk_notes, MAX_RISK_NOTES_CHARS)?;
 
-    // One pending or approved request per artifact: only the latest one
-    // for this sha256 can be either. A pending one past its expiry is
-    // expired now, with its own event.
+    // One pending or approved request per artifact and type: only the
+    // latest one of this type for this sha256 can be either. A pending one
+    // past its expiry is expired now, with its own event.
     let mut response = Response::new();
-    if let Some(prev_id) = latest_request_id(deps.storage, &new.sha256)? {
+    let sha = new.sha256.as_slice();
+    // The artifact's latest request gets its type's entry if it was made
+    // before the entries existed, so it is still found once a request of
+    // another type is the latest.
+    if let Some(latest) = latest_request_id(deps.storage, sha)? {
+        let latest_type = REQUESTS.load(deps.storage, latest)?.artifact_type;
+        if !LATEST_BY_TYPE.has(deps.storage, (sha, &latest_type)) {
+            LATEST_BY_TYPE.save(deps.storage, (sha, &latest_type), &latest)?;
+        }
+    }
+    if let Some(prev_id) = latest_of_type(deps.storage, sha, &new.artifact_type)? {
         let mut prev = load_request(deps.storage, prev_id)?;
         match prev.current_status(now) {
             status @ (Status::Pending | Status::Approved) => {
@@ -129,6 +141,7 @@ pub fn request(deps: DepsMut, env: Env, info: MessageInfo, new: NewRequest) -> R
     };
     REQUESTS.save(deps.storage, id, &request)?;
     REQUESTS_BY_SHA.save(deps.storage, (request.sha256.as_slice(), id), &Empty {})?;
+    LATEST_BY_TYPE.save(deps.storage, (request.sha256.as_slice(), &request.artifact_type), &id)?;
 
     Ok(response.add_event(to_event(&RequestCreated {
         id,
@@ -145,6 +158,38 @@ pub fn request(deps: DepsMut, env: Env, info: MessageInfo, new: NewRequest) -> R
         min_approvals: request.min_approvals,
         required_groups: request.required_groups,
     })))
+}
+
+/// Every approver of `request`, the voter approving now (in
+/// `voter_groups`, not yet saved) included, as the indexes of the required groups each belongs to now: a
+/// member removed since their approval stands for no group any more. At
+/// most `MAX_GROUPS x MAX_MEMBERS_PER_GROUP` votes, each checked against
+/// the required groups, and read only once enough approvals are in.
+fn approvers_now(
+    storage: &dyn Storage,
+    request: &Request,
+    voter_groups: &[String],
+) -> Result<Vec<Vec<usize>>, ContractError> {
+    let required = &request.required_groups;
+    let mut approvers = vec![required_indexes(required, |g| voter_groups.contains(g))];
+    for vote in VOTES.prefix(request.id).range(storage, None, None, Order::Ascending) {
+        let (approver, vote) = vote?;
+        if vote.kind == VoteKind::Approve {
+            approvers.push(required_indexes(required, |g| {
+                MEMBERS.has(storage, (g.as_str(), &approver))
+            }));
+        }
+    }
+    Ok(approvers)
+}
+
+fn required_indexes(required: &[String], is_member: impl Fn(&String) -> bool) -> Vec<usize> {
+    required
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| is_member(g))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Checks and records one vote; returns the request, the voter's groups,
@@ -164,7 +209,17 @@ fn vote(
     let already_voted = VOTES.has(deps.storage, (id, voter));
     request.check_vote(voter, &groups, already_voted, kind, now)?;
     let decided = match kind {
-        VoteKind::Approve => request.record_approval(&groups, now)?,
+        VoteKind::Approve => {
+            request.record_approval(&groups)?;
+            let released = request.may_be_met() && {
+                let approvers = approvers_now(deps.storage, &request, &groups)?;
+                policy_met(&approvers, request.min_approvals, request.required_groups.len())
+            };
+            if released {
+                request.release(now);
+            }
+            released
+        }
         VoteKind::Reject => request.record_rejection(&groups, now)?,
     };
     VOTES.save(

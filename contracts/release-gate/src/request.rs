@@ -113,15 +113,51 @@ pub struct Request {
     pub revocation: Option<Revocation>,
 }
 
-/// The policy is met: enough distinct approvers, and every required group
-/// has approved at least once.
-pub fn meets_policy(
-    approvals: u32,
-    approved_groups: &[String],
-    min_approvals: u32,
-    required_groups: &[String],
-) -> bool {
-    approvals >= min_approvals && required_groups.iter().all(|g| approved_groups.contains(g))
+/// Whether the approvers meet the policy. `approvers[i]` lists the indexes,
+/// in `required_groups`, of the required groups approver `i` belongs to
+/// now; an approver in none of them does not count (left the groups since).
+/// The policy is met when at least `min_approvals` approvers count and
+/// every required group is covered by an approver of its own: one person
+/// in two required groups stands for one of them, never for both (a
+/// matching found by augmenting paths; at most `MAX_GROUPS` groups).
+pub fn policy_met(approvers: &[Vec<usize>], min_approvals: u32, required_groups: usize) -> bool {
+    let counted = approvers.iter().filter(|groups| !groups.is_empty()).count();
+    if (counted as u64) < u64::from(min_approvals) || counted < required_groups {
+        return false;
+    }
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); required_groups];
+    for (approver, groups) in approvers.iter().enumerate() {
+        for &g in groups {
+            if let Some(list) = members.get_mut(g) {
+                list.push(approver);
+            }
+        }
+    }
+    let mut covers: Vec<Option<usize>> = vec![None; approvers.len()];
+    (0..required_groups).all(|group| {
+        let mut seen = vec![false; approvers.len()];
+        assign(group, &members, &mut covers, &mut seen)
+    })
+}
+
+/// Finds `group` an approver of its own, moving earlier assignments along
+/// an augmenting path where needed.
+fn assign(group: usize, members: &[Vec<usize>], covers: &mut [Option<usize>], seen: &mut [bool]) -> bool {
+    for &approver in &members[group] {
+        if seen[approver] {
+            continue;
+        }
+        seen[approver] = true;
+        let free = match covers[approver] {
+            None => true,
+            Some(other) => assign(other, members, covers, seen),
+        };
+        if free {
+            covers[approver] = Some(group);
+            return true;
+        }
+    }
+    false
 }
 
 /// `expires_at` of a request made at `now` under `expiry_seconds`.
@@ -175,13 +211,20 @@ impl Request {
                 address: voter.to_string(),
             });
         }
+        if kind == VoteKind::Approve && !voter_groups.iter().any(|g| self.required_groups.contains(g)) {
+            return Err(ContractError::NotARequiredApprover {
+                id: self.id,
+                groups: self.required_groups.join(", "),
+            });
+        }
         Ok(())
     }
 
-    /// Counts an approval for each of `groups`. Returns true when it
-    /// completes the policy: the request is then approved (released).
+    /// Counts an approval by a member of `groups`. Whether it releases the
+    /// request is for [`policy_met`] over the approvers' groups as they are
+    /// now; [`Request::may_be_met`] says whether that is worth reading.
     /// Call [`Request::check_vote`] first.
-    pub fn record_approval(&mut self, groups: &[String], now: Timestamp) -> Result<bool, ContractError> {
+    pub fn record_approval(&mut self, groups: &[String]) -> Result<(), ContractError> {
         self.approvals = self
             .approvals
             .checked_add(1)
@@ -191,17 +234,24 @@ impl Request {
                 self.approved_groups.insert(pos, g.clone());
             }
         }
-        let released = meets_policy(
-            self.approvals,
-            &self.approved_groups,
-            self.min_approvals,
-            &self.required_groups,
-        );
-        if released {
-            self.status = Status::Approved;
-            self.decided_at = Some(now);
-        }
-        Ok(released)
+        Ok(())
+    }
+
+    /// Enough approvals were cast, and every required group had a member
+    /// among the approvers when they approved: necessary for the policy,
+    /// not sufficient (members leave, one person may be in two groups).
+    pub fn may_be_met(&self) -> bool {
+        self.approvals >= self.min_approvals
+            && self
+                .required_groups
+                .iter()
+                .all(|g| self.approved_groups.binary_search(g).is_ok())
+    }
+
+    /// The policy is met: the request is approved (released).
+    pub fn release(&mut self, now: Timestamp) {
+        self.status = Status::Approved;
+        self.decided_at = Some(now);
     }
 
     /// Records a rejection by a member of `groups`. Returns true when it
@@ -356,38 +406,68 @@ mod tests {
     }
 
     #[test]
-    fn approval_needs_count_and_every_required_group() {
+    fn only_members_of_a_required_group_approve() {
+        let r = request();
+        let a = Addr::unchecked("a");
+        assert_eq!(
+            r.check_vote(&a, &groups(&["ops"]), false, VoteKind::Approve, NOW),
+            Err(ContractError::NotARequiredApprover {
+                id: 7,
+                groups: "risk, senior".into()
+            })
+        );
+        // Rejecting is open to every member; only a required group's
+        // rejection decides (below).
+        assert_eq!(
+            r.check_vote(&a, &groups(&["ops"]), false, VoteKind::Reject, NOW),
+            Ok(())
+        );
+        assert_eq!(
+            r.check_vote(&a, &groups(&["ops", "risk"]), false, VoteKind::Approve, NOW),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn approvals_recorded_say_when_the_policy_is_worth_checking() {
         let mut r = request();
         // Two approvals from the same group: count met, groups not.
-        assert!(!r.record_approval(&groups(&["senior"]), NOW).unwrap());
-        assert!(!r.record_approval(&groups(&["senior"]), NOW).unwrap());
+        r.record_approval(&groups(&["senior"])).unwrap();
+        r.record_approval(&groups(&["senior"])).unwrap();
+        assert!(!r.may_be_met());
+        r.record_approval(&groups(&["risk"])).unwrap();
+        assert!(r.may_be_met());
+        assert_eq!(r.approvals, 3);
+        assert_eq!(r.approved_groups, groups(&["risk", "senior"]));
         assert_eq!(r.status, Status::Pending);
-        // A non-required group adds nothing needed.
-        assert!(!r.record_approval(&groups(&["ops"]), NOW).unwrap());
-        assert!(r.record_approval(&groups(&["risk"]), NOW).unwrap());
+        r.release(NOW);
         assert_eq!(r.status, Status::Approved);
         assert_eq!(r.decided_at, Some(NOW));
-        assert_eq!(r.approved_groups, groups(&["ops", "risk", "senior"]));
     }
 
     #[test]
-    fn one_address_in_two_groups_counts_once_for_both() {
-        let mut r = request();
-        assert!(!r.record_approval(&groups(&["risk", "senior"]), NOW).unwrap());
-        assert_eq!(r.approvals, 1);
-        assert_eq!(r.approved_groups, groups(&["risk", "senior"]));
-        // Every group is covered, but four eyes need a second address.
-        assert_eq!(r.status, Status::Pending);
-        assert!(r.record_approval(&groups(&["ops"]), NOW).unwrap());
-    }
-
-    #[test]
-    fn meets_policy_rules() {
-        let req = groups(&["a", "b"]);
-        assert!(meets_policy(2, &groups(&["a", "b"]), 2, &req));
-        assert!(!meets_policy(1, &groups(&["a", "b"]), 2, &req));
-        assert!(!meets_policy(3, &groups(&["a"]), 2, &req));
-        assert!(meets_policy(3, &groups(&["a", "b", "c"]), 3, &req));
+    fn every_required_group_needs_an_approver_of_its_own() {
+        // Groups 0 and 1 required, two approvals needed.
+        assert!(policy_met(&[vec![0], vec![1]], 2, 2));
+        assert!(!policy_met(&[vec![0], vec![0]], 2, 2), "group 1 uncovered");
+        // One person in both groups and a second outside them: two
+        // addresses, but one pair of eyes for the required groups.
+        assert!(!policy_met(&[vec![0, 1], vec![]], 2, 2));
+        assert!(!policy_met(&[vec![0, 1]], 1, 2));
+        // The dual member stands for the group the other one is not in.
+        assert!(policy_met(&[vec![0, 1], vec![0]], 2, 2));
+        assert!(policy_met(&[vec![0], vec![0, 1]], 2, 2));
+        // Needs an augmenting path: the first assignment must move.
+        assert!(policy_met(&[vec![0, 1], vec![1, 2], vec![0]], 3, 3));
+        assert!(
+            !policy_met(&[vec![0, 1], vec![0, 1], vec![0, 1]], 3, 3),
+            "group 2 uncovered"
+        );
+        // More approvers than groups: the count is the binding rule.
+        assert!(!policy_met(&[vec![0], vec![1]], 3, 2));
+        assert!(policy_met(&[vec![0], vec![1], vec![1]], 3, 2));
+        // An approver who left every required group does not count.
+        assert!(!policy_met(&[vec![0], vec![], vec![1, 0]], 3, 2));
     }
 
     #[test]

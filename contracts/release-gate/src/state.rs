@@ -30,8 +30,8 @@ pub struct Group {
 pub struct Policy {
     /// Distinct approvers needed (at least 2).
     pub min_approvals: u32,
-    /// Groups that must each approve at least once; a rejection by one of
-    /// their members rejects the request.
+    /// Groups that must each approve, each by an approver of its own; only
+    /// their members approve, and a rejection by one of them rejects.
     pub required_groups: Vec<String>,
     /// A pending request expires this long after it was made.
     pub expiry_seconds: u64,
@@ -74,9 +74,14 @@ pub const POLICIES: Map<&str, Policy> = Map::new("policies");
 pub const NEXT_REQUEST_ID: Item<u64> = Item::new("next_request_id");
 /// Requests by id.
 pub const REQUESTS: Map<u64, Request> = Map::new("requests");
-/// Requests by (artifact sha256, id): the history of one artifact; the
-/// latest is the only one that can be pending or approved.
+/// Requests by (artifact sha256, id): the history of one artifact.
 pub const REQUESTS_BY_SHA: Map<(&[u8], u64), Empty> = Map::new("requests_by_sha");
+/// The latest request of each (artifact sha256, artifact type): the only
+/// one of that type that can be pending or approved. One request of
+/// another type does not block it (until stop 21 one live request per
+/// sha256, of any type: an outsider requesting under a policy anyone may
+/// use held the artifact away from the policy meant for it).
+pub const LATEST_BY_TYPE: Map<(&[u8], &str), u64> = Map::new("latest_by_type");
 /// Votes by (request id, voter).
 pub const VOTES: Map<(u64, &Addr), Vote> = Map::new("votes");
 
@@ -86,6 +91,21 @@ pub fn member_groups(storage: &dyn Storage, member: &Addr) -> StdResult<Vec<Stri
         .prefix(member)
         .keys(storage, None, None, Order::Ascending)
         .collect()
+}
+
+/// The id of the latest request for an artifact sha256 of `artifact_type`.
+/// Requests made before stop 21 have no `LATEST_BY_TYPE` entry until the
+/// first later request for their artifact writes one (see
+/// `release::request`); until then the artifact's latest request, the only
+/// one that could be live, stands for its type.
+pub fn latest_of_type(storage: &dyn Storage, sha256: &[u8], artifact_type: &str) -> StdResult<Option<u64>> {
+    if let Some(id) = LATEST_BY_TYPE.may_load(storage, (sha256, artifact_type))? {
+        return Ok(Some(id));
+    }
+    let Some(id) = latest_request_id(storage, sha256)? else {
+        return Ok(None);
+    };
+    Ok((REQUESTS.load(storage, id)?.artifact_type == artifact_type).then_some(id))
 }
 
 /// The id of the latest request for an artifact sha256 (one range step).

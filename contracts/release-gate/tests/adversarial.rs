@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{single_event, Suite, DAY, RISK, SENIOR};
+use common::{single_event, Suite, DAY, MODEL, RISK, SENIOR};
 use fog_events::release_gate::ReleaseGateEvent;
-use fog_release_gate::msg::ExecuteMsg;
+use fog_release_gate::msg::{ExecuteMsg, IsReleasedResponse, QueryMsg};
 use fog_release_gate::request::Status;
 use fog_release_gate::ContractError;
 
@@ -118,6 +118,82 @@ fn member_of_two_groups_counts_once() {
     let dev2 = s.dev2.clone();
     s.approve(&dev2, id).unwrap();
     assert!(s.is_released(1).released);
+}
+
+#[test]
+fn a_member_outside_the_required_groups_cannot_approve() {
+    // Before: `dual` covered both groups and anyone in any group made the
+    // second address, so one person of the required groups released it.
+    let mut s = Suite::new();
+    let (dual, mallory) = (s.dual.clone(), s.mallory.clone());
+    s.create_group("ops");
+    s.add_member("ops", &mallory);
+    let id = s.request_ok(1);
+    s.approve(&dual, id).unwrap();
+    assert_eq!(
+        s.approve(&mallory, id).unwrap_err(),
+        ContractError::NotARequiredApprover {
+            id,
+            groups: format!("{SENIOR}, {RISK}")
+        }
+    );
+    assert!(!s.is_released(1).released);
+    // A member outside the required groups may still object, without
+    // deciding anything.
+    s.reject(&mallory, id).unwrap();
+    assert_eq!(s.get(id).status, Status::Pending);
+}
+
+#[test]
+fn an_approval_stops_counting_when_its_approver_leaves_the_group() {
+    let mut s = Suite::new();
+    let (dev1, dev2, risk1) = (s.dev1.clone(), s.dev2.clone(), s.risk1.clone());
+    let id = s.request_ok(1);
+    s.approve(&dev1, id).unwrap();
+    // dev1's key is compromised: the owner takes dev1 out of the group.
+    s.owner_exec(&ExecuteMsg::RemoveMember {
+        group: SENIOR.to_string(),
+        address: dev1.to_string(),
+    })
+    .unwrap();
+    let res = s.approve(&risk1, id).unwrap();
+    match single_event(&res) {
+        ReleaseGateEvent::Approved(e) => {
+            assert_eq!(e.approvals, 2, "both approvals stay on record");
+            assert!(!e.released, "senior_developers is covered only by a removed member");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(!s.is_released(1).released);
+    s.approve(&dev2, id).unwrap();
+    assert!(s.is_released(1).released);
+}
+
+#[test]
+fn two_required_groups_need_two_people_even_with_a_dual_member() {
+    // Three groups required, three approvals: dual covers two groups but
+    // stands for one; the third group needs its own approver.
+    let mut s = Suite::new();
+    let (dual, dev1, dev2) = (s.dual.clone(), s.dev1.clone(), s.dev2.clone());
+    s.create_group("legal");
+    let counsel = s.app.api().addr_make("counsel");
+    s.add_member("legal", &counsel);
+    s.owner_exec(&common::model_policy(3, &[SENIOR, RISK, "legal"]))
+        .unwrap();
+    let id = s.request_ok(1);
+    s.approve(&dual, id).unwrap();
+    s.approve(&counsel, id).unwrap();
+    s.approve(&dev1, id).unwrap();
+    // dual stands for risk_managers, dev1 for senior_developers, counsel
+    // for legal: released on the third approval.
+    assert!(s.is_released(1).released);
+
+    let id = s.request_ok(2);
+    s.approve(&dual, id).unwrap();
+    s.approve(&dev1, id).unwrap();
+    s.approve(&dev2, id).unwrap();
+    assert!(!s.is_released(2).released, "legal has not approved");
+    assert_eq!(s.get(id).status, Status::Pending);
 }
 
 #[test]
@@ -272,4 +348,81 @@ fn funds_are_refused() {
         err.downcast::<ContractError>().unwrap(),
         ContractError::Payment(_)
     ));
+}
+
+/// A request of `sha` as `artifact_type`.
+fn typed_request(sha: u8, artifact_type: &str) -> ExecuteMsg {
+    let mut msg = common::request_msg(sha);
+    if let ExecuteMsg::Request { artifact_type: t, .. } = &mut msg {
+        *t = artifact_type.to_string();
+    }
+    msg
+}
+
+fn released_as(s: &Suite, sha: u8, artifact_type: Option<&str>) -> IsReleasedResponse {
+    s.query(&QueryMsg::IsReleased {
+        sha256: common::hash(sha),
+        artifact_type: artifact_type.map(str::to_string),
+    })
+}
+
+/// A second policy anyone may request under, approved by the risk group
+/// alone (two of its members).
+fn with_open_dataset_policy(s: &mut Suite) {
+    s.owner_exec(&ExecuteMsg::SetPolicy {
+        artifact_type: "DATASET".into(),
+        min_approvals: 2,
+        required_groups: vec![RISK.into()],
+        expiry_seconds: DAY,
+        revoker_groups: None,
+        requester_groups: None,
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_request_under_another_type_does_not_hold_the_artifact() {
+    // Before: one live request per sha256 of any type. Mallory, outside
+    // every group, asked for the model's sha256 as a DATASET (anyone may),
+    // and the engineers' MODEL_DEPLOYMENT request was refused as a
+    // duplicate until a risk manager rejected hers or it expired.
+    let mut s = Suite::new();
+    with_open_dataset_policy(&mut s);
+    let (mallory, alice, dev1, risk1) = (s.mallory.clone(), s.alice.clone(), s.dev1.clone(), s.risk1.clone());
+    s.exec(&mallory, &typed_request(1, "DATASET")).unwrap();
+    s.exec(&alice, &typed_request(1, MODEL)).unwrap();
+    // Still one live request per type.
+    assert!(matches!(
+        s.exec(&alice, &typed_request(1, MODEL)).unwrap_err(),
+        ContractError::DuplicateRequest { .. }
+    ));
+    s.approve(&dev1, 2).unwrap();
+    s.approve(&risk1, 2).unwrap();
+    assert!(released_as(&s, 1, Some(MODEL)).released);
+    assert!(!released_as(&s, 1, Some("DATASET")).released);
+}
+
+#[test]
+fn a_release_under_a_weaker_policy_is_not_a_release_as_a_model() {
+    // The model's sha256 released as a DATASET by two risk managers: the
+    // gate asks with the type it deploys, and the model's own request
+    // stays open to its policy (before: a duplicate of the approved one).
+    let mut s = Suite::new();
+    with_open_dataset_policy(&mut s);
+    let (alice, risk1, risk2, dev1) = (s.alice.clone(), s.risk1.clone(), s.risk2.clone(), s.dev1.clone());
+    s.exec(&alice, &typed_request(1, "DATASET")).unwrap();
+    s.approve(&risk1, 1).unwrap();
+    s.approve(&risk2, 1).unwrap();
+    assert!(released_as(&s, 1, Some("DATASET")).released);
+    let as_model = released_as(&s, 1, Some(MODEL));
+    assert!(!as_model.released);
+    assert!(as_model.request.is_none());
+    // Without a type: released as something, and it says as what.
+    let any = released_as(&s, 1, None);
+    assert!(any.released);
+    assert_eq!(any.request.unwrap().artifact_type, "DATASET");
+    s.exec(&alice, &typed_request(1, MODEL)).unwrap();
+    s.approve(&dev1, 2).unwrap();
+    s.approve(&risk1, 2).unwrap();
+    assert!(released_as(&s, 1, Some(MODEL)).released);
 }

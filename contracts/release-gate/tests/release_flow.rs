@@ -354,6 +354,7 @@ fn is_released_for_unknown_artifact() {
             &s.gate,
             &QueryMsg::IsReleased {
                 sha256: cosmwasm_std::HexBinary::from(vec![1u8; 31]),
+                artifact_type: None,
             },
         )
         .unwrap_err();
@@ -450,6 +451,34 @@ fn a_filtered_page_reads_a_bounded_number_of_requests_and_says_where_to_go_on() 
     });
     assert_eq!(all.requests.len(), 100);
     assert_eq!(all.next_start_after, Some(100));
+}
+
+#[test]
+fn a_page_that_ends_on_the_last_request_has_no_next_one() {
+    let mut s = Suite::new();
+    let risk1 = s.risk1.clone();
+    let only = s.request_ok(1);
+    let page: RequestsResponse = s.query(&QueryMsg::Requests {
+        start_after: None,
+        limit: Some(1),
+        status: None,
+    });
+    assert_eq!(page.requests.len(), 1);
+    assert_eq!(page.next_start_after, None);
+    s.reject(&risk1, only).unwrap();
+    let again = s.request_ok(1);
+    let history = |start_after| -> RequestsResponse {
+        s.query(&QueryMsg::RequestsByArtifact {
+            sha256: hash(1),
+            start_after,
+            limit: Some(1),
+        })
+    };
+    let first = history(None);
+    assert_eq!(first.next_start_after, Some(only), "a second request follows");
+    let second = history(first.next_start_after);
+    assert_eq!(second.requests.iter().map(|r| r.id).collect::<Vec<_>>(), vec![again]);
+    assert_eq!(second.next_start_after, None);
 }
 
 #[test]

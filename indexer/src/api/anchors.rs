@@ -78,13 +78,19 @@ pub struct AnchorQuery {
     pub to_time: Option<u64>,
 }
 
+/// The listing of one log's checkpoints: a cursor of another log's is
+/// refused, not read as a size of this one.
+fn checkpoints_listing(origin: &str) -> String {
+    format!("checkpoints@{origin}")
+}
+
 impl FromParams for AnchorQuery {
     fn from_params(p: &Params) -> Result<Self, ApiError> {
         let origin = p.text("origin", 512)?;
         // The cursor is checked against the listing it belongs to; a
         // checkpoints cursor carries a size.
         let cursor = match &origin {
-            Some(_) => pagination::decode_number(p, "checkpoints")?.map(|c| c.to_string()),
+            Some(origin) => pagination::decode_number(p, &checkpoints_listing(origin))?.map(|c| c.to_string()),
             None => pagination::decode(p, "logs")?,
         };
         let window = BlockWindow::parse(p)?;
@@ -184,7 +190,7 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<AnchorQuery>) -
     let mut sql = QueryBuilder::new(
         "SELECT size, root, timestamp, previous_size, submitter, height FROM anchor_checkpoints WHERE origin = ",
     );
-    sql.push_bind(origin);
+    sql.push_bind(origin.clone());
     if let Some(below) = q.cursor.and_then(|c| c.parse::<i64>().ok()) {
         sql.push(" AND size < ").push_bind(below);
     }
@@ -192,7 +198,7 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<AnchorQuery>) -
     sql.push(" ORDER BY size DESC LIMIT ").push_bind(q.limit + 1);
     let rows = sql.build().fetch_all(pool).await?;
     let cps: Vec<Checkpoint> = rows.iter().map(|r| checkpoint(r, 0)).collect();
-    let (cps, next_cursor) = pagination::page(cps, q.limit, "checkpoints", |c| c.size.to_string());
+    let (cps, next_cursor) = pagination::page(cps, q.limit, &checkpoints_listing(&origin), |c| c.size.to_string());
     Ok(Json(AnchorPage {
         logs: log,
         checkpoints: Some(cps),

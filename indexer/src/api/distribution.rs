@@ -34,7 +34,9 @@ pub struct PowerDistribution {
     pub holders: u64,
     /// Power they carry together (decimal string).
     pub total: String,
-    /// Gini coefficient (0: equal, 1: one holds all).
+    /// Gini coefficient over the addresses that carry power (0: all carry
+    /// the same; towards 1 as one carries nearly all). One holder alone is
+    /// 0: no inequality among holders; `nakamoto` is then 1.
     pub gini: f64,
     /// Fewest holders that together carry more than half the power.
     pub nakamoto: u64,

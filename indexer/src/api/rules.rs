@@ -97,6 +97,7 @@ pub struct TestRunResult {
     ))]
 pub async fn test_run(
     State(s): State<AppState>,
+    Staff(caller): Staff,
     Query(_no_params): Query<NoParams>,
     JsonBody(run): JsonBody<TestRun>,
 ) -> Result<Json<TestRunResult>, ApiError> {
@@ -132,6 +133,8 @@ pub async fn test_run(
             "the range {from}..={to} is empty or starts below 1"
         )));
     }
+    let (id, version, tags) = (rule.spec.id.clone(), rule.spec.version, rule.spec.tags.clone());
+    let digest = rule.spec.digest().map_err(ApiError::Internal)?;
     let (total, hits) = crate::rules::test_run(&s.pool, rule, from, to, limit)
         .await
         .map_err(|e| {
@@ -147,6 +150,24 @@ pub async fn test_run(
                 ApiError::BadBody(format!("rule: {e:#}"))
             }
         })?;
+    // An officer's rule evaluated over all stored history is a staff
+    // action like the others: logged (until stop 21 it was not).
+    crate::cases::staff_log::record_alone(
+        &s.pool,
+        &caller.name,
+        "rule.test_run",
+        &format!("rule/{id}"),
+        serde_json::json!({
+            "version": version,
+            "spec_sha256": digest,
+            "from_height": from,
+            "to_height": to,
+            "hits": total,
+        }),
+        tags,
+    )
+    .await
+    .map_err(ApiError::Internal)?;
     Ok(Json(TestRunResult {
         from_height: from,
         to_height: to,

@@ -74,7 +74,8 @@ impl FromParams for VoteFilter {
         let window = BlockWindow::parse(p)?;
         Ok(Self {
             limit: limit(p)?,
-            // The decoded key: the last voter of the previous page.
+            // The decoded key: the proposal and the last voter of the
+            // previous page, checked against the path's proposal below.
             cursor: pagination::decode(p, "votes")?,
             choice: p.bounded("choice", 0, 255)?.map(|c| c as u8),
             min_power: p.u128("min_power")?,
@@ -117,8 +118,17 @@ pub async fn list(
          WHERE proposal_id = ",
     );
     q.push_bind(id);
-    if let Some(a) = &f.cursor {
-        q.push(" AND voter > ").push_bind(a.clone());
+    if let Some(key) = &f.cursor {
+        let after = key
+            .strip_prefix(&format!("{id}/"))
+            .filter(|voter| !voter.is_empty())
+            .ok_or_else(|| {
+                ApiError::bad(
+                    "cursor",
+                    format!("not a cursor of proposal {id}'s votes; pass next_cursor from the previous page as is"),
+                )
+            })?;
+        q.push(" AND voter > ").push_bind(after.to_string());
     }
     if let Some(c) = f.choice {
         q.push(" AND choice -> 0 = to_jsonb(")
@@ -147,7 +157,7 @@ pub async fn list(
         })
         .collect::<Result<Vec<_>, serde_json::Error>>()
         .map_err(|e| ApiError::Internal(e.into()))?;
-    let (votes, next_cursor) = pagination::page(votes, limit, "votes", |v| v.voter.clone());
+    let (votes, next_cursor) = pagination::page(votes, limit, "votes", |v| format!("{id}/{}", v.voter));
     Ok(Json(VotePage {
         proposal_id: id as u64,
         votes,

@@ -35,15 +35,26 @@ pub async fn publish(pool: &PgPool, signer: &NoteSigner, origin: &str) -> Result
             );
         }
     }
+    if let Some((l, _)) = last.as_ref().filter(|(l, _)| *l as u64 > size) {
+        bail!(
+            "the latest checkpoint is of size {l}, beyond the log's {size} records: the checkpoints are not this log's"
+        );
+    }
     if size == 0 || last.is_some_and(|(l, _)| l as u64 >= size) {
         return Ok(None);
     }
     let root = tree::root(&mut tx, size).await?;
-    let note = signer.sign(&Checkpoint {
+    let checkpoint = Checkpoint {
         origin: origin.to_string(),
         size,
         root,
-    });
+    };
+    // Stored for good: a note no verifier can read back (an empty origin,
+    // one with a line break) would fail every later publication.
+    if note::parse_body(&checkpoint.body()).ok().as_ref() != Some(&checkpoint) {
+        bail!("the origin {origin:?} does not make a checkpoint that reads back: one line of printable text");
+    }
+    let note = signer.sign(&checkpoint);
     let timestamp: i64 = sqlx::query_scalar(
         "INSERT INTO audit_checkpoints (size, root, time, note) VALUES ($1, $2, now(), $3) \
          RETURNING extract(epoch FROM time)::bigint",

@@ -16,6 +16,15 @@
 //! stream's own last record, or from record 0 when the stream holds none.
 //! (Until stop 18 a lost record k was appended after k+1... on retry, and
 //! a stream made again silently lacked everything before.)
+//!
+//! JetStream keeps the last message id in memory only: after a server
+//! restart with nothing inside the duplicate window it knows none, and
+//! refuses every `Nats-Expected-Last-Msg-Id`. So the first record after a
+//! resume expects the stream's last *sequence* instead, which the server
+//! keeps on disk; the records after it chain by id again. A resume that
+//! lands where the previous one did without anything published between is
+//! an error, so `run` backs off and says so. (Until stop 21 the publisher
+//! then looped forever, silently.)
 
 use std::time::Duration;
 
@@ -57,6 +66,9 @@ pub async fn connect(cfg: &StreamConfig) -> Result<jetstream::Context> {
 /// Publishes every record not yet acknowledged; returns how many.
 pub async fn publish_pending(pool: &PgPool, js: &jetstream::Context, cfg: &StreamConfig) -> Result<u64> {
     let mut published = 0;
+    // After a resume: the stream's last sequence, which the next record
+    // expects, and the record resumed at.
+    let mut resumed: Option<(u64, i64)> = None;
     let mut next: i64 = sqlx::query_scalar("SELECT next_seq FROM audit_stream_state WHERE stream = $1")
         .bind(&cfg.stream)
         .fetch_optional(pool)
@@ -72,16 +84,22 @@ pub async fn publish_pending(pool: &PgPool, js: &jetstream::Context, cfg: &Strea
             return Ok(published);
         };
         let mut acks = Vec::with_capacity(rows.len());
-        for r in &rows {
+        for (i, r) in rows.iter().enumerate() {
             let seq: i64 = r.get(0);
             let record: Vec<u8> = r.get(1);
             let mut headers = async_nats::HeaderMap::new();
             headers.insert("Nats-Msg-Id", msg_id(cfg, seq).as_str());
-            if seq > 0 {
-                headers.insert("Nats-Expected-Last-Msg-Id", msg_id(cfg, seq - 1).as_str());
-            } else {
+            match resumed {
+                Some((stream_last, _)) if i == 0 => {
+                    headers.insert("Nats-Expected-Last-Sequence", stream_last.to_string().as_str());
+                }
                 // The first record only into an empty stream.
-                headers.insert("Nats-Expected-Last-Sequence", "0");
+                _ if seq == 0 => {
+                    headers.insert("Nats-Expected-Last-Sequence", "0");
+                }
+                _ => {
+                    headers.insert("Nats-Expected-Last-Msg-Id", msg_id(cfg, seq - 1).as_str());
+                }
             }
             acks.push(
                 js.publish_with_headers(cfg.subject.clone(), headers, record.into())
@@ -105,10 +123,20 @@ pub async fn publish_pending(pool: &PgPool, js: &jetstream::Context, cfg: &Strea
             }
         }
         if out_of_step {
-            next = resume_point(js, cfg).await?;
+            let (stream_last, at) = resume_point(js, cfg).await?;
+            if resumed.is_some_and(|(_, before)| before == at) {
+                anyhow::bail!(
+                    "JetStream refused record {at} again right after resuming at it: the stream {} \
+                     is not in step with the log",
+                    cfg.stream
+                );
+            }
+            resumed = Some((stream_last, at));
+            next = at;
             save_progress(pool, cfg, next).await?;
             continue;
         }
+        resumed = None;
         save_progress(pool, cfg, last + 1).await?;
         next = last + 1;
         published += rows.len() as u64;
@@ -131,9 +159,10 @@ async fn save_progress(pool: &PgPool, cfg: &StreamConfig, next: i64) -> Result<(
     Ok(())
 }
 
-/// The record to publish next, from the stream itself: after its last
-/// record, or 0 when it holds none (made again, or never written).
-async fn resume_point(js: &jetstream::Context, cfg: &StreamConfig) -> Result<i64> {
+/// The stream's last sequence and the record to publish next, from the
+/// stream itself: after its last record, or 0 when it holds none (made
+/// again, or never written).
+async fn resume_point(js: &jetstream::Context, cfg: &StreamConfig) -> Result<(u64, i64)> {
     let stream = js
         .get_stream(&cfg.stream)
         .await
@@ -142,7 +171,7 @@ async fn resume_point(js: &jetstream::Context, cfg: &StreamConfig) -> Result<i64
         Ok(m) => m,
         Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => {
             tracing::warn!(stream = %cfg.stream, "the stream holds no audit record: publishing the log from record 0");
-            return Ok(0);
+            return Ok((0, 0));
         }
         Err(e) => return Err(anyhow::Error::new(e).context("reading the stream's last audit record")),
     };
@@ -161,7 +190,7 @@ async fn resume_point(js: &jetstream::Context, cfg: &StreamConfig) -> Result<i64
             )
         })?;
     tracing::info!(stream = %cfg.stream, next = seq + 1, "resuming after the stream's last audit record");
-    Ok(seq + 1)
+    Ok((last.sequence, seq + 1))
 }
 
 /// Runs until the process ends: publishes, then polls every `poll`;

@@ -269,6 +269,8 @@ struct Checked {
     /// the row before them (the first of a batch, or out of order).
     unchained: Vec<Claim>,
     problems: Vec<(u64, String)>,
+    /// Records that do not chain to the row before them.
+    breaks: Vec<u64>,
     unreadable: bool,
 }
 
@@ -314,7 +316,7 @@ fn check_rows(rows: &[u8], strict: bool) -> Checked {
                 };
                 match chained {
                     Some(true) => {}
-                    Some(false) => out.problems.push((seq, chain_break(seq))),
+                    Some(false) => out.breaks.push(seq),
                     None => out.unchained.push((seq, claimed_prev)),
                 }
                 previous = Some((seq, leaf));
@@ -515,6 +517,9 @@ struct Records {
     filed: u64,
     /// The first problem by sequence number (a record's, or the log's).
     problem: Option<(u64, String)>,
+    /// The problem is a chain break: record `seq` or the one before it
+    /// was changed, so neither counts as verified.
+    problem_is_break: bool,
 }
 
 /// What verify found in the records: the leaves in sequence, the stored
@@ -525,6 +530,7 @@ struct Found {
     /// How many stored subtree hashes were read and filed.
     filed: u64,
     problem: Option<(u64, String)>,
+    problem_is_break: bool,
 }
 
 impl Records {
@@ -540,12 +546,24 @@ impl Records {
                 .collect(),
             filed: 0,
             problem: None,
+            problem_is_break: false,
         }
     }
 
     fn note(&mut self, seq: u64, why: String) {
+        self.note_kind(seq, why, false);
+    }
+
+    /// Record `seq` does not chain to the one before: one of the two was
+    /// changed, and the bytes cannot say which.
+    fn note_break(&mut self, seq: u64) {
+        self.note_kind(seq, chain_break(seq), seq > 0);
+    }
+
+    fn note_kind(&mut self, seq: u64, why: String, is_break: bool) {
         if self.problem.as_ref().is_none_or(|(s, _)| seq < *s) {
             self.problem = Some((seq, why));
+            self.problem_is_break = is_break;
         }
     }
 
@@ -553,6 +571,11 @@ impl Records {
         let size = self.leaves.len() as u64;
         if checked.unreadable {
             self.note(0, "the records could not be read".into());
+        }
+        // A record's chain break was found before its own other problems,
+        // and is named first on the same record.
+        for seq in checked.breaks {
+            self.note_break(seq);
         }
         for (seq, why) in checked.problems {
             self.note(seq, why);
@@ -618,7 +641,7 @@ impl Records {
             };
             // A missing predecessor is named as missing, above.
             if expected.is_some() && claimed != expected {
-                self.note(seq, chain_break(seq));
+                self.note_break(seq);
             }
         }
         Found {
@@ -626,6 +649,7 @@ impl Records {
             stored: self.stored,
             filed: self.filed,
             problem: self.problem,
+            problem_is_break: self.problem_is_break,
         }
     }
 }
@@ -691,8 +715,22 @@ pub async fn verify(pool: &PgPool, verifier_key: Option<&str>, anchored: &[Ancho
     verify_with(pool, verifier_key, anchored, Options::default()).await
 }
 
+/// The checkpoint of `note` if one of `keys` (verifier keys, one per line:
+/// a log's keys before and after a rotation) signed it.
+fn verify_by_any(note: &str, keys: &str) -> Result<note::Checkpoint> {
+    let mut refused = None;
+    for key in keys.lines().map(str::trim).filter(|k| !k.is_empty()) {
+        match note::verify(note, key) {
+            Ok(c) => return Ok(c),
+            Err(e) => refused = Some(e),
+        }
+    }
+    Err(refused.unwrap_or_else(|| anyhow!("no verifier key given")))
+}
+
 /// [`verify`], with [`Options`]: the origin the checkpoints must name, and
-/// whether to check each record's JSON in full.
+/// whether to check each record's JSON in full. `verifier_key` may hold
+/// several keys, one per line: a checkpoint signed by any of them passes.
 pub async fn verify_with(
     pool: &PgPool,
     verifier_key: Option<&str>,
@@ -705,6 +743,7 @@ pub async fn verify_with(
         stored,
         filed,
         problem,
+        problem_is_break,
     } = records(pool, &snapshot, opts.strict).await?;
     let size = leaves.len() as u64;
     let levels = tokio::task::spawn_blocking(move || Levels::build(leaves)).await?;
@@ -715,16 +754,21 @@ pub async fn verify_with(
     // earlier record than the first record found wrong comes first; on the
     // same record, the record's own problem says more.
     let problem = match (problem, first_wrong_stored_hash(&levels, &stored)) {
-        (Some((seq, why)), Some((keeper, _))) if seq <= keeper => Some((seq, why)),
-        (problem, None) => problem,
-        (_, wrong_hash) => wrong_hash,
+        (Some((seq, why)), Some((keeper, _))) if seq <= keeper => Some((seq, why, problem_is_break)),
+        (problem, None) => problem.map(|(seq, why)| (seq, why, problem_is_break)),
+        (_, wrong_hash) => wrong_hash.map(|(seq, why)| (seq, why, false)),
     };
     drop(stored);
     // What the report calls verified: the records before the first one
-    // that fails (its root is the root of that prefix).
-    let verified = problem.as_ref().map_or(size, |(seq, _)| (*seq).min(size));
+    // that fails (its root is the root of that prefix); at a chain break
+    // between k-1 and k, before k-1, which may be the one changed (until
+    // stop 21 it counted k-1, so the report's root covered a forged record).
+    let verified = problem.as_ref().map_or(size, |(seq, _, is_break)| {
+        let first_doubtful = if *is_break { seq - 1 } else { *seq };
+        first_doubtful.min(size)
+    });
     let mut failure = problem
-        .map(|(_, why)| why)
+        .map(|(_, why, _)| why)
         .or_else(|| head_problem(&snapshot.head, &levels.0[0]));
 
     let root_at = |s: u64| -> Result<Hash> {
@@ -746,7 +790,7 @@ pub async fn verify_with(
         let stored_root: Vec<u8> = row.get(1);
         let text: String = row.get(2);
         let noted = match verifier_key {
-            Some(k) => note::verify(&text, k),
+            Some(keys) => verify_by_any(&text, keys),
             None => note::unverified(&text),
         };
         // Every checkpoint is of one log: the one expected, or else the

@@ -106,13 +106,30 @@ fn action_of(r: &sqlx::postgres::PgRow) -> Action {
     }
 }
 
-fn tags() -> Vec<String> {
-    ["AML", "BSA", "FinCEN", "KYC"].iter().map(|s| s.to_string()).collect()
+/// A sanctions action's frameworks, and those of its case's alerts.
+async fn tags(tx: &mut sqlx::PgConnection, case_id: Option<i64>) -> Result<Vec<String>> {
+    let mut tags: Vec<String> = ["AML", "BSA", "FinCEN", "KYC"].iter().map(|s| s.to_string()).collect();
+    if let Some(id) = case_id {
+        tags.extend(super::case_tags(tx, id).await?);
+    }
+    tags.sort();
+    tags.dedup();
+    Ok(tags)
+}
+
+/// The address as the chain writes it: valid bech32, lowercase. An
+/// uppercase spelling would pass the check yet name another row (and the
+/// one-open-action rule with it), and the registry would refuse it.
+fn canonical_address(address: &str) -> Option<String> {
+    cosmrs::AccountId::from_str(address)
+        .ok()
+        .map(|a| a.to_string())
+        .filter(|canonical| canonical == address)
 }
 
 /// Proposes an action, optionally within a case.
 pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str) -> Result<Action> {
-    if cosmrs::AccountId::from_str(&p.address).is_err() {
+    if canonical_address(&p.address).is_none() {
         return Err(ActionError::BadAddress(p.address.clone()).into());
     }
     let reason = p.reason.trim();
@@ -167,13 +184,14 @@ pub async fn propose(pool: &PgPool, case_id: Option<i64>, p: &Proposal, by: &str
         .into());
     };
     let action = action_of(&row);
+    let tags = tags(&mut tx, case_id).await?;
     staff_log::record(
         &mut tx,
         by,
         "action.proposed",
         &format!("account/{}", p.address),
         json!({ "action_id": action.id, "kind": p.kind, "reason": reason, "alert_id": p.alert_id }),
-        tags(),
+        tags,
         case_id,
     )
     .await?;
@@ -202,6 +220,18 @@ async fn decide(pool: &PgPool, id: i64, by: &str, confirm: bool, note: Option<&s
     if confirm && action.proposed_by == by {
         return Err(ActionError::SamePerson(by.to_string()).into());
     }
+    // A case closed since the proposal took its decision with it: nothing
+    // it proposed goes on-chain unless the case is reopened. Rejecting
+    // stays possible, to clear the action.
+    if let Some(case_id) = action.case_id.filter(|_| confirm) {
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM cases WHERE id = $1 FOR SHARE")
+            .bind(case_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if state.as_deref() == Some("closed") {
+            return Err(super::CaseError::Closed.into());
+        }
+    }
     let status = if confirm { "confirmed" } else { "rejected" };
     let row = sqlx::query(&format!(
         "UPDATE chain_actions SET status = $2, decided_by = $3, decided_at = now(), updated_at = now() \
@@ -212,13 +242,14 @@ async fn decide(pool: &PgPool, id: i64, by: &str, confirm: bool, note: Option<&s
     .bind(by)
     .fetch_one(&mut *tx)
     .await?;
+    let tags = tags(&mut tx, action.case_id).await?;
     staff_log::record(
         &mut tx,
         by,
         if confirm { "action.confirmed" } else { "action.rejected" },
         &format!("account/{}", action.address),
         json!({ "action_id": id, "kind": action.kind, "note": note }),
-        tags(),
+        tags,
         action.case_id,
     )
     .await?;

@@ -55,13 +55,14 @@ pub struct CaseExport {
 pub async fn export(pool: &PgPool, id: i64, by: &str) -> Result<CaseExport> {
     let case = super::get(pool, id).await?;
     let mut tx = pool.begin().await?;
+    let tags = super::case_tags(&mut tx, id).await?;
     staff_log::record(
         &mut tx,
         by,
         "case.exported",
         &format!("case/{id}"),
         json!({ "format": FORMAT }),
-        Vec::new(),
+        tags,
         Some(id),
     )
     .await?;

@@ -314,7 +314,7 @@ async fn link_alerts(tx: &mut sqlx::PgConnection, case_id: i64, alert_ids: &[i64
 }
 
 /// The frameworks of a case: those of its alerts.
-async fn case_tags(tx: &mut sqlx::PgConnection, case_id: i64) -> Result<Vec<String>> {
+pub(super) async fn case_tags(tx: &mut sqlx::PgConnection, case_id: i64) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
         "SELECT DISTINCT unnest(a.tags) FROM alerts a JOIN case_alerts c ON c.alert_id = a.id WHERE c.case_id = $1",
     )

@@ -41,3 +41,19 @@ pub async fn record(
     }
     Ok(appended.first_seq)
 }
+
+/// [`record`] in a transaction of its own, for a staff action that writes
+/// nothing else.
+pub async fn record_alone(
+    pool: &sqlx::PgPool,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    details: serde_json::Value,
+    tags: Vec<String>,
+) -> Result<u64> {
+    let mut tx = pool.begin().await?;
+    let seq = record(&mut tx, actor, action, subject, details, tags, None).await?;
+    tx.commit().await?;
+    Ok(seq)
+}

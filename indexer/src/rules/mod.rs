@@ -261,7 +261,6 @@ impl CompiledRule {
                 // evidence, for a person to look at (and fix the rule).
                 Err(e) => {
                     tracing::warn!(rule = %self.spec.id, version = self.spec.version, error = %e, "rule condition failed");
-                    metrics::counter!("fog_rule_condition_errors_total").increment(1);
                     if let Some(evidence) = hit.evidence.as_object_mut() {
                         evidence.insert("condition_error".into(), e.to_string().into());
                     }
@@ -310,16 +309,24 @@ impl Engine {
     }
 
     /// Runs every active rule over heights `from..=to` and writes the alerts
-    /// (inside the caller's transaction); returns how many are new.
+    /// (inside the caller's transaction); returns how many are new, for the
+    /// caller to count once the transaction committed (a batch retried
+    /// after a failed commit would otherwise count its alerts twice).
     pub async fn evaluate(&self, conn: &mut PgConnection, from: i64, to: i64) -> Result<u64> {
         let rules = self.active(conn).await?;
         let mut new = 0;
         for rule in rules.iter() {
             let hits = rule.evaluate(conn, from, to).await?;
+            // Counted here, for active rules only: a draft's test-run is
+            // not the engine failing (it counted until stop 21).
+            let failed = hits
+                .iter()
+                .filter(|h| h.evidence.get("condition_error").is_some())
+                .count();
+            if failed > 0 {
+                metrics::counter!("fog_rule_condition_errors_total").increment(failed as u64);
+            }
             new += write_alerts(conn, &rule.spec, &hits).await?;
-        }
-        if new > 0 {
-            metrics::counter!("fog_alerts_raised_total").increment(new);
         }
         Ok(new)
     }

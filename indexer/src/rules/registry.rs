@@ -106,7 +106,7 @@ pub async fn sync_dir(pool: &PgPool, dir: &Path, by: &str) -> Result<SyncReport>
     let mut report = SyncReport::default();
     let files = read_dir(dir)?;
     for (source, spec) in files {
-        let rule = match CompiledRule::compile_in(spec, dir) {
+        let rule = match spec.and_then(|spec| CompiledRule::compile_in(spec, dir)) {
             Ok(rule) => rule,
             Err(e) => {
                 report.refused.push(format!("{source}: {e:#}"));

@@ -273,8 +273,9 @@ impl RuleSpec {
     }
 }
 
-/// Every `*.json` rule file of `dir`, in name order.
-pub fn read_dir(dir: &Path) -> Result<Vec<(String, RuleSpec)>> {
+/// Every `*.json` rule file of `dir`, in name order, each read on its own:
+/// one bad file is that file's error, not the directory's.
+pub fn read_dir(dir: &Path) -> Result<Vec<(String, Result<RuleSpec>)>> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("reading the rules directory {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -283,7 +284,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, RuleSpec)>> {
     paths.sort();
     paths
         .into_iter()
-        .map(|p| Ok((p.display().to_string(), RuleSpec::from_file(&p)?)))
+        .map(|p| Ok((p.display().to_string(), RuleSpec::from_file(&p))))
         .collect()
 }
 

@@ -132,7 +132,17 @@ impl PreparedBatch {
         }
         let mut seq: i32 = 0;
         for ev in &block.events {
-            let kept = watched.classify(ev);
+            let mut kept = watched.classify(ev);
+            // A failed transaction changed nothing: its contract and token
+            // events (which an SDK app does not emit, but a chain could)
+            // are not projected; its fee transfer (bank) was paid and is.
+            let failed = ev
+                .tx_index
+                .and_then(|i| block.txs.get(i as usize))
+                .is_some_and(|t| t.code != 0);
+            if failed && matches!(kept, Kept::Fog | Kept::Token) {
+                kept = Kept::Dropped;
+            }
             match kept {
                 Kept::Dropped => continue,
                 Kept::Spoofed => {

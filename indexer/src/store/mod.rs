@@ -49,6 +49,8 @@ pub struct BatchStats {
     pub transfers: usize,
     pub fog_events: usize,
     pub spoofed: usize,
+    /// Alerts the compliance rules raised (counted once committed).
+    pub alerts: u64,
 }
 
 impl BatchStats {
@@ -68,7 +70,9 @@ pub struct Store {
 impl Store {
     /// Connects, creating the database first when it does not exist yet.
     pub async fn connect_or_create(url: &str) -> Result<Self> {
-        let options: PgConnectOptions = url.parse().with_context(|| format!("database URL {url:?}"))?;
+        let options: PgConnectOptions = url
+            .parse()
+            .with_context(|| format!("database URL {}", fog_relayer::redact::without_password(url)))?;
         if let Some(name) = options.get_database().map(str::to_string) {
             let admin = options.clone().database("postgres");
             if let Ok(mut conn) = sqlx::ConnectOptions::connect(&admin).await {
@@ -97,13 +101,20 @@ impl Store {
 
     /// Connects, leaving the schema as it is (tests of the migrations).
     pub async fn connect_unmigrated(url: &str) -> Result<Self> {
-        let options: PgConnectOptions = url.parse().with_context(|| format!("database URL {url:?}"))?;
+        let options: PgConnectOptions = url
+            .parse()
+            .with_context(|| format!("database URL {}", fog_relayer::redact::without_password(url)))?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .with_context(|| format!("connecting to PostgreSQL at {url}"))?;
+            .with_context(|| {
+                format!(
+                    "connecting to PostgreSQL at {}",
+                    fog_relayer::redact::without_password(url)
+                )
+            })?;
         Ok(Self {
             pool,
             rules: Default::default(),
@@ -151,7 +162,8 @@ impl Store {
         crate::audit::log::append(&mut tx, &batch.audit_entries).await?;
         // The rules see the batch's rows and write their alerts with them.
         let last = &batch.last;
-        self.rules
+        let alerts = self
+            .rules
             .evaluate(&mut tx, batch.first_height as i64, last.height as i64)
             .await?;
         sqlx::query(
@@ -166,7 +178,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(batch.stats)
+        Ok(BatchStats { alerts, ..batch.stats })
     }
 }
 

@@ -3,7 +3,7 @@
 //! EVM AuditAnchor.
 
 use anyhow::{anyhow, Context as _, Result};
-use fog_audit_anchor::msg::{CheckpointsResponse, QueryMsg};
+use fog_audit_anchor::msg::{CheckpointsResponse, LogResponse, QueryMsg};
 use fog_merkle::Hash;
 
 use crate::chain::ChainClient;
@@ -60,10 +60,32 @@ pub async fn cosmwasm(client: &ChainClient, contract: &str, origin: &str) -> Res
     }
 }
 
-/// Every `Anchored` event of the deployment's EVM AuditAnchor.
-pub async fn evm(rpc: &str, contract: &str, from_block: u64, chain_id: u64) -> Result<Vec<AnchoredRoot>> {
+/// The verifier key of `origin`'s checkpoints, from the Ed25519 key the
+/// CosmWasm audit anchor checks them with; `None` when it checks none.
+pub async fn cosmwasm_log_key(client: &ChainClient, contract: &str, origin: &str) -> Result<Option<String>> {
+    let log: LogResponse = client
+        .query(
+            contract,
+            &QueryMsg::Log {
+                origin: origin.to_string(),
+            },
+        )
+        .await
+        .with_context(|| format!("reading the log {origin} from {contract}"))?;
+    log.public_key
+        .map(|k| crate::note::verifier_key_of(origin, k.as_slice()))
+        .transpose()
+}
+
+/// Every `Anchored` event of the EVM AuditAnchor at `contract`, when it
+/// anchors `origin`; none when it anchors another log (its `origin()`), so
+/// one log is never held against another's roots.
+pub async fn evm(rpc: &str, contract: &str, from_block: u64, chain_id: u64, origin: &str) -> Result<Vec<AnchoredRoot>> {
     let address: Address = contract.parse().with_context(|| format!("EVM address {contract:?}"))?;
     let anchor = EvmAnchor::read_only(rpc, address).await?;
+    if anchor.origin().await? != origin {
+        return Ok(Vec::new());
+    }
     Ok(anchor
         .anchored(from_block)
         .await?
@@ -81,7 +103,7 @@ pub async fn all(deployment: &Deployment, origin: &str) -> Result<Vec<AnchoredRo
     let client = ChainClient::new(deployment.client_profile());
     let mut roots = cosmwasm(&client, &deployment.contracts.audit_anchor, origin).await?;
     if let Some(e) = &deployment.evm {
-        roots.extend(evm(&e.rpc, &e.audit_anchor, e.deployed_at_block, e.chain_id).await?);
+        roots.extend(evm(&e.rpc, &e.audit_anchor, e.deployed_at_block, e.chain_id, origin).await?);
     }
     Ok(roots)
 }

@@ -124,6 +124,9 @@ impl Daemon {
         let mut goal: Option<LogCheckpoint> = None;
         loop {
             if once && started.elapsed() > Duration::from_secs(300) {
+                if goal.is_none() {
+                    bail!("no signed checkpoint at {} within 300 s", self.source.checkpoint_url());
+                }
                 bail!("not every target confirmed its anchor within 300 s");
             }
             // The writer lock lives with its connection: once that is gone
@@ -177,7 +180,9 @@ impl Daemon {
                     metrics::anchored(name, *anchored, c.size);
                 }
             }
-            if once && all_settled {
+            // Once means "anchor the latest checkpoint": with none yet there
+            // is nothing done to report, so it waits for one.
+            if once && all_settled && goal.is_some() {
                 return Ok(());
             }
             tokio::time::sleep(self.poll).await;
@@ -216,6 +221,10 @@ impl Daemon {
         };
         let (anchored, anchored_root) = target.latest(&checkpoint.origin).await?;
         anchored_seen.insert(name.clone(), anchored);
+        let lost = state::release_lost(&self.pool, &name, anchored).await?;
+        if lost > 0 {
+            warn!(target = %name, held = anchored, lost, "the chain no longer holds anchorings it confirmed: anchoring again");
+        }
         if let Some(problem) = diverged(&name, checkpoint, anchored, anchored_root.as_ref()) {
             bail!(problem);
         }
@@ -397,7 +406,16 @@ impl Daemon {
                             return Ok(Settled::Confirmed);
                         }
                         (_, TxState::Pending { .. }) => return Ok(Settled::InFlight),
-                        _ => {}
+                        // Failed in a block after all: its own reason, and
+                        // the target backs off as for any failure in a block
+                        // (until stop 21 it was "lost" and signed again at
+                        // once).
+                        (hash, TxState::Failed(failed)) => {
+                            state::fail(&self.pool, row.id, &failed).await?;
+                            metrics::failed(name);
+                            bail!("the anchoring of size {} failed on chain ({hash}): {failed}", row.size);
+                        }
+                        (_, TxState::Unknown) => {}
                     }
                     state::fail(&self.pool, row.id, &why).await?;
                     metrics::failed(name);

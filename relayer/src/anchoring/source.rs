@@ -95,6 +95,13 @@ fn checkpoint_of(view: &CheckpointView, key: &VerifierKey) -> Result<LogCheckpoi
     })
 }
 
+fn is_problem(resp: &reqwest::Response) -> bool {
+    resp.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"))
+}
+
 impl IndexerSource {
     pub fn new(base: &str, token: Option<String>, log_key: VerifierKey) -> Self {
         let http = reqwest::Client::builder()
@@ -121,9 +128,19 @@ impl IndexerSource {
             .with_context(|| format!("cannot reach the indexer at {url}"))?;
         match resp.status() {
             s if s.is_success() => Ok(Some(resp)),
-            reqwest::StatusCode::NOT_FOUND => Ok(None),
+            // The indexer says "nothing yet" as problem+json; any other 404
+            // is another server or a wrong path, not an empty log.
+            reqwest::StatusCode::NOT_FOUND if is_problem(&resp) => Ok(None),
+            reqwest::StatusCode::NOT_FOUND => {
+                bail!("{url}: HTTP 404 without a problem document: is --indexer a fog indexer's API?")
+            }
             s => bail!("{url}: HTTP {s}: {}", resp.text().await.unwrap_or_default()),
         }
+    }
+
+    /// Where the checkpoints are read, for messages.
+    pub fn checkpoint_url(&self) -> String {
+        format!("{}/audit/checkpoint", self.base)
     }
 
     /// The latest signed checkpoint; `None` before the log's first.

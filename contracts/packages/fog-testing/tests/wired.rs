@@ -159,6 +159,7 @@ fn governance_sets_up_groups_a_release_is_approved_and_its_lineage_anchored() {
             &gate,
             &GateQuery::IsReleased {
                 sha256: model_sha.clone(),
+                artifact_type: None,
             },
         );
         r.released

@@ -183,7 +183,10 @@ impl Suite {
     }
 
     pub fn is_released(&self, sha: u8) -> IsReleasedResponse {
-        self.query(&QueryMsg::IsReleased { sha256: hash(sha) })
+        self.query(&QueryMsg::IsReleased {
+            sha256: hash(sha),
+            artifact_type: None,
+        })
     }
 }
 
