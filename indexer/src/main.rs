@@ -99,12 +99,25 @@ async fn connect_waiting(url: &str, prefix: &str) -> Result<RpcSource> {
 /// The signing key, created on first use.
 fn audit_signer(args: &AuditArgs) -> Result<fog_indexer::audit::note::NoteSigner> {
     use fog_indexer::audit::note::{self, NoteSigner};
-    if let Ok(text) = std::env::var("FOG_AUDIT_KEY") {
-        return NoteSigner::parse(&text, &args.audit_origin);
-    }
-    let (signer, created) = note::load_or_create_signer(&args.audit_key, &args.audit_origin).context("--audit-key")?;
-    if created {
-        info!(key = %args.audit_key.display(), verifier = %signer.verifier_key(), "created the audit checkpoint key");
+    let signer = if let Ok(text) = std::env::var("FOG_AUDIT_KEY") {
+        NoteSigner::parse(&text, &args.audit_origin)?
+    } else {
+        let (signer, created) =
+            note::load_or_create_signer(&args.audit_key, &args.audit_origin).context("--audit-key")?;
+        if created {
+            info!(key = %args.audit_key.display(), verifier = %signer.verifier_key(), "created the audit checkpoint key");
+        }
+        signer
+    };
+    // Verifiers name the key after the log (a key from the anchor contract
+    // is only bytes): one that signs under another name would fail every
+    // verification that has no key file of its own.
+    if signer.name != args.audit_origin {
+        anyhow::bail!(
+            "the audit key signs as {:?}, not as the log's origin {:?}: use a key made for this origin (--audit-key)",
+            signer.name,
+            args.audit_origin
+        );
     }
     Ok(signer)
 }

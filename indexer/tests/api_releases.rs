@@ -119,6 +119,34 @@ async fn the_latest_request_of_an_artifact_with_its_votes() {
     }
 }
 
+#[tokio::test]
+async fn an_artifact_released_as_one_type_stays_released_beside_a_request_of_another() {
+    let api = Api::new().await;
+    let pool = api.pool();
+    let digest = sha(0xcd);
+    release(pool, 1, "MODEL_DEPLOYMENT", &digest, "approved").await;
+    // Anyone may ask for the same sha256 as a DATASET (the gate keeps one
+    // live request per artifact and type): until stop 21 this pending
+    // request hid the model's release.
+    release(pool, 2, "DATASET", &digest, "pending").await;
+    let r = api.get(&format!("/releases/{digest}")).await;
+    assert_eq!(r.ok()["id"], 1);
+    assert_eq!(r.body["released"], true);
+    let r = api.get(&format!("/releases/{digest}?artifact_type=DATASET")).await;
+    assert_eq!(r.ok()["id"], 2);
+    assert_eq!(r.body["released"], false);
+    let r = api
+        .get(&format!("/releases/{digest}?artifact_type=MODEL_DEPLOYMENT"))
+        .await;
+    assert_eq!(r.ok()["id"], 1);
+    api.get(&format!("/releases/{digest}?artifact_type=OTHER"))
+        .await
+        .assert_problem(404);
+    api.get(&format!("/releases/{digest}?type=DATASET"))
+        .await
+        .assert_bad("type");
+}
+
 /// Requests by the height and block time they were made at (request `id`
 /// is made at height `id`; block `h` is at `T0 + 10 (h - 1)`).
 #[tokio::test]

@@ -140,6 +140,13 @@ async fn a_confirmed_anchoring_the_chain_lost_frees_its_size() {
         .await
         .is_err());
     drop(conn);
+    // Confirmed just now: a state read that lags behind the transaction
+    // lookup does not undo it.
+    assert_eq!(state::release_lost(pool, "evm:1:0xabc", 5).await.unwrap(), 0);
+    sqlx::query("UPDATE relayer_anchors SET settled_at = now() - interval '2 minutes'")
+        .execute(pool)
+        .await
+        .unwrap();
     // The chain holds 5 only: 10 is lost, 5 stays; another target's rows
     // are not touched.
     assert_eq!(state::release_lost(pool, "evm:1:0xabc", 5).await.unwrap(), 1);

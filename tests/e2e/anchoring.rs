@@ -518,7 +518,9 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
         &auditor,
     ])
     .unwrap_err();
-    assert!(err.contains("released as MODEL_DEPLOYMENT, not EXPERIMENT"), "{err}");
+    // The gate asks the contract for the type it deploys (since stop 21;
+    // before, it read the latest request of any type and compared).
+    assert!(err.contains("no release request names it as EXPERIMENT"), "{err}");
     // A genuine, anchored lineage record of another model proves nothing
     // about this file: a release that names it, typed by hand, stays shut.
     let other = work.path().join("other.bin");
@@ -741,8 +743,20 @@ fn audit_log_anchored_on_two_chains_gates_the_release() {
     assert_eq!(verified["signatures_checked"], true);
     assert_eq!(verified["anchors"].as_u64().unwrap() as usize, roots.len());
     assert_eq!(verified["anchored_on"].as_array().unwrap().len(), 2);
-    // Without --key, the key the CosmWasm anchor checks the log with.
-    let verified = ok(&["audit", "verify", "--database-url", &db.url]);
+    // Without --key and without <home>/audit.key.pub (a verifier on another
+    // machine): the key the CosmWasm anchor checks the log with.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let manifest = crate::fog::home().join("devnet").join("deployment.json");
+    let verified = ok(&[
+        "audit",
+        "verify",
+        "--database-url",
+        &db.url,
+        "--home",
+        elsewhere.path().to_str().unwrap(),
+        "--deployment",
+        manifest.to_str().unwrap(),
+    ]);
     assert_eq!(verified["ok"], true, "{verified}");
     assert_eq!(verified["signatures_checked"], true, "{verified}");
 }

@@ -94,7 +94,7 @@ pub enum ContractError {
     #[error("a revocation needs a reason")]
     EmptyReason,
 
-    #[error("request {id} for this artifact sha256 is still {status}: one pending or approved request per artifact at a time")]
+    #[error("request {id} for this artifact sha256 and type is still {status}: one pending or approved request per artifact and type at a time")]
     DuplicateRequest { id: u64, status: Status },
 
     #[error("request {id} does not exist")]

@@ -63,14 +63,14 @@ pub enum ExecuteMsg {
         revoker_groups: Option<Vec<String>>,
         /// Groups whose members may request a release of this type
         /// (existing). Default or empty: anyone may request, and so anyone
-        /// may hold an artifact's sha256 with a pending request until it is
-        /// rejected or expires.
+        /// may hold an artifact's sha256 *of this type* with a pending
+        /// request until it is rejected or expires.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         requester_groups: Option<Vec<String>>,
     },
     /// A member of the policy's requester groups (anyone, when it names
     /// none): ask for an artifact to be released. Refused while another
-    /// request for the same sha256 is pending or approved.
+    /// request for the same sha256 and type is pending or approved.
     Request {
         /// The artifact's type; its policy decides the request.
         artifact_type: String,
@@ -205,6 +205,7 @@ pub enum QueryMsg {
         /// deployment should always say, since each type has its own
         /// policy. Without it: released as any type (the answer's
         /// `request` says which).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         artifact_type: Option<String>,
     },
 }
@@ -332,9 +333,10 @@ pub struct RequestsResponse {
 
 #[cw_serde]
 pub struct IsReleasedResponse {
-    /// True only when the latest request for this sha256 is approved and
-    /// not revoked.
+    /// True only when the latest request for this sha256 of the type asked
+    /// (without one: of some type) is approved and not revoked.
     pub released: bool,
-    /// The latest request for this sha256, if any, to show why.
+    /// That request; when none is released, the latest request of the type
+    /// asked (without one: of any type), if any, to show why.
     pub request: Option<RequestResponse>,
 }

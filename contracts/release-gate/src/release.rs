@@ -161,10 +161,12 @@ pub fn request(deps: DepsMut, env: Env, info: MessageInfo, new: NewRequest) -> R
 }
 
 /// Every approver of `request`, the voter approving now (in
-/// `voter_groups`, not yet saved) included, as the indexes of the required groups each belongs to now: a
-/// member removed since their approval stands for no group any more. At
-/// most `MAX_GROUPS x MAX_MEMBERS_PER_GROUP` votes, each checked against
-/// the required groups, and read only once enough approvals are in.
+/// `voter_groups`, not yet saved) included, as the indexes of the required
+/// groups each belongs to now: a member removed since their approval
+/// stands for no group any more. Reads every vote of the request (one per
+/// address that ever voted on it: members, whom the owner manages) and
+/// each approver's membership of each required group; only once enough
+/// approvals are in ([`Request::may_be_met`]).
 fn approvers_now(
     storage: &dyn Storage,
     request: &Request,

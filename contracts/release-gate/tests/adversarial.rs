@@ -426,3 +426,47 @@ fn a_release_under_a_weaker_policy_is_not_a_release_as_a_model() {
     s.approve(&risk1, 2).unwrap();
     assert!(released_as(&s, 1, Some(MODEL)).released);
 }
+
+#[test]
+fn a_person_in_three_required_groups_covers_one_of_them() {
+    // Four groups, four approvals: three from senior_developers and one
+    // from a member of the other three. Every group appears among the
+    // approvers and the count is met, which released it before; but one
+    // person stands for one group, so three groups have one approver for
+    // all of them.
+    let mut s = Suite::new();
+    let (dev1, dev2, dual) = (s.dev1.clone(), s.dev2.clone(), s.dual.clone());
+    let (dev3, chief) = (s.app.api().addr_make("dev3"), s.app.api().addr_make("chief"));
+    for group in ["legal", "audit"] {
+        s.create_group(group);
+        s.add_member(group, &chief);
+    }
+    s.add_member(RISK, &chief);
+    s.add_member(SENIOR, &dev3);
+    s.owner_exec(&common::model_policy(4, &[SENIOR, RISK, "legal", "audit"]))
+        .unwrap();
+    let id = s.request_ok(1);
+    for who in [&dev1, &dev2, &dev3, &chief] {
+        s.approve(who, id).unwrap();
+    }
+    assert!(!s.is_released(1).released);
+    assert_eq!(s.get(id).status, Status::Pending);
+    // dual (senior and risk) lets chief stand for legal or audit, not both.
+    s.approve(&dual, id).unwrap();
+    assert!(!s.is_released(1).released);
+}
+
+#[test]
+fn an_approver_who_joined_a_second_required_group_can_complete_the_policy() {
+    // alice approved as a risk manager, then joined senior_developers; bob,
+    // a risk manager, approves: alice stands for senior, bob for risk.
+    let mut s = Suite::new();
+    let (alice, bob) = (s.app.api().addr_make("alice2"), s.app.api().addr_make("bob2"));
+    s.add_member(RISK, &alice);
+    s.add_member(RISK, &bob);
+    let id = s.request_ok(1);
+    s.approve(&alice, id).unwrap();
+    s.add_member(SENIOR, &alice);
+    s.approve(&bob, id).unwrap();
+    assert!(s.is_released(1).released);
+}

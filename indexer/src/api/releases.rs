@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::head;
 use super::pagination::{self, limit};
-use super::params::{sha256, FromParams, NoParams, Params, PathParam, Query};
+use super::params::{sha256, FromParams, Params, PathParam, Query};
 use super::problem::{ApiError, Problem};
 use super::vocab::ReleaseStatus;
 use super::window::{window_of, BlockWindow};
@@ -93,6 +93,24 @@ pub struct ReleaseFilter {
     pub from_time: Option<u64>,
     /// Latest block time of the request, Unix seconds (inclusive).
     pub to_time: Option<u64>,
+}
+
+/// Which of an artifact's requests `/releases/{sha256}` answers with.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReleaseOf {
+    /// The type it must be released as (as in the release policies, e.g.
+    /// `MODEL_DEPLOYMENT`). Without it: the request released as any type,
+    /// else the artifact's latest request.
+    pub artifact_type: Option<String>,
+}
+
+impl FromParams for ReleaseOf {
+    fn from_params(p: &Params) -> Result<Self, ApiError> {
+        Ok(Self {
+            artifact_type: p.text("artifact_type", 128)?,
+        })
+    }
 }
 
 impl FromParams for ReleaseFilter {
@@ -201,9 +219,9 @@ pub async fn list(
     get,
     path = "/releases/{sha256}",
     tag = "releases",
-    params(("sha256" = String, Path, description = "SHA-256 of the artifact, 64 hex characters")),
+    params(("sha256" = String, Path, description = "SHA-256 of the artifact, 64 hex characters"), ReleaseOf),
     responses(
-        (status = 200, description = "The latest request for the artifact, with its votes", body = ReleaseDetail),
+        (status = 200, description = "The artifact's request that counts, with its votes", body = ReleaseDetail),
         (status = 400, description = "A malformed digest", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No request for it", body = Problem, content_type = "application/problem+json"),
     )
@@ -211,15 +229,42 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<AppState>,
     PathParam(raw): PathParam,
-    _: Query<NoParams>,
+    Query(of): Query<ReleaseOf>,
 ) -> Result<Json<ReleaseDetail>, ApiError> {
     let digest = sha256("sha256", &raw)?;
     let pool = &state.pool;
-    let row = sqlx::query(&format!("{SELECT} WHERE sha256 = $1 ORDER BY id DESC LIMIT 1"))
-        .bind(&digest)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no release request for {digest}")))?;
+    // As the release gate's `IsReleased` answers: one live request per
+    // artifact and type. With a type, that type's latest request; without,
+    // the first type's (in byte order) latest request that is approved,
+    // else the artifact's latest request. (Until stop 21 the latest of any
+    // type, which a later request of another type hid.)
+    let row = match &of.artifact_type {
+        Some(t) => {
+            sqlx::query(&format!(
+                "{SELECT} WHERE sha256 = $1 AND artifact_type = $2 ORDER BY id DESC LIMIT 1"
+            ))
+            .bind(&digest)
+            .bind(t)
+            .fetch_optional(pool)
+            .await?
+        }
+        None => {
+            sqlx::query(&format!(
+                "WITH latest AS (SELECT DISTINCT ON (artifact_type) id FROM release_requests WHERE sha256 = $1 \
+                 ORDER BY artifact_type, id DESC) \
+                 {SELECT} WHERE id IN (SELECT id FROM latest) \
+                 ORDER BY status = 'approved' DESC, CASE WHEN status = 'approved' THEN artifact_type END, id DESC \
+                 LIMIT 1"
+            ))
+            .bind(&digest)
+            .fetch_optional(pool)
+            .await?
+        }
+    }
+    .ok_or_else(|| match &of.artifact_type {
+        Some(t) => ApiError::not_found(format!("no release request for {digest} as {t}")),
+        None => ApiError::not_found(format!("no release request for {digest}")),
+    })?;
     let release = release(&row, head::latest_ns(pool).await?)?;
     let votes = sqlx::query(
         "SELECT voter, approve, groups, comment, at_ns, height FROM release_votes WHERE request_id = $1

@@ -7,7 +7,7 @@
 //!
 //! Records are published pipelined, so order needs the server's help: each
 //! carries `Nats-Expected-Last-Msg-Id` = the previous record's id (record 0:
-//! `Nats-Expected-Last-Sequence` = 0, an empty stream), and JetStream
+//! `Nats-Expected-Last-Subject-Sequence` = 0, nothing on the subject), and JetStream
 //! stores it only right after that one. If record k is lost
 //! (a failed acknowledgement), k+1... are refused rather than stored ahead
 //! of it. When the stream's last record is not the one expected (progress
@@ -20,8 +20,10 @@
 //! JetStream keeps the last message id in memory only: after a server
 //! restart with nothing inside the duplicate window it knows none, and
 //! refuses every `Nats-Expected-Last-Msg-Id`. So the first record after a
-//! resume expects the stream's last *sequence* instead, which the server
-//! keeps on disk; the records after it chain by id again. A resume that
+//! resume expects the sequence of the subject's last message instead
+//! (`Nats-Expected-Last-Subject-Sequence`, kept on disk, and blind to other
+//! subjects a shared stream may carry); the records after it chain by id
+//! again. A resume that
 //! lands where the previous one did without anything published between is
 //! an error, so `run` backs off and says so. (Until stop 21 the publisher
 //! then looped forever, silently.)
@@ -91,11 +93,11 @@ pub async fn publish_pending(pool: &PgPool, js: &jetstream::Context, cfg: &Strea
             headers.insert("Nats-Msg-Id", msg_id(cfg, seq).as_str());
             match resumed {
                 Some((stream_last, _)) if i == 0 => {
-                    headers.insert("Nats-Expected-Last-Sequence", stream_last.to_string().as_str());
+                    headers.insert("Nats-Expected-Last-Subject-Sequence", stream_last.to_string().as_str());
                 }
                 // The first record only into an empty stream.
                 _ if seq == 0 => {
-                    headers.insert("Nats-Expected-Last-Sequence", "0");
+                    headers.insert("Nats-Expected-Last-Subject-Sequence", "0");
                 }
                 _ => {
                     headers.insert("Nats-Expected-Last-Msg-Id", msg_id(cfg, seq - 1).as_str());

@@ -128,9 +128,21 @@ impl IndexerSource {
             .with_context(|| format!("cannot reach the indexer at {url}"))?;
         match resp.status() {
             s if s.is_success() => Ok(Some(resp)),
-            // The indexer says "nothing yet" as problem+json; any other 404
-            // is another server or a wrong path, not an empty log.
-            reqwest::StatusCode::NOT_FOUND if is_problem(&resp) => Ok(None),
+            // The indexer says "nothing yet" as problem+json; a 404 of
+            // another server, or the indexer's own for a path it does not
+            // serve (a wrong base), is a wrong --indexer, not an empty log.
+            reqwest::StatusCode::NOT_FOUND if is_problem(&resp) => {
+                let detail = resp
+                    .json::<serde_json::Value>()
+                    .await
+                    .ok()
+                    .and_then(|p| p.get("detail").and_then(|d| d.as_str()).map(str::to_string))
+                    .unwrap_or_default();
+                if detail.starts_with("no route ") {
+                    bail!("{url}: {detail}: is --indexer the base of a fog indexer's API?");
+                }
+                Ok(None)
+            }
             reqwest::StatusCode::NOT_FOUND => {
                 bail!("{url}: HTTP 404 without a problem document: is --indexer a fog indexer's API?")
             }

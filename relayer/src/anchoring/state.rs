@@ -240,18 +240,19 @@ pub async fn fail(pool: &PgPool, id: i64, error: &str) -> Result<()> {
     Ok(())
 }
 
-/// Seconds since `target`'s last confirmed anchoring (`None` if never).
 /// Confirmed anchorings of `target` above `held`, the size its chain holds
 /// now, become `failed`: the chain lost them (a reorg deeper than the
 /// confirmations, the contract redeployed at the same address), and their
-/// live rows would refuse the same size's next anchoring for good. Returns
-/// how many.
+/// live rows would refuse the same size's next anchoring for good. Only
+/// rows confirmed over a minute ago: a state read from a node a block or
+/// two behind the one that showed the transaction must not undo a fresh
+/// confirmation. Returns how many.
 pub async fn release_lost(pool: &PgPool, target: &str, held: u64) -> Result<u64> {
     let done = sqlx::query(
         "UPDATE relayer_anchors SET status = 'failed', settled_at = now(), \
          error = 'confirmed, but the chain no longer holds it (a reorg past the confirmations, or the contract \
          deployed again)' \
-         WHERE target = $1 AND status = 'confirmed' AND size > $2",
+         WHERE target = $1 AND status = 'confirmed' AND size > $2 AND settled_at < now() - interval '60 seconds'",
     )
     .bind(target)
     .bind(held as i64)
@@ -260,6 +261,7 @@ pub async fn release_lost(pool: &PgPool, target: &str, held: u64) -> Result<u64>
     Ok(done.rows_affected())
 }
 
+/// Seconds since `target`'s last confirmed anchoring (`None` if never).
 pub async fn since_last_confirmed(pool: &PgPool, target: &str) -> Result<Option<f64>> {
     Ok(sqlx::query_scalar(
         "SELECT extract(epoch FROM now() - max(settled_at))::float8 FROM relayer_anchors \
