@@ -108,7 +108,7 @@ async fn openapi_documents_every_route_and_parameter() {
             "/releases",
             [&page[..], &window[..], &["status", "artifact_type"]].concat(),
         ),
-        ("/releases/{sha256}", vec!["sha256"]),
+        ("/releases/{sha256}", vec!["sha256", "artifact_type"]),
         ("/anchors", [&page[..], &window[..], &["origin"]].concat()),
         ("/audit/entries/{seq}", vec!["seq"]),
         ("/audit/proof/inclusion", vec!["seq", "size"]),
