@@ -235,3 +235,35 @@ fn a_node_version_tells_its_protocol() {
         assert_eq!(protocol_of_version(version), protocol, "{version}");
     }
 }
+
+/// The 1.0 devnet block with its transaction's signer public key removed
+/// (as a multisig key, or an account whose key the chain holds, leaves no
+/// single key to derive an address from).
+fn without_signer_key(block: &Value) -> Value {
+    use base64::Engine;
+    use cosmrs::proto::cosmos::tx::v1beta1::{AuthInfo, TxRaw};
+    use prost::Message;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut block = block.clone();
+    let txs = block["result"]["block"]["data"]["txs"].as_array_mut().unwrap();
+    let mut raw = TxRaw::decode(b64.decode(txs[0].as_str().unwrap()).unwrap().as_slice()).unwrap();
+    let mut auth = AuthInfo::decode(raw.auth_info_bytes.as_slice()).unwrap();
+    auth.signer_infos[0].public_key = None;
+    raw.auth_info_bytes = auth.encode_to_vec();
+    txs[0] = b64.encode(raw.encode_to_vec()).into();
+    block
+}
+
+#[test]
+fn a_signer_without_a_key_in_the_transaction_is_read_from_its_acc_seq() {
+    let block = load("injective-devnet-v1_0/block.json");
+    let results = load("injective-devnet-v1_0/block_results.json");
+    let with_key = decode_block(&block, &results, "inj", None).unwrap();
+    let signer = with_key.txs[0].signer.clone().unwrap();
+    let stripped = decode_block(&without_signer_key(&block), &results, "inj", None).unwrap();
+    // Until stop 21: None, and the governance anomaly rule saw a new account.
+    assert_eq!(stripped.txs[0].signer.as_deref(), Some(signer.as_str()));
+    // Not an address of this chain: left unknown.
+    let other = decode_block(&without_signer_key(&block), &results, "cosmos", None).unwrap();
+    assert_eq!(other.txs[0].signer, None);
+}

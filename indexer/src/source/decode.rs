@@ -202,6 +202,19 @@ fn tx_details(raw: &[u8], prefix: &str) -> (String, String, Option<String>) {
     (memo, fee, signer)
 }
 
+/// The first signer a transaction's `tx` events name (`acc_seq`), when it
+/// is an address of the chain's prefix.
+fn first_signer_of(events: &[Event], prefix: &str) -> Option<String> {
+    events
+        .iter()
+        .filter(|e| e.kind == "tx")
+        .find_map(|e| e.attr("acc_seq"))
+        .and_then(|acc_seq| acc_seq.split_once('/'))
+        .map(|(address, _)| address)
+        .filter(|address| address.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('1')))
+        .map(str::to_string)
+}
+
 /// Decodes one block from its `/block` and `/block_results` answers.
 /// `prefix` is the chain's bech32 prefix (for signer addresses);
 /// `protocol` is what the node reported, or `None` to detect it.
@@ -260,6 +273,13 @@ pub fn decode_block(
             .map_err(|e| invalid(&h, format!("tx {i} is not base64: {e}")))?;
         let (memo, fee, signer) = tx_details(&bytes, prefix);
         let (memo, fee) = (storable(memo), storable(fee));
+        let these = events(&res["events"], protocol, Phase::Tx, Some(i as u32));
+        // A multisig key, or none (an account whose key the chain already
+        // holds may leave it out), gives no address from the transaction:
+        // the ante handler's `tx` events name each signer, the first one
+        // first, as `acc_seq` = `<address>/<sequence>`. (Until stop 21 the
+        // signer was stored as NULL, and the rules saw a new account.)
+        let signer = signer.or_else(|| first_signer_of(&these, prefix));
         txs.push(Tx {
             hash: hex::encode_upper(Sha256::digest(&bytes)),
             index: i as u32,
@@ -272,7 +292,7 @@ pub fn decode_block(
             memo,
             log: string(&res["log"]),
         });
-        tx_events.extend(events(&res["events"], protocol, Phase::Tx, Some(i as u32)));
+        tx_events.extend(these);
     }
 
     let mut all = Vec::new();
