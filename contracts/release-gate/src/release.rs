@@ -15,8 +15,8 @@ use fog_events::{to_event, Text};
 use crate::error::ContractError;
 use crate::request::{expiry_time, policy_met, Request, Status, Vote, VoteKind};
 use crate::state::{
-    latest_of_type, latest_request_id, member_groups, Policy, LATEST_BY_TYPE, MEMBERS, NEXT_REQUEST_ID, POLICIES,
-    REQUESTS, REQUESTS_BY_SHA, VOTES,
+    latest_request_id, member_groups, Policy, LATEST_BY_TYPE, MEMBERS, NEXT_REQUEST_ID, POLICIES, REQUESTS,
+    REQUESTS_BY_SHA, VOTES,
 };
 use crate::validate::{self, MAX_COMMENT_CHARS, MAX_RISK_NOTES_CHARS};
 
@@ -90,15 +90,23 @@ pub fn request(deps: DepsMut, env: Env, info: MessageInfo, new: NewRequest) -> R
     let sha = new.sha256.as_slice();
     // The artifact's latest request gets its type's entry if it was made
     // before the entries existed, so it is still found once a request of
-    // another type is the latest.
-    if let Some(latest) = latest_request_id(deps.storage, sha)? {
-        let latest_type = REQUESTS.load(deps.storage, latest)?.artifact_type;
-        if !LATEST_BY_TYPE.has(deps.storage, (sha, &latest_type)) {
-            LATEST_BY_TYPE.save(deps.storage, (sha, &latest_type), &latest)?;
+    // another type is the latest. After this every live request has its
+    // entry, so the type's entry alone says which request to check (no
+    // fallback of `latest_of_type`, which would read the latest again).
+    let latest = match latest_request_id(deps.storage, sha)? {
+        Some(id) => Some(load_request(deps.storage, id)?),
+        None => None,
+    };
+    if let Some(latest) = &latest {
+        if !LATEST_BY_TYPE.has(deps.storage, (sha, &latest.artifact_type)) {
+            LATEST_BY_TYPE.save(deps.storage, (sha, &latest.artifact_type), &latest.id)?;
         }
     }
-    if let Some(prev_id) = latest_of_type(deps.storage, sha, &new.artifact_type)? {
-        let mut prev = load_request(deps.storage, prev_id)?;
+    if let Some(prev_id) = LATEST_BY_TYPE.may_load(deps.storage, (sha, &new.artifact_type))? {
+        let mut prev = match latest.filter(|l| l.id == prev_id) {
+            Some(latest) => latest,
+            None => load_request(deps.storage, prev_id)?,
+        };
         match prev.current_status(now) {
             status @ (Status::Pending | Status::Approved) => {
                 return Err(ContractError::DuplicateRequest { id: prev_id, status });
