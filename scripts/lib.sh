@@ -10,7 +10,9 @@ COSMWASM_CHECK_VERSION=3.0.10
 # anything else (cosmwasm_2_2, ...) are refused there.
 CHAIN_CAPABILITIES=iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Each step with the seconds since the script started, so a slow CI run
+# shows where its time went.
+say() { printf '\033[1m==> [%ss] %s\033[0m\n' "$SECONDS" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # The devnet the end-to-end tests start in $FOG_HOME (they reset it), and

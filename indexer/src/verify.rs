@@ -69,6 +69,14 @@ async fn every_page<Q: Serialize, R: DeserializeOwned, T>(
     }
 }
 
+/// A contract's value as the projections store it: its text with U+0000
+/// turned into U+FFFD, as every decoded event's (PostgreSQL refuses
+/// U+0000), so a NUL that older code let in is no difference.
+fn as_stored(v: &impl Serialize) -> Result<serde_json::Value> {
+    let json = serde_json::to_string(v)?;
+    Ok(serde_json::from_str(&fog_events::without_escaped_nul(&json))?)
+}
+
 /// What was compared and what differed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -276,6 +284,52 @@ async fn ve(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -
         let count = snap.delegate_of.values().filter(|x| **x == d.address.as_str()).count();
         k.eq(format!("ve delegators of {}", d.address), count, d.delegators);
     }
+    // A registered delegate's profile and the height it (last) registered at.
+    let profiles: BTreeMap<String, (Option<String>, i64)> = sqlx::query_as::<_, (String, Option<String>, i64)>(
+        "SELECT address, profile, registered_height FROM delegates WHERE active",
+    )
+    .fetch_all(&mut *db)
+    .await?
+    .into_iter()
+    .map(|(a, p, h)| (a, (p, h)))
+    .collect();
+    for d in delegates.iter().filter(|d| d.retired_height.is_none()) {
+        if let Some((profile, height)) = profiles.get(d.address.as_str()) {
+            k.eq(
+                format!("ve delegate {} profile", d.address),
+                format!("{profile:?}"),
+                format!("{:?}", d.profile.as_ref().map(|p| p.replace('\0', "\u{FFFD}"))),
+            );
+            k.eq(format!("ve delegate {} since", d.address), height, d.since_height);
+        }
+    }
+
+    let config: fog_ve::state::Config = k.query(&c.ve, &QueryMsg::Config {}).await?;
+    let row: Option<(String, String, Option<String>, serde_json::Value)> =
+        sqlx::query_as("SELECT owner, token, registry, tiers FROM ve_config WHERE id = 1")
+            .fetch_optional(&mut *db)
+            .await?;
+    let contract_tiers = as_stored(&config.tiers)?;
+    k.eq(
+        "ve config",
+        match row {
+            Some((owner, token, registry, tiers)) => {
+                let tiers = if tiers == contract_tiers {
+                    "tiers as the contract's".into()
+                } else {
+                    tiers.to_string()
+                };
+                format!("{owner} {token} {registry:?} {tiers}")
+            }
+            None => "<missing>".into(),
+        },
+        format!(
+            "{} {} {:?} tiers as the contract's",
+            config.owner,
+            config.token,
+            config.registry.map(|r| r.to_string())
+        ),
+    );
 
     let pool_r: RewardPoolResponse = k.query(&c.ve, &QueryMsg::RewardPool {}).await?;
     let row = sqlx::query("SELECT funded::text, paid::text FROM reward_pool WHERE id = 1")
@@ -290,7 +344,7 @@ async fn ve(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -
 }
 
 async fn governance(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -> Result<()> {
-    use fog_governance::msg::{ProposalsResponse, QueryMsg, VotesResponse};
+    use fog_governance::msg::{ParticipationResponse, ProposalsResponse, QueryMsg, VotesResponse};
     let mut start_before = None;
     let mut seen = 0;
     loop {
@@ -402,6 +456,37 @@ async fn governance(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now
         .await?
         .get(0);
     k.eq("proposal count", count, seen);
+
+    let config = as_stored(
+        &k.query::<_, serde_json::Value>(&c.governance, &QueryMsg::Config {})
+            .await?,
+    )?;
+    let projected: Option<serde_json::Value> = sqlx::query_scalar("SELECT config FROM gov_config WHERE id = 1")
+        .fetch_optional(&mut *db)
+        .await?;
+    // Compared as JSON values: jsonb keeps its own key order.
+    match projected {
+        Some(p) if p == config => k.eq("governance config", "equal", "equal"),
+        p => k.eq(
+            "governance config",
+            p.map(|v| v.to_string()).unwrap_or_else(|| "<missing>".into()),
+            config.to_string(),
+        ),
+    }
+
+    // Ballots cast per voter: the contract's participation count. (Its
+    // eligibility counts the proposals opened after the address's first
+    // voting-power point; `/accounts/{address}` counts those whose snapshot
+    // gave it power, a different measure, so only the count is compared.)
+    let cast: Vec<(String, i64)> = sqlx::query_as("SELECT voter, count(*) FROM votes GROUP BY voter ORDER BY voter")
+        .fetch_all(&mut *db)
+        .await?;
+    for (voter, n) in cast {
+        let p: ParticipationResponse = k
+            .query(&c.governance, &QueryMsg::Participation { address: voter.clone() })
+            .await?;
+        k.eq(format!("ballots cast by {voter}"), n, p.votes_cast);
+    }
     Ok(())
 }
 
@@ -644,22 +729,24 @@ async fn anchor(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts) -> Resu
             contract.extend(
                 page.checkpoints
                     .into_iter()
-                    .map(|c| format!("{}:{}:{}", c.size, c.root.to_hex(), c.timestamp)),
+                    .map(|c| format!("{}:{}:{}@{}", c.size, c.root.to_hex(), c.timestamp, c.height)),
             );
             after = Some(last);
         }
-        let rows = sqlx::query("SELECT size, root, timestamp FROM anchor_checkpoints WHERE origin = $1 ORDER BY size")
-            .bind(&log.origin)
-            .fetch_all(&mut *db)
-            .await?;
+        let rows =
+            sqlx::query("SELECT size, root, timestamp, height FROM anchor_checkpoints WHERE origin = $1 ORDER BY size")
+                .bind(&log.origin)
+                .fetch_all(&mut *db)
+                .await?;
         let indexed: Vec<String> = rows
             .into_iter()
             .map(|r| {
                 format!(
-                    "{}:{}:{}",
+                    "{}:{}:{}@{}",
                     r.get::<i64, _>(0),
                     r.get::<String, _>(1),
-                    r.get::<i64, _>(2)
+                    r.get::<i64, _>(2),
+                    r.get::<i64, _>(3)
                 )
             })
             .collect();

@@ -139,7 +139,7 @@ async fn openapi_documents_every_route_and_parameter() {
         .find(|p| p["name"] == "status")
         .unwrap()
         .to_string();
-    for s in ["open", "passed", "rejected", "executed", "vetoed"] {
+    for s in ["open", "passed", "rejected", "executed", "vetoed", "expired"] {
         assert!(status.contains(s), "status values listed: {status}");
     }
     assert!(doc["components"]["schemas"]["Problem"]["properties"]["parameter"].is_object());

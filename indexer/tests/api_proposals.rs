@@ -11,6 +11,13 @@ fn ids(items: &[Value]) -> Vec<i64> {
     items.iter().map(|p| p["id"].as_i64().unwrap()).collect()
 }
 
+/// The ids `/proposals?{query}` lists on its first page.
+async fn listed(api: &Api, query: &str) -> Vec<i64> {
+    ids(api.get(&format!("/proposals?{query}")).await.ok()["proposals"]
+        .as_array()
+        .unwrap())
+}
+
 #[tokio::test]
 async fn pages_cover_every_proposal_once_newest_first() {
     let api = Api::new().await;
@@ -162,20 +169,75 @@ async fn ended_yes_no_shows_the_contracts_outcome() {
     assert_eq!(api.get("/proposals/6").await.ok()["status"], "passed");
 
     // The list shows and filters by the derived status.
-    let list = |q: &'static str| {
-        let api = &api;
-        async move {
-            ids(api.get(&format!("/proposals?{q}")).await.ok()["proposals"]
-                .as_array()
-                .unwrap())
-        }
-    };
+    let list = |q: &'static str| listed(&api, q);
     assert_eq!(list("status=passed").await, vec![6, 4, 1]);
     assert_eq!(list("status=rejected").await, vec![3, 2]);
     assert_eq!(list("status=open").await, vec![5]);
     // Pages stay whole when ended proposals are filtered out between them.
     let (items, _) = api.walk("/proposals?status=passed&limit=1", "proposals").await;
     assert_eq!(ids(&items), vec![6, 4, 1]);
+}
+
+/// A passed proposal past its execution window (14 days and one spending
+/// period after its timelock) reads `expired`, as the contract's query
+/// shows it; on its last second it still reads `passed`.
+#[tokio::test]
+async fn a_passed_proposal_past_its_window_reads_expired() {
+    use fog_governance::config::EXECUTION_WINDOW;
+    let api = Api::new().await;
+    let pool = api.pool();
+    let head = ended_chain(&api).await;
+    sqlx::query("INSERT INTO gov_config (id, config, height) VALUES (1, '{\"spend_period\": 100}', 1)")
+        .execute(pool)
+        .await
+        .unwrap();
+    // The timelock is 3600 s; the last second to execute is
+    // decided_at + 3600 + EXECUTION_WINDOW + 100.
+    let last_decision = head - 3600 - EXECUTION_WINDOW as i64 - 100;
+    for (id, status, decided_at) in [
+        (7, "passed", last_decision - 1),
+        (8, "passed", last_decision),
+        (10, "executed", 0),
+    ] {
+        let mut p = P::yes_no(id);
+        p.status = status;
+        p.tally = vec![300, 100, 0];
+        p.turnout = 400;
+        p.end_time = decided_at;
+        p.insert(pool).await;
+        sqlx::query("UPDATE proposals SET decided_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(decided_at)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    // Ended open and never closed: judged passed at its end, then expired.
+    let mut p = P::yes_no(9);
+    p.tally = vec![300, 100, 0];
+    p.turnout = 400;
+    p.end_time = last_decision - 1;
+    p.insert(pool).await;
+
+    let shown = |id: i64| {
+        let api = &api;
+        async move { api.get(&format!("/proposals/{id}")).await.ok().clone() }
+    };
+    let b = shown(7).await;
+    assert_eq!(b["status"], "expired");
+    assert_eq!(b["executable_until"], head - 1);
+    let b = shown(8).await;
+    assert_eq!(b["status"], "passed", "on its window's last second");
+    assert_eq!(b["executable_until"], head);
+    let b = shown(9).await;
+    assert_eq!(
+        (b["status"].as_str(), b["derived"].as_bool()),
+        (Some("expired"), Some(true))
+    );
+    assert_eq!(shown(10).await["status"], "executed");
+    let list = |q: &'static str| listed(&api, q);
+    assert_eq!(list("status=expired").await, vec![9, 7]);
+    assert_eq!(list("status=passed").await, vec![8]);
 }
 
 #[tokio::test]

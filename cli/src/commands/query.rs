@@ -84,6 +84,10 @@ fn proposal_table(p: &ProposalResponse) -> String {
             "executable at",
             p.executable_at.map(|t| t.to_string()).unwrap_or_default(),
         ),
+        (
+            "executable until",
+            p.executable_until.map(|t| t.to_string()).unwrap_or_default(),
+        ),
     ])
 }
 

@@ -164,12 +164,24 @@ fn addrs(api: &dyn Api, list: &[String]) -> Result<Vec<Addr>, ContractError> {
     list.iter().map(|a| api.addr_validate(a).map_err(Into::into)).collect()
 }
 
+/// A denomination the bank module accepts (the Cosmos SDK's
+/// `[a-zA-Z][a-zA-Z0-9/:._-]{2,127}`): a limit on any other could never
+/// apply, and free text in it (a NUL, say) would reach every event.
+fn is_bank_denom(denom: &str) -> bool {
+    let mut chars = denom.chars();
+    (3..=128).contains(&denom.len())
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | ':' | '.' | '_' | '-'))
+}
+
 /// Validates an asset's address, returning it in canonical form.
 pub fn checked_asset(api: &dyn Api, asset: &Asset) -> Result<Asset, ContractError> {
     Ok(match asset {
         Asset::Native(denom) => {
-            if denom.is_empty() || denom.len() > 128 {
-                return Err(ContractError::invalid_config("a denomination is 1 to 128 characters"));
+            if !is_bank_denom(denom) {
+                return Err(ContractError::invalid_config(
+                    "a denomination is 3 to 128 characters: a letter, then letters, digits, '/', ':', '.', '_' or '-'",
+                ));
             }
             Asset::Native(denom.clone())
         }

@@ -146,5 +146,10 @@ pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, Co
     config::validate(&config)?;
     CONFIG.save(deps.storage, &config)?;
     crate::actions::carry_calendar_spending(deps.storage, &config, env.block.time.seconds())?;
-    Ok(Response::new())
+    // The configuration may have changed above: say so, as every change
+    // does, so that whoever mirrors it from the events stays right.
+    Ok(Response::new().add_event(to_event(&ev::ConfigUpdated {
+        sender: env.contract.address.to_string(),
+        config: to_json_string(&config)?,
+    })))
 }

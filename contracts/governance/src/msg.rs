@@ -328,8 +328,12 @@ pub struct ProposalResponse {
     pub end_time: u64,
     /// When the outcome became final (voting end or early decision).
     pub decided_at: Option<u64>,
-    /// Executable from this time, if passed.
+    /// Executable from this time, if passed (or expired).
     pub executable_at: Option<u64>,
+    /// Executable until this time (inclusive), if passed (or expired): the
+    /// execution window after the timelock plus one spending period, under
+    /// the configuration now.
+    pub executable_until: Option<u64>,
     pub total_power: Uint128,
     /// Counted weight per option.
     pub tally: Vec<Uint128>,

@@ -72,6 +72,16 @@ impl ProposalCore {
         self.decided_at.map(|d| d + self.timelock)
     }
 
+    /// The last second a passed proposal may be executed: the execution
+    /// window after its timelock, plus one spending period so a spend the
+    /// limit holds back can wait for room.
+    pub fn executable_until(&self, spend_period: u64) -> Option<u64> {
+        self.executable_at().map(|at| {
+            at.saturating_add(crate::config::EXECUTION_WINDOW)
+                .saturating_add(spend_period)
+        })
+    }
+
     /// Adds `weight` to the option(s) of `choice` (the first preference for
     /// rankings), or removes it.
     pub fn count(&mut self, choice: &[u8], weight: Uint128, add: bool) {

@@ -30,8 +30,15 @@ fn load_core(deps: Deps, id: u64) -> StdResult<ProposalCore> {
 }
 
 /// The proposal as it stands at `now`: an open proposal whose voting ended
-/// shows the outcome it will be closed with.
-fn proposal_response(deps: Deps, env: &Env, id: u64, mut core: ProposalCore) -> StdResult<ProposalResponse> {
+/// shows the outcome it will be closed with, and a passed one whose
+/// execution window is over shows `expired`.
+fn proposal_response(
+    deps: Deps,
+    env: &Env,
+    spend_period: u64,
+    id: u64,
+    mut core: ProposalCore,
+) -> StdResult<ProposalResponse> {
     let body = BODIES.load(deps.storage, id)?;
     let now = env.block.time.seconds();
     if core.status == Status::Open && now >= core.end_time {
@@ -40,6 +47,11 @@ fn proposal_response(deps: Deps, env: &Env, id: u64, mut core: ProposalCore) -> 
         core.winner = winner;
         core.decided_at = Some(core.end_time);
     }
+    let executable_until = core.executable_until(spend_period);
+    if core.status == Status::Passed && executable_until.is_some_and(|last| now > last) {
+        core.status = Status::Expired;
+    }
+    let executable = matches!(core.status, Status::Passed | Status::Expired);
     let quorum_reached = core.judged().quorum_reached();
     Ok(ProposalResponse {
         id,
@@ -55,7 +67,8 @@ fn proposal_response(deps: Deps, env: &Env, id: u64, mut core: ProposalCore) -> 
         start_time: core.start_time,
         end_time: core.end_time,
         decided_at: core.decided_at,
-        executable_at: (core.status == Status::Passed).then(|| core.executable_at()).flatten(),
+        executable_at: executable.then(|| core.executable_at()).flatten(),
+        executable_until: executable.then_some(executable_until).flatten(),
         total_power: core.total,
         tally: core.counted.clone(),
         turnout: core.turnout,
@@ -70,10 +83,12 @@ fn proposal_response(deps: Deps, env: &Env, id: u64, mut core: ProposalCore) -> 
 
 pub fn proposal(deps: Deps, env: Env, id: u64) -> StdResult<ProposalResponse> {
     let core = load_core(deps, id)?;
-    proposal_response(deps, &env, id, core)
+    let spend_period = CONFIG.load(deps.storage)?.spend_period;
+    proposal_response(deps, &env, spend_period, id, core)
 }
 
 pub fn proposals(deps: Deps, env: Env, start_before: Option<u64>, limit: Option<u32>) -> StdResult<ProposalsResponse> {
+    let spend_period = CONFIG.load(deps.storage)?.spend_period;
     let proposals = PROPOSALS
         .range(
             deps.storage,
@@ -84,7 +99,7 @@ pub fn proposals(deps: Deps, env: Env, start_before: Option<u64>, limit: Option<
         .take(page(limit))
         .map(|item| {
             let (id, core) = item?;
-            proposal_response(deps, &env, id, core)
+            proposal_response(deps, &env, spend_period, id, core)
         })
         .collect::<StdResult<_>>()?;
     Ok(ProposalsResponse { proposals })

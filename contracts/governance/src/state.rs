@@ -82,6 +82,9 @@ pub enum Status {
     Rejected,
     Executed,
     Vetoed,
+    /// Passed, never executed, and past its execution window: it can no
+    /// longer run. Only queries show it; the stored status stays `passed`.
+    Expired,
 }
 
 impl Status {
@@ -92,6 +95,7 @@ impl Status {
             Status::Rejected => "rejected",
             Status::Executed => "executed",
             Status::Vetoed => "vetoed",
+            Status::Expired => "expired",
         }
     }
 }
@@ -182,6 +186,11 @@ pub struct ProposalCore {
     /// KYC tier that quadratic ballots need.
     #[serde(rename = "qk")]
     pub quadratic_min_kyc_tier: u8,
+    /// Most options a ranked ballot may rank, as configured when the
+    /// proposal opened (ranked proposals only; absent on proposals stored
+    /// before it was kept, which read the configuration's).
+    #[serde(rename = "mr", default, skip_serializing_if = "Option::is_none")]
+    pub max_ranks: Option<u8>,
     #[serde(rename = "s")]
     pub status: Status,
     /// When the outcome became final.

@@ -61,12 +61,30 @@ fn a_passed_proposal_runs_within_its_execution_window() {
     let id = pass(&mut s, &alice, spend_fog(&grantee, fog(100), &token));
     let window = EXECUTION_WINDOW + s.gov_config().spend_period;
     let until = s.proposal(id).executable_at.unwrap() + window;
+    assert_eq!(s.proposal(id).executable_until, Some(until));
     s.advance_seconds(until - s.now());
+    assert_eq!(s.proposal(id).status, Status::Passed, "on the window's last second");
     let late = pass(&mut s, &alice, spend_fog(&grantee, fog(7), &token));
     execute(&mut s, id).unwrap();
     assert_eq!(s.fog_balance(&grantee), fog(100), "on the window's last second");
     let last = s.proposal(late).executable_at.unwrap() + window;
-    s.advance_seconds(last + 1 - s.now());
+    s.advance_seconds(last - s.now());
+    assert_eq!(s.proposal(late).status, Status::Passed);
+    s.advance_seconds(1);
+    // Past its window the proposal reads `expired` (before stop 22 it read
+    // `passed`, though it could no longer run), in the listing as well.
+    let shown = s.proposal(late);
+    assert_eq!(shown.status, Status::Expired);
+    assert_eq!(shown.executable_until, Some(last));
+    let listed: fog_governance::msg::ProposalsResponse = s.query(
+        &s.governance,
+        &QueryMsg::Proposals {
+            start_before: None,
+            limit: Some(1),
+        },
+    );
+    assert_eq!(listed.proposals[0].status, Status::Expired);
+    assert_eq!(s.proposal(id).status, Status::Executed);
     let err = execute(&mut s, late).unwrap_err();
     assert!(err.contains("execution window is over"), "{err}");
     assert_eq!(s.fog_balance(&grantee), fog(100));
@@ -633,7 +651,7 @@ fn a_migration_counts_the_deposits_already_held() {
         .set(b"config", &cosmwasm_std::to_json_vec(&config).unwrap());
     let code_id = s.app.wrap().query_wasm_contract_info(&gov).unwrap().code_id;
     let admin = s.admin.clone();
-    cw_multi_test::Executor::migrate_contract(
+    let res = cw_multi_test::Executor::migrate_contract(
         &mut s.app,
         admin,
         gov.clone(),
@@ -642,6 +660,19 @@ fn a_migration_counts_the_deposits_already_held() {
     )
     .unwrap();
     assert_eq!(held(&s), Some(deposit + deposit));
+    // The mended configuration is announced, as every change is (before
+    // stop 22 an indexer kept the one the migration replaced).
+    use fog_events::FogEvent;
+    let event = res
+        .events
+        .iter()
+        .find(|e| e.ty == format!("wasm-{}", fog_events::governance::ConfigUpdated::TYPE))
+        .expect("a config event");
+    let announced = &event.attributes.iter().find(|a| a.key == "config").unwrap().value;
+    assert_eq!(
+        cosmwasm_std::from_json::<fog_governance::state::Config>(announced).unwrap(),
+        s.gov_config()
+    );
     let config = s.gov_config();
     assert_eq!(
         (config.quadratic_min_kyc_tier, config.rules[0].threshold_bps),
@@ -652,4 +683,73 @@ fn a_migration_counts_the_deposits_already_held() {
     // The period's spending counts in the window.
     let spending: fog_governance::msg::SpendingResponse = s.query(&gov, &QueryMsg::Spending {});
     assert_eq!(spending.spent[0].amount, fog(300_000));
+}
+
+/// A ranked ballot is judged by the ranks allowed when its proposal opened:
+/// a parameter change executed meanwhile does not change an open vote's
+/// rules (before stop 22 the vote read the live `max_ranks`).
+#[test]
+fn an_open_ranked_vote_keeps_the_ranks_it_opened_with() {
+    let (mut s, [alice, bob, ..]) = setup();
+    let options = ["a", "b", "c", "d"];
+    let ranked = s
+        .propose(&alice, choice_proposal(VotingMethod::RankedChoice, &options))
+        .unwrap();
+    let one_rank = ProposeMsg {
+        action: Some(Action::ParameterChange(ConfigChange {
+            max_ranks: Some(1),
+            ..ConfigChange::default()
+        })),
+        ..text_proposal("one rank")
+    };
+    let id = pass(&mut s, &alice, one_rank);
+    s.advance_seconds(2 * DAY);
+    execute(&mut s, id).unwrap();
+    assert_eq!(s.gov_config().max_ranks, 1);
+    assert_eq!(s.proposal(ranked).status, Status::Open);
+    s.vote(&bob, ranked, Ballot::Ranking { ranking: vec![0, 1, 2] })
+        .unwrap();
+    let later = s
+        .propose(&alice, choice_proposal(VotingMethod::RankedChoice, &options))
+        .unwrap();
+    let err = s
+        .vote(&bob, later, Ballot::Ranking { ranking: vec![0, 1] })
+        .unwrap_err();
+    assert!(err.contains("at most 1"), "{err}");
+}
+
+/// A native asset must be a denomination the bank accepts (before stop 22
+/// any 1 to 128 bytes passed, a NUL or a line break included).
+#[test]
+fn a_native_transfer_names_a_bank_denomination() {
+    let (mut s, [alice, ..]) = setup();
+    let grantee = s.addr("grantee");
+    for denom in ["ab", "1nj", "in\u{0}j", "in j", "ibc/\n"] {
+        let msg = ProposeMsg {
+            action: Some(Action::TreasurySpend {
+                transfers: vec![Transfer {
+                    recipient: grantee.to_string(),
+                    asset: Asset::Native(denom.into()),
+                    amount: Uint128::new(1),
+                }],
+            }),
+            ..text_proposal("native grant")
+        };
+        let err = s.propose(&alice, msg).unwrap_err();
+        assert!(
+            err.contains("a denomination is 3 to 128 characters"),
+            "{denom:?}: {err}"
+        );
+    }
+    let msg = ProposeMsg {
+        action: Some(Action::TreasurySpend {
+            transfers: vec![Transfer {
+                recipient: grantee.to_string(),
+                asset: Asset::Native("ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2".into()),
+                amount: Uint128::new(1),
+            }],
+        }),
+        ..text_proposal("native grant")
+    };
+    s.propose(&alice, msg).unwrap();
 }

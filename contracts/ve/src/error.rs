@@ -77,4 +77,7 @@ pub enum ContractError {
 
     #[error("the profile is at most 256 characters")]
     ProfileTooLong,
+
+    #[error("the profile may not hold the control character U+{code:04X}")]
+    ProfileControlCharacter { code: u32 },
 }

@@ -402,6 +402,9 @@ pub fn register_delegate(
     if profile.as_ref().is_some_and(|p| p.chars().count() > MAX_PROFILE_LEN) {
         return Err(ContractError::ProfileTooLong);
     }
+    if let Some(c) = profile.as_deref().and_then(fog_events::Text::forbidden_char) {
+        return Err(ContractError::ProfileControlCharacter { code: u32::from(c) });
+    }
     DELEGATES.save(
         deps.storage,
         &delegate,

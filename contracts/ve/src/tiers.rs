@@ -60,8 +60,15 @@ pub fn validate(tiers: &[Tier]) -> Result<(), ContractError> {
         return Err(invalid("at most 16 tiers"));
     }
     for t in tiers {
-        if t.name.trim().is_empty() || t.name.len() > 32 || t.name.trim() != t.name {
-            return Err(invalid("tier names are 1 to 32 characters, without surrounding spaces"));
+        if t.name.trim().is_empty()
+            || t.name.len() > 32
+            || t.name.trim() != t.name
+            || fog_events::Text::forbidden_char(&t.name).is_some()
+            || t.name.contains(['\n', '\r', '\t'])
+        {
+            return Err(invalid(
+                "tier names are 1 to 32 characters on one line, without surrounding spaces or control characters",
+            ));
         }
         if u128::from(t.apy_bps) > crate::rewards::BPS {
             return Err(invalid("apy_bps is at most 10000 (100%)"));
@@ -136,6 +143,19 @@ mod tests {
         validate(&tiers).unwrap();
         assert_eq!(tiers.first().unwrap().apy_bps, 500);
         assert_eq!(tiers.last().unwrap().apy_bps, 2_500);
+    }
+
+    #[test]
+    fn a_tier_name_is_one_line_of_plain_text() {
+        for name in ["Go\u{0}ld", "Go\nld", "Gold\u{1b}[31m", " Gold", ""] {
+            let mut tiers = default_tiers();
+            tiers[2].name = name.into();
+            let err = validate(&tiers).unwrap_err().to_string();
+            assert!(err.contains("tier names"), "{name:?}: {err}");
+        }
+        let mut tiers = default_tiers();
+        tiers[2].name = "Gold 2026".into();
+        validate(&tiers).unwrap();
     }
 
     #[test]

@@ -379,3 +379,30 @@ fn sanctioned_addresses_neither_delegate_nor_gather_power() {
     s.set_sanctioned(&carol, false).unwrap();
     delegate(&mut s, &bob, &carol).unwrap();
 }
+
+/// A profile is free text like every other the contracts keep: no control
+/// character (before stop 22 a NUL was kept, which the indexer stores as
+/// U+FFFD, so the two disagreed).
+#[test]
+fn a_profile_with_a_control_character_is_refused() {
+    let mut s = SuiteBuilder::new().build();
+    let alice = s.user(0);
+    for (profile, code) in [("https://forum/\u{0}", "U+0000"), ("\u{1b}[2Jhi", "U+001B")] {
+        let err = s
+            .ve_exec(
+                &alice,
+                ExecuteMsg::RegisterDelegate {
+                    profile: Some(profile.into()),
+                },
+            )
+            .unwrap_err();
+        assert!(err.contains(code), "{err}");
+    }
+    s.ve_exec(
+        &alice,
+        ExecuteMsg::RegisterDelegate {
+            profile: Some("line one\nline two".into()),
+        },
+    )
+    .unwrap();
+}

@@ -114,6 +114,28 @@ fn only_the_fog_token_may_send() {
     assert!(err.contains("only the FOG token"), "{err}");
 }
 
+/// cw20-base refuses to send nothing, so only a token that would (the
+/// configured token's address, impersonated here) reaches veFOG's own check.
+#[test]
+fn a_send_of_nothing_is_refused() {
+    let mut s = SuiteBuilder::new().build();
+    let alice = s.user(0);
+    let (ve, token) = (s.ve.clone(), s.token.clone());
+    let err = s
+        .execute(
+            &token,
+            &ve,
+            &ExecuteMsg::Receive(cw20::Cw20ReceiveMsg {
+                sender: alice.to_string(),
+                amount: cosmwasm_std::Uint128::zero(),
+                msg: cosmwasm_std::to_json_binary(&fog_ve::msg::ReceiveMsg::Lock { duration: WEEK }).unwrap(),
+            }),
+        )
+        .unwrap_err();
+    assert!(err.contains("the amount must be greater than zero"), "{err}");
+    assert!(s.lock_info(&alice).amount.is_zero());
+}
+
 #[test]
 fn sanctioned_addresses_cannot_lock() {
     let mut s = SuiteBuilder::new().build();

@@ -50,6 +50,37 @@ pub fn ended_open(status: ProposalStatus, end_time: u64, now: Option<u64>) -> bo
     status == ProposalStatus::Open && now.is_some_and(|now| now >= end_time)
 }
 
+/// The last second a passed proposal may be executed, as the contract
+/// computes it: the execution window after the timelock plus one spending
+/// period of the configuration now (`None` when either is unknown).
+pub fn executable_until(executable_at: Option<u64>, spend_period: Option<u64>) -> Option<u64> {
+    Some(
+        executable_at?
+            .saturating_add(fog_governance::config::EXECUTION_WINDOW)
+            .saturating_add(spend_period?),
+    )
+}
+
+/// A passed proposal whose execution window ended before `now` reads
+/// `expired`, as the contract's query shows it.
+pub fn past_window(status: ProposalStatus, executable_until: Option<u64>, now: Option<u64>) -> ProposalStatus {
+    match (status, executable_until, now) {
+        (ProposalStatus::Passed, Some(last), Some(now)) if now > last => ProposalStatus::Expired,
+        _ => status,
+    }
+}
+
+/// The governance configuration's spending period, as last projected.
+/// Read as JSON: a period past `bigint`'s range (the contract takes any
+/// u64) must not fail the query.
+pub async fn spend_period(db: impl sqlx::PgExecutor<'_>) -> sqlx::Result<Option<u64>> {
+    let period: Option<Option<serde_json::Value>> =
+        sqlx::query_scalar("SELECT config->'spend_period' FROM gov_config WHERE id = 1")
+            .fetch_optional(db)
+            .await?;
+    Ok(period.flatten().and_then(|p| p.as_u64()))
+}
+
 /// A ranked proposal needs its ballots only when quorum was reached (the
 /// contract rejects it without a run-off otherwise).
 pub fn needs_ballots(method: VotingMethod, figures: &Figures) -> bool {
@@ -105,6 +136,22 @@ mod tests {
         assert!(!ended_open(ProposalStatus::Open, 100, Some(99)));
         assert!(!ended_open(ProposalStatus::Open, 100, None));
         assert!(!ended_open(ProposalStatus::Passed, 100, Some(200)));
+    }
+
+    #[test]
+    fn a_passed_proposal_expires_after_its_window() {
+        use fog_governance::config::EXECUTION_WINDOW;
+        let last = executable_until(Some(100), Some(50)).unwrap();
+        assert_eq!(last, 150 + EXECUTION_WINDOW);
+        assert_eq!(executable_until(None, Some(50)), None);
+        assert_eq!(executable_until(Some(100), None), None);
+        let passed = ProposalStatus::Passed;
+        assert_eq!(past_window(passed, Some(last), Some(last)), passed);
+        assert_eq!(past_window(passed, Some(last), Some(last + 1)), ProposalStatus::Expired);
+        assert_eq!(past_window(passed, None, Some(u64::MAX)), passed);
+        assert_eq!(past_window(passed, Some(last), None), passed);
+        let executed = ProposalStatus::Executed;
+        assert_eq!(past_window(executed, Some(last), Some(last + 1)), executed);
     }
 
     #[test]

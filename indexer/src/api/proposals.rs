@@ -9,7 +9,9 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 use utoipa::{IntoParams, ToSchema};
 
 use super::head;
-use super::outcome::{acting_choice, ended_open, final_outcome, needs_ballots, Figures};
+use super::outcome::{
+    acting_choice, ended_open, executable_until, final_outcome, needs_ballots, past_window, spend_period, Figures,
+};
 use super::pagination::{self, limit};
 use super::params::{parse_u64, FromParams, NoParams, Params, PathParam, Query};
 use super::problem::{ApiError, Problem};
@@ -44,7 +46,9 @@ pub struct Proposal {
     #[schema(value_type = Vec<Object>)]
     pub actions: serde_json::Value,
     /// An open proposal whose voting ended (at the latest indexed block)
-    /// shows the outcome it will be closed with; see `derived`.
+    /// shows the outcome it will be closed with (see `derived`), and a passed
+    /// one past `executable_until` shows `expired`, as the contract's query
+    /// does.
     pub status: ProposalStatus,
     /// `status`, `winner` and `decided_at` were computed by the indexer from
     /// the ended vote: the chain has not closed the proposal yet.
@@ -56,8 +60,13 @@ pub struct Proposal {
     pub end_time: u64,
     /// When the outcome became final (Unix seconds).
     pub decided_at: Option<u64>,
-    /// Executable from this time, if passed (Unix seconds).
+    /// Executable from this time, if passed or expired (Unix seconds).
     pub executable_at: Option<u64>,
+    /// Executable until this time, inclusive, if passed or expired (Unix
+    /// seconds): the execution window after the timelock plus one spending
+    /// period of the governance configuration now. A passed proposal past
+    /// it reads `expired`.
+    pub executable_until: Option<u64>,
     /// Power at the snapshot (decimal string).
     pub total_power: String,
     pub tally: Vec<TallyEntry>,
@@ -97,7 +106,8 @@ pub struct ProposalFilter {
     /// `next_cursor` of the previous page.
     #[param(value_type = Option<String>)]
     pub cursor: Option<i64>,
-    /// Status; an ended open proposal counts with its derived status.
+    /// Status; an ended open proposal counts with its derived status, a
+    /// passed one past its execution window as `expired`.
     #[param(inline)]
     pub status: Option<ProposalStatus>,
     /// Voting method.
@@ -197,8 +207,14 @@ async fn ballots(pool: &PgPool, id: i64) -> Result<Vec<(Vec<u8>, u128)>, ApiErro
 }
 
 /// The row as the contract's query would show it at `now` (the latest
-/// indexed block's time).
-async fn present(pool: &PgPool, r: ProposalRow, now: Option<u64>) -> Result<Proposal, ApiError> {
+/// indexed block's time), under the governance configuration's
+/// `spend_period`.
+async fn present(
+    pool: &PgPool,
+    r: ProposalRow,
+    now: Option<u64>,
+    spend_period: Option<u64>,
+) -> Result<Proposal, ApiError> {
     let options: Vec<String> = serde_json::from_value(r.options).context("options")?;
     let counted = serde_json::from_value::<Vec<String>>(r.tally)
         .context("tally")?
@@ -230,6 +246,12 @@ async fn present(pool: &PgPool, r: ProposalRow, now: Option<u64>) -> Result<Prop
         decided_at = Some(end_time);
     }
     let timelock = u(r.timelock);
+    let executable_at = matches!(status, ProposalStatus::Passed)
+        .then_some(decided_at)
+        .flatten()
+        .map(|d| d + timelock);
+    let executable_until = executable_until(executable_at, spend_period);
+    let status = past_window(status, executable_until, now);
     let tally = figures
         .counted
         .iter()
@@ -255,10 +277,8 @@ async fn present(pool: &PgPool, r: ProposalRow, now: Option<u64>) -> Result<Prop
         start_time: u(r.start_time),
         end_time,
         decided_at,
-        executable_at: (status == ProposalStatus::Passed)
-            .then_some(decided_at)
-            .flatten()
-            .map(|d| d + timelock),
+        executable_at,
+        executable_until,
         total_power: r.total_power,
         tally,
         turnout: r.turnout,
@@ -303,9 +323,15 @@ fn push_filters(q: &mut QueryBuilder<'_, Postgres>, f: &ProposalFilter, now: Opt
         (Some(ProposalStatus::Open), Some(now)) => {
             q.push(" AND status = 'open' AND end_time > ").push_bind(now);
         }
-        (Some(s @ (ProposalStatus::Passed | ProposalStatus::Rejected)), Some(now)) => {
+        (Some(s @ (ProposalStatus::Passed | ProposalStatus::Rejected | ProposalStatus::Expired)), Some(now)) => {
+            // An expired proposal is stored as passed.
+            let stored = if s == ProposalStatus::Expired {
+                ProposalStatus::Passed
+            } else {
+                s
+            };
             q.push(" AND (status = ")
-                .push_bind(s.as_str())
+                .push_bind(stored.as_str())
                 .push(" OR (status = 'open' AND end_time <= ")
                 .push_bind(now)
                 .push("))");
@@ -332,6 +358,7 @@ pub async fn list(
 ) -> Result<Json<ProposalPage>, ApiError> {
     let pool = &state.pool;
     let now = head::latest(pool).await?.map(|h| h.time);
+    let spend_period = spend_period(pool).await?;
     let limit = f.limit;
     let mut after = f.cursor;
     let mut out = Vec::new();
@@ -348,7 +375,7 @@ pub async fn list(
         let exhausted = rows.len() as i64 <= limit;
         for r in rows {
             after = Some(r.id);
-            let p = present(pool, r, now).await?;
+            let p = present(pool, r, now, spend_period).await?;
             if f.status.is_none_or(|s| s == p.status) {
                 out.push(p);
                 if out.len() as i64 > limit {
@@ -393,5 +420,5 @@ pub async fn get_one(
         .await?;
     let row = row.ok_or_else(|| ApiError::not_found(format!("no proposal {id}")))?;
     let now = head::latest(pool).await?.map(|h| h.time);
-    Ok(Json(present(pool, row, now).await?))
+    Ok(Json(present(pool, row, now, spend_period(pool).await?).await?))
 }

@@ -48,6 +48,9 @@ words! {
         Rejected = "rejected",
         Executed = "executed",
         Vetoed = "vetoed",
+        /// Passed, never executed, past its execution window: it can no
+        /// longer run. Derived (the chain stores `passed`).
+        Expired = "expired",
     }
 }
 
@@ -131,6 +134,7 @@ mod tests {
             gov::Status::Rejected,
             gov::Status::Executed,
             gov::Status::Vetoed,
+            gov::Status::Expired,
         ] {
             assert!(ProposalStatus::stored(s.as_str()).is_ok());
         }

@@ -155,9 +155,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, id: u64) -> Result<Re
     // after the guardian's veto period, it can no longer run. The window
     // spans a spending period too, so a spend the limit holds back can wait
     // for room.
-    let last = until
-        .saturating_add(crate::config::EXECUTION_WINDOW)
-        .saturating_add(config.spend_period);
+    let last = core.executable_until(config.spend_period).unwrap_or(u64::MAX);
     if now > last {
         return Err(ContractError::ExecutionWindowOver { id, until: last });
     }

@@ -179,6 +179,7 @@ pub fn propose(
         timelock: rules.timelock,
         late_quorum: config.late_quorum,
         quadratic_min_kyc_tier: config.quadratic_min_kyc_tier,
+        max_ranks: (msg.method == VotingMethod::RankedChoice).then_some(config.max_ranks),
         status: Status::Open,
         decided_at: None,
         winner: None,

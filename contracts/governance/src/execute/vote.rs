@@ -108,7 +108,7 @@ pub fn vote(deps: DepsMut, env: Env, info: MessageInfo, id: u64, ballot: Ballot)
         });
     }
     let config = CONFIG.load(deps.storage)?;
-    let choice = choice_of(&core, &ballot, config.max_ranks)?;
+    let choice = choice_of(&core, &ballot, core.max_ranks.unwrap_or(config.max_ranks))?;
     let quadratic = core.method == VotingMethod::Quadratic;
     if quadratic {
         super::require_kyc(
