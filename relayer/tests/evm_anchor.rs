@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fog_relayer::anchoring::target::TxState;
 use fog_relayer::anchoring::{EvmTarget, Target};
-use fog_relayer::evm::{Anvil, EvmAnchor, EvmError, Revert};
+use fog_relayer::evm::{Anvil, EvmAnchor, EvmError, PreparedTx, Revert, TxInfo};
 use sha2::{Digest, Sha256};
 
 const ORIGIN: &str = "fog.test/audit-log";
@@ -241,10 +241,9 @@ async fn node_and_contract_problems_are_readable_errors() {
     assert!(matches!(err, EvmError::Timeout { .. }), "{err}");
 }
 
-/// An anchoring counts once it is under `confirmations` blocks: before,
-/// the relayer neither settles nor re-sends it.
-#[tokio::test]
-async fn an_anchoring_counts_only_under_its_confirmations() {
+/// Size 1 anchored and mined, as the relayer's target that counts it under
+/// `confirmations` blocks sees it.
+async fn anchored_under(confirmations: u64) -> (Anvil, PreparedTx, TxInfo, Target) {
     let (anvil, anchor) = deployed().await;
     let tx = anchor.prepare_anchor(1, root(1)).await.unwrap();
     anchor.send_prepared(&tx).await.unwrap();
@@ -252,8 +251,16 @@ async fn an_anchoring_counts_only_under_its_confirmations() {
     let target = Target::Evm(Box::new(EvmTarget {
         anchor,
         origin: ORIGIN.into(),
-        confirmations: 3,
+        confirmations,
     }));
+    (anvil, tx, mined, target)
+}
+
+/// An anchoring counts once it is under `confirmations` blocks: before,
+/// the relayer neither settles nor re-sends it.
+#[tokio::test]
+async fn an_anchoring_counts_only_under_its_confirmations() {
+    let (anvil, tx, mined, target) = anchored_under(3).await;
     let hash = format!("0x{}", hex::encode(tx.hash));
     let pending = TxState::Pending {
         height: mined.block_number,
@@ -268,6 +275,55 @@ async fn an_anchoring_counts_only_under_its_confirmations() {
         }
         other => panic!("3 of 3 should settle it: {other:?}"),
     }
+}
+
+/// A reorganisation that drops an anchoring's block before it is deep
+/// enough: the relayer's view goes back from pending to unknown (nothing
+/// settled), and sending the recorded bytes again anchors it once, on the
+/// new branch, under its confirmations. Anvil reorganises for real
+/// (`anvil_reorg`: the blocks are replaced, the state rolled back).
+#[tokio::test]
+async fn an_anchoring_reorganised_away_before_its_confirmations_is_sent_again_and_counts_once() {
+    let (anvil, tx, mined, target) = anchored_under(2).await;
+    let hash = format!("0x{}", hex::encode(tx.hash));
+    assert_eq!(
+        target.status(&hash).await.unwrap(),
+        TxState::Pending {
+            height: mined.block_number
+        }
+    );
+    // Two blocks replace the anchoring's block, without it.
+    anvil_rpc(anvil.url(), "anvil_reorg", serde_json::json!([1, []])).await;
+    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    let Target::Evm(evm) = &target else { unreachable!() };
+    let after = target.status(&hash).await.unwrap();
+    println!("after the reorganisation: {after:?}");
+    match after {
+        TxState::Unknown => {
+            assert_eq!(
+                evm.anchor.latest().await.unwrap().0,
+                0,
+                "the new branch holds no anchor"
+            );
+            // What the daemon does with an unknown anchoring: send its bytes.
+            evm.anchor.send_prepared(&tx).await.unwrap();
+        }
+        // A node that puts the dropped transaction back in its pool mines
+        // it again by itself.
+        TxState::Pending { height } | TxState::Included { height, .. } => {
+            assert!(height > mined.block_number, "not the dropped block: {height}")
+        }
+        other => panic!("after the reorganisation: {other:?}"),
+    }
+    let again = evm.anchor.wait(tx.hash, TIMEOUT).await.unwrap();
+    assert!(again.success && again.block_number > mined.block_number);
+    anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
+    match target.status(&hash).await.unwrap() {
+        TxState::Included { height, .. } => assert_eq!(height, again.block_number),
+        other => panic!("under 2 blocks on the new branch it counts: {other:?}"),
+    }
+    let sizes: Vec<u64> = evm.anchor.anchored(0).await.unwrap().iter().map(|e| e.size).collect();
+    assert_eq!(sizes, vec![1], "anchored once");
 }
 
 /// A JSON-RPC call to anvil (its own methods: mining, base fee).

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use cosmwasm_std::{Addr, StdError, StdResult, Storage, Uint128};
+use cosmwasm_std::{Addr, Order, StdError, StdResult, Storage, Uint128};
+use cw_storage_plus::Bound;
 
 use crate::curve::{advance, lock_bias, week_floor, Aggregate, MAX_WALK_WEEKS, WEEK};
 use crate::rewards::Pool;
@@ -198,6 +199,29 @@ pub fn change_global(
     Ok(())
 }
 
+/// `delegate`'s scheduled received-slope changes at the week boundaries a
+/// walk ([`advance`]) from `from` to `to` crosses, read by one range scan.
+/// A week without a change then costs nothing, where a read per week cost
+/// the chain's flat read gas each: a delegate whose delegators had not moved
+/// for a year cost 52 reads per query or change (until stop 22).
+pub fn received_changes(storage: &dyn Storage, delegate: &Addr, from: u64, to: u64) -> StdResult<BTreeMap<u64, u128>> {
+    let first = week_floor(from) + WEEK;
+    let last = week_floor(to).min(first + (MAX_WALK_WEEKS - 1) * WEEK);
+    if to <= from || last < first {
+        return Ok(BTreeMap::new());
+    }
+    RECEIVED_CHANGES
+        .prefix(delegate)
+        .range(
+            storage,
+            Some(Bound::inclusive(first)),
+            Some(Bound::inclusive(last)),
+            Order::Ascending,
+        )
+        .map(|item| item.map(|(week, change)| (week, change.u128())))
+        .collect()
+}
+
 /// The latest point of `address`, moved to `now` (its received power
 /// advanced along the delegate's scheduled changes), ready to be changed.
 pub fn point_now(storage: &dyn Storage, address: &Addr, account: &Account, now: u64) -> StdResult<UserPoint> {
@@ -207,6 +231,7 @@ pub fn point_now(storage: &dyn Storage, address: &Addr, account: &Account, now: 
         USER_POINTS.load(storage, (address, account.epoch))?
     };
     if !point.received_bias.is_zero() || !point.received_slope.is_zero() {
+        let changes = received_changes(storage, address, point.time, now)?;
         let agg = advance(
             Aggregate {
                 bias: point.received_bias.u128(),
@@ -214,12 +239,7 @@ pub fn point_now(storage: &dyn Storage, address: &Addr, account: &Account, now: 
             },
             point.time,
             now,
-            |w| {
-                Ok(RECEIVED_CHANGES
-                    .may_load(storage, (address, w))?
-                    .unwrap_or_default()
-                    .u128())
-            },
+            |w| Ok(changes.get(&w).copied().unwrap_or(0)),
         )?;
         point.received_bias = Uint128::new(agg.bias);
         point.received_slope = Uint128::new(agg.slope);
@@ -283,4 +303,71 @@ pub fn push_point(
     }
     point.height = height;
     USER_POINTS.save(storage, (address, account.epoch), &point)
+}
+
+#[cfg(test)]
+mod tests {
+    use cosmwasm_std::testing::MockStorage;
+
+    use super::*;
+
+    /// The scan holds exactly what a read per crossed week would: the
+    /// walk's first and last boundaries included, nothing before or past
+    /// them, another delegate's changes apart, at most `MAX_WALK_WEEKS`.
+    #[test]
+    fn one_scan_reads_what_a_read_per_week_would() {
+        let mut storage = MockStorage::new();
+        let (a, b) = (Addr::unchecked("a"), Addr::unchecked("b"));
+        let base = 3_000 * WEEK;
+        let weeks = [0u64, 1, 2, 5, 9, 100, MAX_WALK_WEEKS - 1, MAX_WALK_WEEKS, 211, 300];
+        for k in weeks {
+            RECEIVED_CHANGES
+                .save(&mut storage, (&a, base + k * WEEK), &Uint128::new(u128::from(k) + 1))
+                .unwrap();
+        }
+        RECEIVED_CHANGES
+            .save(&mut storage, (&b, base + WEEK), &Uint128::new(7))
+            .unwrap();
+        let per_week = |from: u64, to: u64| {
+            let mut seen = BTreeMap::new();
+            advance(
+                Aggregate {
+                    bias: u128::MAX / 2,
+                    slope: 1,
+                },
+                from,
+                to,
+                |w| {
+                    let c = RECEIVED_CHANGES.may_load(&storage, (&a, w))?.unwrap_or_default().u128();
+                    if c > 0 {
+                        seen.insert(w, c);
+                    }
+                    Ok(0)
+                },
+            )
+            .unwrap();
+            seen
+        };
+        for (from, to) in [
+            (base, base + 10 * WEEK),
+            (base - 1, base + WEEK),
+            (base + 1, base + 5 * WEEK - 1),
+            (base + 5 * WEEK, base + 5 * WEEK),
+            (base, base + 400 * WEEK),
+            (base + 3 * WEEK, base + 2 * WEEK),
+        ] {
+            assert_eq!(
+                received_changes(&storage, &a, from, to).unwrap(),
+                per_week(from, to),
+                "{from}..{to}"
+            );
+        }
+        assert_eq!(
+            received_changes(&storage, &a, base - 1, base + 400 * WEEK)
+                .unwrap()
+                .len(),
+            weeks.iter().filter(|k| **k < MAX_WALK_WEEKS).count(),
+            "the first MAX_WALK_WEEKS boundaries after the point's week, no later one"
+        );
+    }
 }

@@ -8,6 +8,8 @@
 //! start block's time: power locked in the proposal's own block does not
 //! count, and the power is exact at the proposal's start.
 
+use std::collections::BTreeMap;
+
 use cosmwasm_std::{Addr, StdError, StdResult, Uint128};
 
 use crate::curve::{advance, lock_bias, to_power, Aggregate};
@@ -21,6 +23,12 @@ pub trait VeStore {
     fn global_point(&self, epoch: u64) -> StdResult<Option<GlobalPoint>>;
     fn week_change(&self, week: u64) -> StdResult<Option<WeekChange>>;
     fn received_change(&self, delegate: &Addr, week: u64) -> StdResult<Uint128>;
+    /// `delegate`'s received changes over a walk from `from` to `to` in one
+    /// scan, where the store can range (its own storage; raw queries from
+    /// another contract cannot), else `None`: read week by week.
+    fn received_changes_scan(&self, _delegate: &Addr, _from: u64, _to: u64) -> StdResult<Option<BTreeMap<u64, u128>>> {
+        Ok(None)
+    }
 }
 
 /// An address's power at a snapshot, in FOG base units.
@@ -140,9 +148,12 @@ pub fn received_at(store: &impl VeStore, delegate: &Addr, point: &UserPoint, tim
         bias: point.received_bias.u128(),
         slope: point.received_slope.u128(),
     };
-    let agg = advance(agg, point.time, time, |w| {
-        Ok(store.received_change(delegate, w)?.u128())
-    })?;
+    let agg = match store.received_changes_scan(delegate, point.time, time)? {
+        Some(changes) => advance(agg, point.time, time, |w| Ok(changes.get(&w).copied().unwrap_or(0)))?,
+        None => advance(agg, point.time, time, |w| {
+            Ok(store.received_change(delegate, w)?.u128())
+        })?,
+    };
     Ok(agg.bias)
 }
 

@@ -41,6 +41,7 @@ use tower_http::trace::TraceLayer;
 
 pub use openapi::openapi;
 pub use problem::{ApiError, Problem};
+pub use votes::{page_statement as votes_page_statement, VoteFilter};
 
 /// What every handler shares.
 #[derive(Clone)]

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
-use sqlx::{QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder, Row};
 use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{self, limit};
@@ -113,10 +113,39 @@ pub async fn list(
     if exists.is_none() {
         return Err(ApiError::not_found(format!("no proposal {id}")));
     }
-    let mut q = QueryBuilder::new(
-        "SELECT voter, choice, power::text, weight::text, own::text, delegate, height, tx_hash FROM votes
+    let rows = page_statement("", id, &f)?.build().fetch_all(pool).await?;
+    let votes = rows
+        .into_iter()
+        .map(|r| {
+            Ok(Vote {
+                voter: r.get(0),
+                choice: serde_json::from_value(r.get(1))?,
+                power: r.get(2),
+                weight: r.get(3),
+                own: r.get(4),
+                delegate: r.get(5),
+                height: r.get::<i64, _>(6).max(0) as u64,
+                tx_hash: r.get(7),
+            })
+        })
+        .collect::<Result<Vec<_>, serde_json::Error>>()
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let (votes, next_cursor) = pagination::page(votes, limit, "votes", |v| format!("{id}/{}", v.voter));
+    Ok(Json(VotePage {
+        proposal_id: id as u64,
+        votes,
+        next_cursor,
+    }))
+}
+
+/// The statement of a page of proposal `id`'s ballots under `f`, after
+/// `prefix` (`""`; a test EXPLAINs the very statement the handler runs).
+pub fn page_statement(prefix: &str, id: i64, f: &VoteFilter) -> Result<QueryBuilder<'static, Postgres>, ApiError> {
+    let limit = f.limit;
+    let mut q = QueryBuilder::new(format!(
+        "{prefix}SELECT voter, choice, power::text, weight::text, own::text, delegate, height, tx_hash FROM votes
          WHERE proposal_id = ",
-    );
+    ));
     q.push_bind(id);
     if let Some(key) = &f.cursor {
         let after = key
@@ -140,27 +169,5 @@ pub async fn list(
     }
     window_of!(f).push(&mut q, "height");
     q.push(" ORDER BY voter LIMIT ").push_bind(limit + 1);
-    let rows = q.build().fetch_all(pool).await?;
-    let votes = rows
-        .into_iter()
-        .map(|r| {
-            Ok(Vote {
-                voter: r.get(0),
-                choice: serde_json::from_value(r.get(1))?,
-                power: r.get(2),
-                weight: r.get(3),
-                own: r.get(4),
-                delegate: r.get(5),
-                height: r.get::<i64, _>(6).max(0) as u64,
-                tx_hash: r.get(7),
-            })
-        })
-        .collect::<Result<Vec<_>, serde_json::Error>>()
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let (votes, next_cursor) = pagination::page(votes, limit, "votes", |v| format!("{id}/{}", v.voter));
-    Ok(Json(VotePage {
-        proposal_id: id as u64,
-        votes,
-        next_cursor,
-    }))
+    Ok(q)
 }
