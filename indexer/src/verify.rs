@@ -265,11 +265,12 @@ async fn ve(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -
                 },
             )
             .await?;
-        let full = page.delegates.len() == 100;
-        delegates.extend(page.delegates);
-        if !full {
+        // The contract pages delegates by fewer than asked (at most 20
+        // since stop 22): read on until a page is empty.
+        if page.delegates.is_empty() {
             break;
         }
+        delegates.extend(page.delegates);
     }
     let active: Vec<String> = strings(db, "SELECT address FROM delegates WHERE active").await?;
     k.eq(

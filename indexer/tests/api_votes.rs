@@ -207,7 +207,7 @@ async fn a_page_among_a_million_ballots_reads_the_primary_key() {
             from_time: None,
             to_time: None,
         };
-        let plan: Vec<String> = fog_indexer::api::votes_page_statement("EXPLAIN ", 1, &filter)
+        let plan: Vec<String> = fog_indexer::api::votes_page_statement(true, 1, &filter)
             .unwrap()
             .build_query_scalar()
             .fetch_all(pool)
@@ -215,7 +215,13 @@ async fn a_page_among_a_million_ballots_reads_the_primary_key() {
             .unwrap();
         assert!(!plan.iter().any(|l| l.contains("Seq Scan")), "{plan:?}");
         if choice.is_none() {
+            // Keyset: the cursor is the index scan's condition, not a
+            // filter over every ballot before it.
             assert!(plan.iter().any(|l| l.contains("votes_pkey")), "{plan:?}");
+            assert!(
+                plan.iter().any(|l| l.contains("Index Cond") && l.contains("voter >")),
+                "{plan:?}"
+            );
         }
     }
 }

@@ -292,7 +292,7 @@ async fn an_anchoring_reorganised_away_before_its_confirmations_is_sent_again_an
             height: mined.block_number
         }
     );
-    // Two blocks replace the anchoring's block, without it.
+    // One empty block replaces the anchoring's; a second goes on top.
     anvil_rpc(anvil.url(), "anvil_reorg", serde_json::json!([1, []])).await;
     anvil_rpc(anvil.url(), "evm_mine", serde_json::json!([])).await;
     let Target::Evm(evm) = &target else { unreachable!() };

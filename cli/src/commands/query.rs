@@ -234,15 +234,24 @@ pub async fn run(ctx: &Context, cmd: QueryCmd) -> Result<()> {
             ctx.print(&r, || format!("{} FOG claimable", fog(r.pending.u128())))
         }
         QueryCmd::Delegates => {
-            let r: DelegatesResponse = client
-                .query(
-                    &ve,
-                    &VeQuery::Delegates {
-                        start_after: None,
-                        limit: Some(100),
-                    },
-                )
-                .await?;
+            // Every page (the contract answers at most 20 delegates a page;
+            // until stop 22 this listed the first 100 and stopped).
+            let mut r = DelegatesResponse { delegates: vec![] };
+            loop {
+                let page: DelegatesResponse = client
+                    .query(
+                        &ve,
+                        &VeQuery::Delegates {
+                            start_after: r.delegates.last().map(|d| d.address.to_string()),
+                            limit: Some(20),
+                        },
+                    )
+                    .await?;
+                if page.delegates.is_empty() {
+                    break;
+                }
+                r.delegates.extend(page.delegates);
+            }
             ctx.print(&r, || {
                 table(
                     &["delegate", "delegators", "received", "profile"],

@@ -128,6 +128,9 @@ pub enum QueryMsg {
     #[returns(DelegatesResponse)]
     Delegates {
         start_after: Option<String>,
+        /// Default 10, at most 20: each delegate's received power is moved
+        /// forward along its delegators' lock ends, up to 209 weekly
+        /// boundaries each, and a page must stay within a node's query gas.
         limit: Option<u32>,
     },
     /// The reward pool's accounting.

@@ -8,8 +8,6 @@
 //! start block's time: power locked in the proposal's own block does not
 //! count, and the power is exact at the proposal's start.
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{Addr, StdError, StdResult, Uint128};
 
 use crate::curve::{advance, lock_bias, to_power, Aggregate};
@@ -26,7 +24,7 @@ pub trait VeStore {
     /// `delegate`'s received changes over a walk from `from` to `to` in one
     /// scan, where the store can range (its own storage; raw queries from
     /// another contract cannot), else `None`: read week by week.
-    fn received_changes_scan(&self, _delegate: &Addr, _from: u64, _to: u64) -> StdResult<Option<BTreeMap<u64, u128>>> {
+    fn received_changes_scan(&self, _delegate: &Addr, _from: u64, _to: u64) -> StdResult<Option<Vec<(u64, u128)>>> {
         Ok(None)
     }
 }
@@ -149,7 +147,7 @@ pub fn received_at(store: &impl VeStore, delegate: &Addr, point: &UserPoint, tim
         slope: point.received_slope.u128(),
     };
     let agg = match store.received_changes_scan(delegate, point.time, time)? {
-        Some(changes) => advance(agg, point.time, time, |w| Ok(changes.get(&w).copied().unwrap_or(0)))?,
+        Some(changes) => advance(agg, point.time, time, |w| Ok(crate::ledger::change_at(&changes, w)))?,
         None => advance(agg, point.time, time, |w| {
             Ok(store.received_change(delegate, w)?.u128())
         })?,

@@ -1,7 +1,5 @@
 //! veFOG's own storage as a [`VeStore`], for its queries.
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{Addr, StdResult, Storage, Uint128};
 
 use crate::snapshot::VeStore;
@@ -31,7 +29,7 @@ impl VeStore for LocalVe<'_> {
     fn received_change(&self, delegate: &Addr, week: u64) -> StdResult<Uint128> {
         Ok(RECEIVED_CHANGES.may_load(self.0, (delegate, week))?.unwrap_or_default())
     }
-    fn received_changes_scan(&self, delegate: &Addr, from: u64, to: u64) -> StdResult<Option<BTreeMap<u64, u128>>> {
+    fn received_changes_scan(&self, delegate: &Addr, from: u64, to: u64) -> StdResult<Option<Vec<(u64, u128)>>> {
         crate::ledger::received_changes(self.0, delegate, from, to).map(Some)
     }
 }

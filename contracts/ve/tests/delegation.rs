@@ -406,3 +406,35 @@ fn a_profile_with_a_control_character_is_refused() {
     )
     .unwrap();
 }
+
+/// Delegates page by at most 20 (each one's received power may walk up to
+/// 209 weekly boundaries, so 100 could pass a node's query gas limit), and
+/// the pages cover every delegate once.
+#[test]
+fn delegates_page_by_twenty() {
+    let mut s = SuiteBuilder::new().build();
+    let mut registered: Vec<String> = (0..25)
+        .map(|i| {
+            let d = s.addr(&format!("delegate{i}"));
+            s.ve_exec(&d, ExecuteMsg::RegisterDelegate { profile: None }).unwrap();
+            d.to_string()
+        })
+        .collect();
+    registered.sort();
+    let page = |s: &fog_testing::Suite, start_after: Option<String>| -> Vec<String> {
+        let r: fog_ve::msg::DelegatesResponse = s.query(
+            &s.ve,
+            &QueryMsg::Delegates {
+                start_after,
+                limit: Some(100),
+            },
+        );
+        r.delegates.iter().map(|d| d.address.to_string()).collect()
+    };
+    let first = page(&s, None);
+    assert_eq!(first.len(), 20);
+    let second = page(&s, first.last().cloned());
+    assert_eq!(second.len(), 5);
+    assert!(page(&s, second.last().cloned()).is_empty());
+    assert_eq!([first, second].concat(), registered);
+}

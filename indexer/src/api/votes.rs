@@ -113,7 +113,7 @@ pub async fn list(
     if exists.is_none() {
         return Err(ApiError::not_found(format!("no proposal {id}")));
     }
-    let rows = page_statement("", id, &f)?.build().fetch_all(pool).await?;
+    let rows = page_statement(false, id, &f)?.build().fetch_all(pool).await?;
     let votes = rows
         .into_iter()
         .map(|r| {
@@ -138,13 +138,14 @@ pub async fn list(
     }))
 }
 
-/// The statement of a page of proposal `id`'s ballots under `f`, after
-/// `prefix` (`""`; a test EXPLAINs the very statement the handler runs).
-pub fn page_statement(prefix: &str, id: i64, f: &VoteFilter) -> Result<QueryBuilder<'static, Postgres>, ApiError> {
+/// The statement of a page of proposal `id`'s ballots under `f`, or its
+/// `EXPLAIN` (a test reads the plan of the very statement the handler runs).
+pub fn page_statement(explain: bool, id: i64, f: &VoteFilter) -> Result<QueryBuilder<'static, Postgres>, ApiError> {
     let limit = f.limit;
     let mut q = QueryBuilder::new(format!(
-        "{prefix}SELECT voter, choice, power::text, weight::text, own::text, delegate, height, tx_hash FROM votes
+        "{}SELECT voter, choice, power::text, weight::text, own::text, delegate, height, tx_hash FROM votes
          WHERE proposal_id = ",
+        if explain { "EXPLAIN " } else { "" }
     ));
     q.push_bind(id);
     if let Some(key) = &f.cursor {
