@@ -261,7 +261,7 @@ async fn ve(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -
                     start_after: delegates
                         .last()
                         .map(|d: &fog_ve::msg::DelegateResponse| d.address.to_string()),
-                    limit: Some(100),
+                    limit: Some(20),
                 },
             )
             .await?;

@@ -235,16 +235,19 @@ pub async fn run(ctx: &Context, cmd: QueryCmd) -> Result<()> {
         }
         QueryCmd::Delegates => {
             // Every page (the contract answers at most 20 delegates a page;
-            // until stop 22 this listed the first 100 and stopped).
+            // until stop 22 this listed the first 100 and stopped), all read
+            // at one height so the listing is one state.
+            let (height, _) = client.latest_block().await?;
             let mut r = DelegatesResponse { delegates: vec![] };
             loop {
                 let page: DelegatesResponse = client
-                    .query(
+                    .query_at(
                         &ve,
                         &VeQuery::Delegates {
                             start_after: r.delegates.last().map(|d| d.address.to_string()),
                             limit: Some(20),
                         },
+                        Some(height),
                     )
                     .await?;
                 if page.delegates.is_empty() {
