@@ -753,3 +753,35 @@ fn a_native_transfer_names_a_bank_denomination() {
     };
     s.propose(&alice, msg).unwrap();
 }
+
+/// A ranked proposal stored before proposals kept their `max_ranks` (no
+/// `mr` field) is judged by the configuration's current value.
+#[test]
+fn a_ranked_proposal_stored_without_its_ranks_reads_the_configuration() {
+    use fog_governance::state::{ProposalCore, PROPOSALS};
+    let (mut s, [alice, bob, carol, ..]) = setup();
+    let gov = s.governance.clone();
+    let id = s
+        .propose(
+            &alice,
+            choice_proposal(VotingMethod::RankedChoice, &["a", "b", "c", "d"]),
+        )
+        .unwrap();
+    // The proposal as earlier code stored it.
+    let mut core: ProposalCore = PROPOSALS.load(&*s.app.contract_storage(&gov), id).unwrap();
+    assert_eq!(core.max_ranks, Some(3), "kept since stop 22");
+    core.max_ranks = None;
+    PROPOSALS
+        .save(&mut *s.app.contract_storage_mut(&gov), id, &core)
+        .unwrap();
+    let raw = s.app.contract_storage(&gov).get(&PROPOSALS.key(id)).unwrap();
+    assert!(!String::from_utf8(raw).unwrap().contains("\"mr\""));
+    s.vote(&bob, id, Ballot::Ranking { ranking: vec![0, 1, 2] }).unwrap();
+    let mut config = s.gov_config();
+    config.max_ranks = 1;
+    s.app
+        .contract_storage_mut(&gov)
+        .set(b"config", &cosmwasm_std::to_json_vec(&config).unwrap());
+    let err = s.vote(&carol, id, Ballot::Ranking { ranking: vec![0, 1] }).unwrap_err();
+    assert!(err.contains("at most 1"), "{err}");
+}
