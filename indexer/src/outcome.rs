@@ -28,7 +28,7 @@ pub struct Tallied {
 /// (`api::outcome`), with the ballots read when a run-off needs them.
 pub async fn status_at(db: &mut PgConnection, p: &Tallied, now: i64) -> Result<(String, Option<u8>)> {
     use crate::api::outcome::{
-        acting_choice, ended_open, executable_until, final_outcome, needs_ballots, past_window, spend_period, Figures,
+        acting_choice, ended_open, execution_window, final_outcome, needs_ballots, spend_period, Figures,
     };
     use crate::api::vocab::{ProposalStatus, VotingMethod};
     let now = now.max(0) as u64;
@@ -61,9 +61,10 @@ pub async fn status_at(db: &mut PgConnection, p: &Tallied, now: i64) -> Result<(
     } else {
         (stored, p.winner, p.decided_at)
     };
-    let executable_at = decided_at.map(|d| d.max(0) as u64 + p.timelock.max(0) as u64);
-    let until = executable_until(executable_at, spend_period(&mut *db).await?);
-    Ok((past_window(status, until, Some(now)).as_str().to_string(), winner))
+    let decided_at = decided_at.map(|d| d.max(0) as u64);
+    let spend_period = spend_period(&mut *db).await?;
+    let (status, _, _) = execution_window(status, decided_at, p.timelock.max(0) as u64, spend_period, Some(now));
+    Ok((status.as_str().to_string(), winner))
 }
 
 /// Loads the outcome-relevant fields of a proposal.

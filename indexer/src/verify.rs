@@ -47,8 +47,9 @@ impl Check<'_> {
 }
 
 /// Every item of a listing the contract pages by `start_after` (the last
-/// item's key), 100 at a time: a first page alone misses what lies past it
-/// (until stop 20 policies, logs and officers were read from one page).
+/// item's key), read until a page comes back empty: a first page alone
+/// misses what lies past it (until stop 20 policies, logs and officers were
+/// read from one page).
 async fn every_page<Q: Serialize, R: DeserializeOwned, T>(
     k: &Check<'_>,
     contract: &str,
@@ -251,27 +252,19 @@ async fn ve(db: &mut PgConnection, k: &mut Check<'_>, c: &Contracts, now: u64) -
         }
     }
 
-    // Anyone may register as a delegate: every page, not the first.
-    let mut delegates = Vec::new();
-    loop {
-        let page: DelegatesResponse = k
-            .query(
-                &c.ve,
-                &QueryMsg::Delegates {
-                    start_after: delegates
-                        .last()
-                        .map(|d: &fog_ve::msg::DelegateResponse| d.address.to_string()),
-                    limit: Some(20),
-                },
-            )
-            .await?;
-        // The contract pages delegates by fewer than asked (at most 20
-        // since stop 22): read on until a page is empty.
-        if page.delegates.is_empty() {
-            break;
-        }
-        delegates.extend(page.delegates);
-    }
+    // Anyone may register as a delegate: every page, not the first (the
+    // contract answers at most 20 a page since stop 22).
+    let delegates = every_page(
+        k,
+        &c.ve,
+        |start_after| QueryMsg::Delegates {
+            start_after,
+            limit: Some(20),
+        },
+        |r: DelegatesResponse| r.delegates,
+        |d| d.address.to_string(),
+    )
+    .await?;
     let active: Vec<String> = strings(db, "SELECT address FROM delegates WHERE active").await?;
     k.eq(
         "ve delegates",

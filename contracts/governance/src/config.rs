@@ -23,6 +23,15 @@ const DAY: u64 = 86_400;
 /// one spending period (14 days, as Compound's timelock grace period); then
 /// it can no longer run.
 pub const EXECUTION_WINDOW: u64 = 14 * DAY;
+
+/// The last second a proposal executable from `executable_at` may run: the
+/// execution window, plus one spending period so a spend the limit holds
+/// back can wait for room. The indexer derives `expired` with it.
+pub fn execution_deadline(executable_at: u64, spend_period: u64) -> u64 {
+    executable_at
+        .saturating_add(EXECUTION_WINDOW)
+        .saturating_add(spend_period)
+}
 /// The longest late-quorum window and extension.
 pub const MAX_LATE_QUORUM: u64 = 30 * DAY;
 /// Options of a choice proposal: bounded so ranked tallies stay bounded.

@@ -76,10 +76,8 @@ impl ProposalCore {
     /// window after its timelock, plus one spending period so a spend the
     /// limit holds back can wait for room.
     pub fn executable_until(&self, spend_period: u64) -> Option<u64> {
-        self.executable_at().map(|at| {
-            at.saturating_add(crate::config::EXECUTION_WINDOW)
-                .saturating_add(spend_period)
-        })
+        self.executable_at()
+            .map(|at| crate::config::execution_deadline(at, spend_period))
     }
 
     /// Adds `weight` to the option(s) of `choice` (the first preference for

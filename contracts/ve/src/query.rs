@@ -22,8 +22,8 @@ const MAX_LIMIT: u32 = 100;
 /// default 3M smart-query gas limit, 100 could not (until stop 22).
 const DELEGATES_MAX_LIMIT: u32 = 20;
 
-fn page_limit(limit: Option<u32>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize
+fn page_limit(limit: Option<u32>, max: u32) -> usize {
+    limit.unwrap_or(DEFAULT_LIMIT).clamp(1, max) as usize
 }
 
 /// The block a query reads: `at`, or the current one.
@@ -135,7 +135,7 @@ pub const MAX_ACCOUNTS_READ: usize = 1_000;
 pub fn locks(deps: Deps, env: Env, start_after: Option<String>, limit: Option<u32>) -> StdResult<LocksResponse> {
     let start = start_after.map(|a| deps.api.addr_validate(&a)).transpose()?;
     let now = env.block.time.seconds();
-    let limit = page_limit(limit);
+    let limit = page_limit(limit, MAX_LIMIT);
     let mut locks = Vec::new();
     let mut next_start_after = None;
     let accounts = ACCOUNTS.range(
@@ -197,7 +197,7 @@ pub fn delegates(
             None,
             Order::Ascending,
         )
-        .take(limit.unwrap_or(DEFAULT_LIMIT).clamp(1, DELEGATES_MAX_LIMIT) as usize)
+        .take(page_limit(limit, DELEGATES_MAX_LIMIT))
         .map(|item| {
             let (address, info) = item?;
             delegate_response(deps, &env, address, info)

@@ -63,8 +63,7 @@ pub fn validate(tiers: &[Tier]) -> Result<(), ContractError> {
         if t.name.trim().is_empty()
             || t.name.len() > 32
             || t.name.trim() != t.name
-            || fog_events::Text::forbidden_char(&t.name).is_some()
-            || t.name.contains(['\n', '\r', '\t'])
+            || t.name.chars().any(char::is_control)
         {
             return Err(invalid(
                 "tier names are 1 to 32 characters on one line, without surrounding spaces or control characters",

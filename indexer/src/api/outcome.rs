@@ -54,11 +54,10 @@ pub fn ended_open(status: ProposalStatus, end_time: u64, now: Option<u64>) -> bo
 /// computes it: the execution window after the timelock plus one spending
 /// period of the configuration now (`None` when either is unknown).
 pub fn executable_until(executable_at: Option<u64>, spend_period: Option<u64>) -> Option<u64> {
-    Some(
-        executable_at?
-            .saturating_add(fog_governance::config::EXECUTION_WINDOW)
-            .saturating_add(spend_period?),
-    )
+    Some(fog_governance::config::execution_deadline(
+        executable_at?,
+        spend_period?,
+    ))
 }
 
 /// A passed proposal whose execution window ended before `now` reads
@@ -68,6 +67,23 @@ pub fn past_window(status: ProposalStatus, executable_until: Option<u64>, now: O
         (ProposalStatus::Passed, Some(last), Some(now)) if now > last => ProposalStatus::Expired,
         _ => status,
     }
+}
+
+/// A decided proposal at `now`: `(status, executable_at, executable_until)`,
+/// the times for a passed proposal only, and `expired` past its window.
+pub fn execution_window(
+    status: ProposalStatus,
+    decided_at: Option<u64>,
+    timelock: u64,
+    spend_period: Option<u64>,
+    now: Option<u64>,
+) -> (ProposalStatus, Option<u64>, Option<u64>) {
+    let executable_at = (status == ProposalStatus::Passed)
+        .then_some(decided_at)
+        .flatten()
+        .map(|d| d + timelock);
+    let until = executable_until(executable_at, spend_period);
+    (past_window(status, until, now), executable_at, until)
 }
 
 /// The governance configuration's spending period, as last projected.

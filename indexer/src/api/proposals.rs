@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::head;
 use super::outcome::{
-    acting_choice, ended_open, executable_until, final_outcome, needs_ballots, past_window, spend_period, Figures,
+    acting_choice, ended_open, execution_window, final_outcome, needs_ballots, spend_period, Figures,
 };
 use super::pagination::{self, limit};
 use super::params::{parse_u64, FromParams, NoParams, Params, PathParam, Query};
@@ -246,12 +246,7 @@ async fn present(
         decided_at = Some(end_time);
     }
     let timelock = u(r.timelock);
-    let executable_at = matches!(status, ProposalStatus::Passed)
-        .then_some(decided_at)
-        .flatten()
-        .map(|d| d + timelock);
-    let executable_until = executable_until(executable_at, spend_period);
-    let status = past_window(status, executable_until, now);
+    let (status, executable_at, executable_until) = execution_window(status, decided_at, timelock, spend_period, now);
     let tally = figures
         .counted
         .iter()
